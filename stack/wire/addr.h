@@ -51,11 +51,13 @@ class Ipv4Address {
   constexpr Ipv4Address() = default;
   constexpr explicit Ipv4Address(uint32_t host_order) : v_(host_order) {}
   constexpr Ipv4Address(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-      : v_((uint32_t{a} << 24) | (uint32_t{b} << 16) | (uint32_t{c} << 8) |
-           d) {}
+      : v_((uint32_t{a} << 24) | (uint32_t{b} << 16) | (uint32_t{c} << 8) | d) {
+  }
   static constexpr Ipv4Address Any() { return Ipv4Address(0u); }
   static constexpr Ipv4Address Broadcast() { return Ipv4Address(0xffffffffu); }
-  static Ipv4Address Load(const std::byte* p) { return Ipv4Address(LoadBe32(p)); }
+  static Ipv4Address Load(const std::byte* p) {
+    return Ipv4Address(LoadBe32(p));
+  }
   void Store(std::byte* p) const { StoreBe32(p, v_); }
   // Dotted quad.
   static std::optional<Ipv4Address> Parse(std::string_view s);
