@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,11 @@ void EalEnvironment::SetUp() {
 
 void EalEnvironment::TearDown() {
   PoolSlot().reset();
+  // EAL leaves its runtime directory behind even with --no-shconf.
+  std::string runtime_dir = rte_eal_get_runtime_dir();
   rte_eal_cleanup();
+  std::error_code ignored;
+  std::filesystem::remove_all(runtime_dir, ignored);
 }
 
 PacketPool& TestPool() { return *PoolSlot(); }

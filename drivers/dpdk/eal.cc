@@ -1,0 +1,140 @@
+#include "drivers/dpdk/eal.h"
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace skiff {
+namespace {
+
+// True if `args` has option `name`, alone ("--x v") or joined ("--x=v").
+bool HasOption(const std::vector<std::string>& args, std::string_view name) {
+  for (const std::string& a : args) {
+    std::string_view v = a;
+    if (v == name) return true;
+    if (v.size() > name.size() && v.starts_with(name) && v[name.size()] == '=')
+      return true;
+  }
+  return false;
+}
+
+// `-m 512` or `-m512`.
+bool HasMemoryOption(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (std::string_view(a).starts_with("-m")) return true;
+  }
+  return HasOption(args, "--socket-mem");
+}
+
+}  // namespace
+
+EalHostFacts ProbeHost() {
+  EalHostFacts host;
+  host.pid = static_cast<int>(getpid());
+  std::ifstream mounts("/proc/mounts");
+  std::string device, mount_point, fs_type, rest;
+  while (mounts >> device >> mount_point >> fs_type) {
+    std::getline(mounts, rest);
+    if (fs_type == "hugetlbfs") host.hugetlbfs_mounted = true;
+  }
+  std::error_code ec;
+  for (const auto& dir :
+       std::filesystem::directory_iterator("/sys/kernel/mm/hugepages", ec)) {
+    std::ifstream in(dir.path() / "free_hugepages");
+    uint64_t n = 0;
+    if (in >> n) host.free_hugepages += n;
+  }
+  return host;
+}
+
+EalPlan PlanEalArgs(int argc, const char* const* argv,
+                    const EalHostFacts& host) {
+  EalPlan plan;
+  plan.args.push_back(argc > 0 ? argv[0] : "skiff");
+  int i = 1;
+  for (; i < argc && std::string_view(argv[i]) != "--"; ++i) {
+    plan.args.push_back(argv[i]);
+  }
+  plan.app_start = i < argc ? i : (argc > 0 ? argc - 1 : 0);
+
+  std::vector<std::string>& a = plan.args;
+  const bool hugepages = host.hugetlbfs_mounted && host.free_hugepages > 0;
+  if (HasOption(a, "--no-huge")) {
+    plan.notes.push_back("--no-huge given: running without hugepages");
+  } else if (hugepages) {
+    plan.notes.push_back(
+        absl::StrFormat("%u free hugepages: using them", host.free_hugepages));
+  } else if (HasOption(a, "--in-memory") || HasOption(a, "--socket-mem")) {
+    // --no-huge goes with neither; leave the choice to the user and EAL.
+    plan.notes.push_back(
+        "no free hugepages, but --in-memory/--socket-mem given: not adding "
+        "--no-huge (EAL may fail)");
+  } else {
+    a.push_back("--no-huge");
+    std::string why =
+        host.hugetlbfs_mounted ? "no free hugepages" : "no hugetlbfs mounted";
+    if (!HasMemoryOption(a)) {
+      a.push_back("-m");
+      a.push_back("512");
+      plan.notes.push_back(why + ": adding --no-huge -m 512");
+    } else {
+      plan.notes.push_back(why + ": adding --no-huge");
+    }
+  }
+  if (!HasOption(a, "--file-prefix")) {
+    std::string prefix = absl::StrFormat("skiff-%d", host.pid);
+    a.push_back("--file-prefix");
+    a.push_back(prefix);
+    plan.notes.push_back("adding --file-prefix " + prefix);
+    plan.own_prefix = true;
+  }
+  return plan;
+}
+
+absl::StatusOr<std::unique_ptr<Eal>> Eal::Init(int argc, char** argv,
+                                               int* consumed) {
+  EalPlan plan = PlanEalArgs(argc, argv, ProbeHost());
+  for (const std::string& note : plan.notes) {
+    std::fprintf(stderr, "skiff: eal: %s\n", note.c_str());
+  }
+  std::fprintf(stderr, "skiff: eal: %s\n",
+               absl::StrJoin(plan.args, " ").c_str());
+
+  // rte_eal_init permutes its argv; give it a copy of the pointers. Moving
+  // the vector into Eal afterwards keeps the strings where they are.
+  std::vector<std::string> args = std::move(plan.args);
+  std::vector<char*> eal_argv;
+  for (std::string& s : args) eal_argv.push_back(s.data());
+  eal_argv.push_back(nullptr);
+  int rc = rte_eal_init(static_cast<int>(eal_argv.size() - 1), eal_argv.data());
+  if (rc < 0) {
+    return absl::InternalError(
+        absl::StrFormat("rte_eal_init failed: %s", rte_strerror(rte_errno)));
+  }
+  if (consumed != nullptr) {
+    *consumed = plan.app_start;
+    if (argc > 0) argv[plan.app_start] = argv[0];
+  }
+  std::string runtime_dir = plan.own_prefix ? rte_eal_get_runtime_dir() : "";
+  return std::unique_ptr<Eal>(new Eal(std::move(args), std::move(runtime_dir)));
+}
+
+Eal::~Eal() {
+  rte_eal_cleanup();
+  if (!owned_runtime_dir_.empty()) {
+    std::error_code ec;  // best effort
+    std::filesystem::remove_all(owned_runtime_dir_, ec);
+  }
+}
+
+}  // namespace skiff

@@ -1,0 +1,74 @@
+// Eal: RAII for DPDK's Environment Abstraction Layer (rte_eal_init /
+// rte_eal_cleanup), started from the application's command line:
+//
+//   skiff-httpd [EAL args] -- [app flags]
+//
+// Before handing the EAL part over, Init fills in two defaults so that apps
+// run anywhere (DESIGN.md, notes on DPDK 22.11):
+//  * no --no-huge given and no free hugepages on a mounted hugetlbfs:
+//    add `--no-huge -m 512` (use hugepages when present, run without them
+//    otherwise);
+//  * no --file-prefix given: add `--file-prefix skiff-<pid>` so concurrent
+//    processes never share runtime files.
+// What was decided is logged to stderr.
+#ifndef SKIFF_DRIVERS_DPDK_EAL_H_
+#define SKIFF_DRIVERS_DPDK_EAL_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace skiff {
+
+// What Init needs to know about the host; read by ProbeHost(), faked in tests.
+struct EalHostFacts {
+  bool hugetlbfs_mounted = false;  // a hugetlbfs mount exists (/proc/mounts)
+  uint64_t free_hugepages = 0;     // free pages over all hugepage sizes
+  int pid = 0;
+};
+EalHostFacts ProbeHost();
+
+// The EAL command line Init will use (argv[0] first) and why.
+struct EalPlan {
+  std::vector<std::string> args;   // passed to rte_eal_init
+  std::vector<std::string> notes;  // one line per decision, for the log
+  int app_start = 0;        // index in the original argv of "--" (or argc - 1)
+  bool own_prefix = false;  // we chose --file-prefix (and clean up after it)
+};
+
+// Pure: splits argv at the first "--" and adds the defaults described above.
+EalPlan PlanEalArgs(int argc, const char* const* argv,
+                    const EalHostFacts& host);
+
+class Eal {
+ public:
+  // Starts EAL with PlanEalArgs(argc, argv, ProbeHost()). On success
+  // *consumed is the index of the app's part, and argv[*consumed] is set to
+  // argv[0], so that the app parses its own flags with
+  //   absl::ParseCommandLine(argc - *consumed, argv + *consumed)
+  // (the same convention as `argv += rte_eal_init(argc, argv)`). Without a
+  // "--" everything is EAL's and the app sees only its program name.
+  // EAL can be started once per process.
+  static absl::StatusOr<std::unique_ptr<Eal>> Init(int argc, char** argv,
+                                                   int* consumed);
+  // rte_eal_cleanup(); removes the runtime directory (/var/run/dpdk/<prefix>)
+  // if Init chose the prefix, since EAL leaves it behind.
+  ~Eal();
+  Eal(const Eal&) = delete;
+  Eal& operator=(const Eal&) = delete;
+
+  // The arguments EAL was started with.
+  const std::vector<std::string>& args() const { return args_; }
+
+ private:
+  Eal(std::vector<std::string> args, std::string runtime_dir)
+      : args_(std::move(args)), owned_runtime_dir_(std::move(runtime_dir)) {}
+  std::vector<std::string> args_;  // EAL may keep pointers into these
+  std::string owned_runtime_dir_;  // empty unless ours to remove
+};
+
+}  // namespace skiff
+
+#endif  // SKIFF_DRIVERS_DPDK_EAL_H_

@@ -1,0 +1,78 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "drivers/dpdk/eal.h"
+
+namespace skiff {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+constexpr EalHostFacts kNoHugepages{
+    .hugetlbfs_mounted = true, .free_hugepages = 0, .pid = 77};
+constexpr EalHostFacts kHugepages{
+    .hugetlbfs_mounted = true, .free_hugepages = 512, .pid = 77};
+
+EalPlan Plan(std::vector<const char*> argv, const EalHostFacts& host) {
+  return PlanEalArgs(static_cast<int>(argv.size()), argv.data(), host);
+}
+
+TEST(PlanEalArgs, NoHugepages_AddsNoHugeMemoryAndPrefix) {
+  EalPlan p =
+      Plan({"httpd", "--vdev=net_tap0", "--", "--port=80"}, kNoHugepages);
+  EXPECT_THAT(p.args, ElementsAre("httpd", "--vdev=net_tap0", "--no-huge", "-m",
+                                  "512", "--file-prefix", "skiff-77"));
+  EXPECT_EQ(p.app_start, 2);
+  EXPECT_EQ(p.notes.size(), 2u);
+  EXPECT_TRUE(p.own_prefix);
+}
+
+TEST(PlanEalArgs, HugepagesFree_UsesThem) {
+  EalPlan p = Plan({"httpd", "-l", "1", "--"}, kHugepages);
+  EXPECT_THAT(p.args,
+              ElementsAre("httpd", "-l", "1", "--file-prefix", "skiff-77"));
+}
+
+TEST(PlanEalArgs, HugepagesWithoutMount_RunsWithout) {
+  EalPlan p = Plan(
+      {"httpd"}, {.hugetlbfs_mounted = false, .free_hugepages = 100, .pid = 5});
+  EXPECT_THAT(p.args, ElementsAre("httpd", "--no-huge", "-m", "512",
+                                  "--file-prefix", "skiff-5"));
+}
+
+TEST(PlanEalArgs, UserChoicesAreKept) {
+  EalPlan p = Plan({"get", "--no-huge", "-m", "128", "--file-prefix=mine", "--",
+                    "http://x/"},
+                   kNoHugepages);
+  EXPECT_THAT(p.args, ElementsAre("get", "--no-huge", "-m", "128",
+                                  "--file-prefix=mine"));
+  EXPECT_EQ(p.app_start, 5);
+  EXPECT_FALSE(p.own_prefix);
+  p = Plan({"get", "-m256", "--file-prefix", "p"}, kNoHugepages);
+  EXPECT_THAT(p.args,
+              ElementsAre("get", "-m256", "--file-prefix", "p", "--no-huge"));
+}
+
+TEST(PlanEalArgs, InMemory_DoesNotAddNoHuge) {
+  EalPlan p = Plan({"httpd", "--in-memory", "--"}, kNoHugepages);
+  EXPECT_THAT(p.args,
+              ElementsAre("httpd", "--in-memory", "--file-prefix", "skiff-77"));
+}
+
+TEST(PlanEalArgs, NoDoubleDash_AllIsEal) {
+  EalPlan p = Plan({"httpd", "--no-huge", "--file-prefix=x"}, kNoHugepages);
+  EXPECT_EQ(p.app_start, 2);  // argc - 1: the app sees only its name
+  EXPECT_THAT(p.args, ElementsAre("httpd", "--no-huge", "--file-prefix=x"));
+  p = Plan({"httpd"}, kHugepages);
+  EXPECT_EQ(p.app_start, 0);
+}
+
+TEST(ProbeHost, ReportsThisProcess) {
+  EalHostFacts host = ProbeHost();
+  EXPECT_GT(host.pid, 0);
+  EXPECT_THAT(Plan({"x"}, host).notes, ::testing::Not(IsEmpty()));
+}
+
+}  // namespace
+}  // namespace skiff
