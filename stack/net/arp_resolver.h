@@ -1,0 +1,105 @@
+// ARP (RFC 826; RFC 1122 §2.3.2): answers requests for our address, learns
+// neighbours with RFC 826's merge algorithm, and resolves next hops for IPv4
+// output, parking packets (bounded) while a request is outstanding.
+#ifndef SKIFF_STACK_NET_ARP_RESOLVER_H_
+#define SKIFF_STACK_NET_ARP_RESOLVER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "stack/base/clock.h"
+#include "stack/base/drop_reason.h"
+#include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
+#include "stack/net/net_counters.h"
+#include "stack/net/tx_queue.h"
+#include "stack/wire/addr.h"
+#include "stack/wire/arp.h"
+
+namespace skiff {
+
+struct ArpConfig {
+  // How long a learned address is used without being confirmed again by ARP
+  // traffic (RFC 1122 §2.3.2.1 requires some timeout; Linux uses ~30 s).
+  Duration reachable_time = Duration::Seconds(60);
+  // Gap between requests for one neighbour: RFC 1122 §2.3.2.1 says at most
+  // one a second per destination.
+  Duration retry_interval = Duration::Seconds(1);
+  // Requests sent before giving up on a neighbour; its parked packets are
+  // then dropped (kArpTimeout).
+  uint32_t max_tries = 3;
+  // Entries in the cache, complete or not; beyond it kArpTableFull.
+  size_t max_entries = 1024;
+  // Packets parked per unresolved neighbour; beyond it kArpPendingOverflow.
+  size_t max_pending = 16;
+  // Announce our address with a gratuitous ARP on Stack::Start.
+  bool gratuitous_on_start = true;
+};
+
+class ArpResolver {
+ public:
+  ArpResolver(const ArpConfig& config, MacAddress our_mac, Ipv4Address our_ip,
+              PacketPool& pool, TxQueue& tx, ArpCounters& counters,
+              DropCounters& drops);
+  ArpResolver(const ArpResolver&) = delete;
+  ArpResolver& operator=(const ArpResolver&) = delete;
+
+  // An ARP frame (Ethernet header at data start, untagged). A request for
+  // our address is answered by rewriting this very mbuf.
+  void Input(Packet frame, Instant now);
+
+  // Sends an IPv4 datagram (IP header at data start) to on-link `next_hop`:
+  // frames it now if the address is known, else parks it and asks. False
+  // when the datagram was dropped (and counted).
+  bool Output(Packet datagram, Ipv4Address next_hop, Instant now);
+
+  // Gratuitous ARP announcing our address (RFC 5227 §2.3 announcement).
+  void Announce(Instant now);
+
+  // Ages entries, retries requests, gives up. Cheap until NextDeadline().
+  void Poll(Instant now);
+  Instant NextDeadline() const { return next_deadline_; }
+
+  // Introspection (tests, debugging).
+  std::optional<MacAddress> Lookup(Ipv4Address ip) const;
+  size_t size() const { return table_.size(); }
+  size_t pending(Ipv4Address ip) const;
+
+ private:
+  struct Entry {
+    bool resolved = false;
+    MacAddress mac;
+    // resolved: when the address ages out; unresolved: next request or
+    // give-up time.
+    Instant deadline;
+    uint32_t tries = 0;
+    std::vector<Packet> pending;  // reserved to max_pending once
+  };
+
+  // RFC 826 merge of <sender_ip, sender_mac>; returns true if an entry
+  // existed (Merge_flag).
+  bool Merge(const ArpRepr& arp, Instant now);
+  void Resolve(Entry& e, MacAddress mac, Instant now);
+  void SendRequest(Ipv4Address target);
+  bool SendFrame(MacAddress eth_dst, const ArpRepr& arp);
+  void Arm(Instant deadline) {
+    if (deadline < next_deadline_) next_deadline_ = deadline;
+  }
+
+  ArpConfig config_;
+  MacAddress our_mac_;
+  Ipv4Address our_ip_;
+  PacketPool& pool_;
+  TxQueue& tx_;
+  ArpCounters& counters_;
+  DropCounters& drops_;
+  absl::flat_hash_map<Ipv4Address, Entry> table_;
+  Instant next_deadline_ = Instant::Max();
+};
+
+}  // namespace skiff
+
+#endif  // SKIFF_STACK_NET_ARP_RESOLVER_H_

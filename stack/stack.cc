@@ -1,0 +1,86 @@
+#include "stack/stack.h"
+
+#include <span>
+#include <utility>
+
+#include "stack/net/eth_demux.h"
+#include "stack/wire/ethernet.h"
+
+namespace skiff {
+
+Stack::Stack(Device& device, const StackConfig& config)
+    : device_(device),
+      config_(config),
+      caps_(device.caps()),
+      tx_(device, counters_.link, counters_.drops),
+      arp_(config.arp, device.mac(), config.address.addr, device.pool(), tx_,
+           counters_.arp, counters_.drops),
+      ipv4_({.address = config.address,
+             .gateway = config.gateway,
+             .ttl = config.ttl},
+            device, arp_, tx_, counters_.ip, counters_.drops),
+      icmp_(config.icmp, ipv4_, device.pool(), counters_.icmp,
+            counters_.drops) {
+  ipv4_.set_icmp(&icmp_);
+  ipv4_.Register(IpProtocol::kIcmp, &icmp_);
+}
+
+void Stack::Start(Instant now) {
+  if (config_.arp.gratuitous_on_start) arp_.Announce(now);
+  tx_.Flush();
+}
+
+void Stack::Poll(Instant now) {
+  // 1. rx burst
+  const size_t n = device_.RxBurst(std::span<Packet>(rx_));
+  // 2. each packet through ethernet -> (arp | ipv4 -> (icmp | transport))
+  for (size_t i = 0; i < n; ++i) Input(std::move(rx_[i]), now);
+  // 3. timers: ARP aging, retries and give-ups (TCP's timers join here)
+  arp_.Poll(now);
+  // 4. readiness events and 5. the transport's transmit poll: with TCP.
+  // 6. tx flush
+  tx_.Flush();
+}
+
+void Stack::Input(Packet frame, Instant now) {
+  ++counters_.link.rx_packets;
+  counters_.link.rx_bytes += frame.length();
+  // skiff handles single-segment packets only (Packet::data()).
+  if (!frame.is_contiguous()) {
+    counters_.drops.Add(DropReason::kRxMultiSegment);
+    return;
+  }
+  const EthDemuxResult eth = EthDemux(frame.data(), device_.mac());
+  switch (eth.target) {
+    case EthTarget::kArp:
+      ++counters_.link.rx_arp;
+      arp_.Input(std::move(frame), now);
+      return;
+    case EthTarget::kIpv4:
+      ++counters_.link.rx_ipv4;
+      frame.TrimFront(EthernetRepr::kLen);
+      ipv4_.Input(std::move(frame), eth.broadcast, now);
+      return;
+    case EthTarget::kDrop:
+      counters_.drops.Add(eth.why);
+      return;
+  }
+}
+
+Instant Stack::NextDeadline() const { return arp_.NextDeadline(); }
+
+bool Stack::SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol,
+                     Instant now) {
+  return ipv4_.Send(std::move(l4), dst, protocol, now);
+}
+
+void Stack::RegisterHandler(uint8_t protocol, Ipv4Handler* handler) {
+  if (protocol == IpProtocol::kIcmp) return;
+  ipv4_.Register(protocol, handler);
+}
+
+std::string Stack::FormatCounters() const {
+  return skiff::FormatCounters(counters_);
+}
+
+}  // namespace skiff

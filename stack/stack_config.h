@@ -1,0 +1,25 @@
+// Configuration of one Stack: plain structs, one documented knob per field
+// with its default beside it (STYLE.md §6).
+#ifndef SKIFF_STACK_STACK_CONFIG_H_
+#define SKIFF_STACK_STACK_CONFIG_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "stack/net/arp_resolver.h"
+#include "stack/net/icmp_layer.h"
+#include "stack/wire/addr.h"
+
+namespace skiff {
+
+struct StackConfig {
+  Ipv4Cidr address;                    // our IP and on-link prefix
+  std::optional<Ipv4Address> gateway;  // default route; none: on-link only
+  uint8_t ttl = 64;                    // TTL of datagrams we send
+  ArpConfig arp;                       // see stack/net/arp_resolver.h
+  IcmpConfig icmp;                     // see stack/net/icmp_layer.h
+};
+
+}  // namespace skiff
+
+#endif  // SKIFF_STACK_STACK_CONFIG_H_
