@@ -29,8 +29,12 @@ class Duration {
   constexpr int64_t millis() const { return ns_ / 1000000; }
   constexpr double seconds() const { return static_cast<double>(ns_) / 1e9; }
 
-  constexpr Duration operator+(Duration o) const { return Duration(ns_ + o.ns_); }
-  constexpr Duration operator-(Duration o) const { return Duration(ns_ - o.ns_); }
+  constexpr Duration operator+(Duration o) const {
+    return Duration(ns_ + o.ns_);
+  }
+  constexpr Duration operator-(Duration o) const {
+    return Duration(ns_ - o.ns_);
+  }
   constexpr Duration operator*(int64_t k) const { return Duration(ns_ * k); }
   constexpr Duration operator/(int64_t k) const { return Duration(ns_ / k); }
   constexpr Duration& operator+=(Duration o) {

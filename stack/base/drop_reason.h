@@ -10,56 +10,56 @@
 
 namespace skiff {
 
-#define SKIFF_DROP_REASONS(X)                                              \
-  /* device / buffers */                                                   \
-  X(kRxMultiSegment, "rx_multi_segment")                                   \
-  X(kTxNoBuffer, "tx_no_buffer")                                           \
-  X(kTxRingFull, "tx_ring_full")                                           \
-  /* ethernet */                                                           \
-  X(kEthTooShort, "eth_too_short")                                         \
-  X(kEthNotForUs, "eth_not_for_us")                                        \
-  X(kEthUnknownType, "eth_unknown_type")                                   \
-  X(kEthVlan, "eth_vlan")                                                  \
-  /* arp */                                                                \
-  X(kArpMalformed, "arp_malformed")                                        \
-  X(kArpUnsupported, "arp_unsupported")                                    \
-  X(kArpNotForUs, "arp_not_for_us")                                        \
-  X(kArpPendingOverflow, "arp_pending_overflow")                           \
-  X(kArpTimeout, "arp_timeout")                                            \
-  X(kArpTableFull, "arp_table_full")                                       \
-  /* ipv4 */                                                               \
-  X(kIpTooShort, "ip_too_short")                                           \
-  X(kIpBadVersion, "ip_bad_version")                                       \
-  X(kIpBadIhl, "ip_bad_ihl")                                               \
-  X(kIpBadLength, "ip_bad_length")                                         \
-  X(kIpBadChecksum, "ip_bad_checksum")                                     \
-  X(kIpBadSource, "ip_bad_source")                                         \
-  X(kIpNotForUs, "ip_not_for_us")                                          \
-  X(kIpFragment, "ip_fragment")                                            \
-  X(kIpTtlExpired, "ip_ttl_expired")                                       \
-  X(kIpUnknownProtocol, "ip_unknown_protocol")                             \
-  X(kIpNoRoute, "ip_no_route")                                             \
-  X(kIpTooBig, "ip_too_big")                                               \
-  /* icmp */                                                               \
-  X(kIcmpMalformed, "icmp_malformed")                                      \
-  X(kIcmpBadChecksum, "icmp_bad_checksum")                                 \
-  X(kIcmpUnhandledType, "icmp_unhandled_type")                             \
-  X(kIcmpRateLimited, "icmp_rate_limited")                                 \
-  /* tcp */                                                                \
-  X(kTcpMalformed, "tcp_malformed")                                        \
-  X(kTcpBadChecksum, "tcp_bad_checksum")                                   \
-  X(kTcpBadOffset, "tcp_bad_offset")                                       \
-  X(kTcpNoSocket, "tcp_no_socket")                                         \
-  X(kTcpBadFlags, "tcp_bad_flags")                                         \
-  X(kTcpOutOfWindow, "tcp_out_of_window")                                  \
-  X(kTcpPawsReject, "tcp_paws_reject")                                     \
-  X(kTcpBadAck, "tcp_bad_ack")                                             \
-  X(kTcpRstInvalid, "tcp_rst_invalid")                                     \
-  X(kTcpSynQueueFull, "tcp_syn_queue_full")                                \
-  X(kTcpAcceptQueueFull, "tcp_accept_queue_full")                          \
-  X(kTcpOutOfOrderFull, "tcp_out_of_order_full")                           \
-  X(kTcpRecvBufferFull, "tcp_recv_buffer_full")                            \
-  X(kTcpTableFull, "tcp_table_full")                                       \
+#define SKIFF_DROP_REASONS(X)                     \
+  /* device / buffers */                          \
+  X(kRxMultiSegment, "rx_multi_segment")          \
+  X(kTxNoBuffer, "tx_no_buffer")                  \
+  X(kTxRingFull, "tx_ring_full")                  \
+  /* ethernet */                                  \
+  X(kEthTooShort, "eth_too_short")                \
+  X(kEthNotForUs, "eth_not_for_us")               \
+  X(kEthUnknownType, "eth_unknown_type")          \
+  X(kEthVlan, "eth_vlan")                         \
+  /* arp */                                       \
+  X(kArpMalformed, "arp_malformed")               \
+  X(kArpUnsupported, "arp_unsupported")           \
+  X(kArpNotForUs, "arp_not_for_us")               \
+  X(kArpPendingOverflow, "arp_pending_overflow")  \
+  X(kArpTimeout, "arp_timeout")                   \
+  X(kArpTableFull, "arp_table_full")              \
+  /* ipv4 */                                      \
+  X(kIpTooShort, "ip_too_short")                  \
+  X(kIpBadVersion, "ip_bad_version")              \
+  X(kIpBadIhl, "ip_bad_ihl")                      \
+  X(kIpBadLength, "ip_bad_length")                \
+  X(kIpBadChecksum, "ip_bad_checksum")            \
+  X(kIpBadSource, "ip_bad_source")                \
+  X(kIpNotForUs, "ip_not_for_us")                 \
+  X(kIpFragment, "ip_fragment")                   \
+  X(kIpTtlExpired, "ip_ttl_expired")              \
+  X(kIpUnknownProtocol, "ip_unknown_protocol")    \
+  X(kIpNoRoute, "ip_no_route")                    \
+  X(kIpTooBig, "ip_too_big")                      \
+  /* icmp */                                      \
+  X(kIcmpMalformed, "icmp_malformed")             \
+  X(kIcmpBadChecksum, "icmp_bad_checksum")        \
+  X(kIcmpUnhandledType, "icmp_unhandled_type")    \
+  X(kIcmpRateLimited, "icmp_rate_limited")        \
+  /* tcp */                                       \
+  X(kTcpMalformed, "tcp_malformed")               \
+  X(kTcpBadChecksum, "tcp_bad_checksum")          \
+  X(kTcpBadOffset, "tcp_bad_offset")              \
+  X(kTcpNoSocket, "tcp_no_socket")                \
+  X(kTcpBadFlags, "tcp_bad_flags")                \
+  X(kTcpOutOfWindow, "tcp_out_of_window")         \
+  X(kTcpPawsReject, "tcp_paws_reject")            \
+  X(kTcpBadAck, "tcp_bad_ack")                    \
+  X(kTcpRstInvalid, "tcp_rst_invalid")            \
+  X(kTcpSynQueueFull, "tcp_syn_queue_full")       \
+  X(kTcpAcceptQueueFull, "tcp_accept_queue_full") \
+  X(kTcpOutOfOrderFull, "tcp_out_of_order_full")  \
+  X(kTcpRecvBufferFull, "tcp_recv_buffer_full")   \
+  X(kTcpTableFull, "tcp_table_full")              \
   X(kTcpBroadcast, "tcp_broadcast")
 
 enum class DropReason : uint8_t {
