@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Builds skiff and runs the whole test suite (unit, simulation, interop).
+#
+#   sudo scripts/test.sh [meson test args]     e.g. --suite unit, or a test name
+#
+# Installs missing packages first (scripts/install-deps.sh), configures
+# build/ (or reconfigures it), builds everything, runs `meson test`, and ends
+# with one line of totals, `N passed, N failed` (`, N skipped` when some were),
+# counted per test from build/meson-logs/testlog.json. Exits non-zero if a
+# test failed, the build failed, or no test ran. Interop tests need root
+# (network namespaces); without it they are skipped.
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+BUILD=${SKIFF_BUILD_DIR:-build}
+# Each test's timeout (meson's default 30 s, or what its meson.build sets)
+# times this: room for a loaded 2-core machine.
+TIMEOUT_MULTIPLIER=${SKIFF_TIMEOUT_MULTIPLIER:-3}
+
+# The totals line for a run that never got to the tests.
+abort() {
+  echo "test: $*" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+if ((EUID == 0)); then
+  scripts/install-deps.sh || abort "installing dependencies failed"
+else
+  scripts/install-deps.sh --check ||
+    abort "dependencies missing: run as root (sudo $0) to install them"
+fi
+
+if [[ -f "$BUILD/build.ninja" ]]; then
+  meson setup --reconfigure "$BUILD" >"$BUILD/setup.log" 2>&1 ||
+    { cat "$BUILD/setup.log"; abort "meson setup --reconfigure failed"; }
+else
+  mkdir -p "$BUILD"
+  meson setup "$BUILD" >"$BUILD.setup.log" 2>&1 ||
+    { cat "$BUILD.setup.log"; rm -f "$BUILD.setup.log"; abort "meson setup failed"; }
+  rm -f "$BUILD.setup.log"
+fi
+echo "test: building in $BUILD/"
+ninja -C "$BUILD" >"$BUILD/build.log" 2>&1 ||
+  { grep -v '^\[' "$BUILD/build.log" | tail -n 80; abort "build failed"; }
+
+rm -f "$BUILD/meson-logs/testlog.json"
+meson test -C "$BUILD" --no-rebuild --print-errorlogs --num-processes 2 \
+  --timeout-multiplier "$TIMEOUT_MULTIPLIER" "$@"
+meson_rc=$?
+
+[[ -f "$BUILD/meson-logs/testlog.json" ]] ||
+  abort "meson test wrote no testlog.json (exit $meson_rc)"
+
+PY=/usr/bin/python3
+[[ -x "$PY" ]] || PY=python3
+summary=$("$PY" - "$BUILD/meson-logs/testlog.json" <<'EOF'
+import json, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if not line:
+        continue
+    result = json.loads(line).get("result", "ERROR")
+    if result in ("OK", "EXPECTEDFAIL"):
+        passed += 1
+    elif result == "SKIP":
+        skipped += 1
+    else:  # FAIL, TIMEOUT, ERROR, UNEXPECTEDPASS, INTERRUPT
+        failed += 1
+s = f"{passed} passed, {failed} failed"
+if skipped:
+    s += f", {skipped} skipped"
+print(s)
+EOF
+) || abort "could not read testlog.json"
+
+failed=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p' <<<"$summary")
+passed=${summary%% passed*}
+if ((meson_rc != 0 && failed == 0)); then
+  echo "test: meson test exited $meson_rc" >&2
+fi
+echo
+echo "$summary"
+if ((failed > 0 || meson_rc != 0)); then
+  exit 1
+fi
+if ((passed == 0)); then
+  exit 1  # a suite that runs nothing is broken, not green
+fi
+exit 0
