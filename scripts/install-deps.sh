@@ -22,7 +22,7 @@ LIBS=(libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
 LAB=(iproute2 iputils-ping ethtool tcpdump curl netcat-openbsd kmod procps
   python3)
 # Benchmarks against Linux: a load generator and a reference web server.
-BENCH=(wrk nginx)
+BENCH=(wrk nginx python3-matplotlib)
 # Browser demo only (opt-in: large).
 BROWSER=(chromium)
 

@@ -91,6 +91,16 @@ EalPlan PlanEalArgs(int argc, const char* const* argv,
       plan.notes.push_back(why + ": adding --no-huge");
     }
   }
+  // Only virtual devices asked for: keep EAL's hands off the host's PCI
+  // NICs (a PMD may otherwise try to claim the VM's own virtio port).
+  bool names_pci = HasOption(a, "--allow") || HasOption(a, "--block") ||
+                   HasOption(a, "--no-pci");
+  for (const std::string& arg : a)  // -a BDF, -aBDF, -b BDF, -bBDF
+    names_pci |= arg.starts_with("-a") || arg.starts_with("-b");
+  if (HasOption(a, "--vdev") && !names_pci) {
+    a.push_back("--no-pci");
+    plan.notes.push_back("only --vdev devices given: adding --no-pci");
+  }
   if (!HasOption(a, "--file-prefix")) {
     std::string prefix = absl::StrFormat("skiff-%d", host.pid);
     a.push_back("--file-prefix");

@@ -21,10 +21,11 @@ EalPlan Plan(std::vector<const char*> argv, const EalHostFacts& host) {
 TEST(PlanEalArgs, NoHugepages_AddsNoHugeMemoryAndPrefix) {
   EalPlan p =
       Plan({"httpd", "--vdev=net_tap0", "--", "--port=80"}, kNoHugepages);
-  EXPECT_THAT(p.args, ElementsAre("httpd", "--vdev=net_tap0", "--no-huge", "-m",
-                                  "512", "--file-prefix", "skiff-77"));
+  EXPECT_THAT(p.args,
+              ElementsAre("httpd", "--vdev=net_tap0", "--no-huge", "-m", "512",
+                          "--no-pci", "--file-prefix", "skiff-77"));
   EXPECT_EQ(p.app_start, 2);
-  EXPECT_EQ(p.notes.size(), 2u);
+  EXPECT_EQ(p.notes.size(), 3u);
   EXPECT_TRUE(p.own_prefix);
 }
 
@@ -52,6 +53,17 @@ TEST(PlanEalArgs, UserChoicesAreKept) {
   p = Plan({"get", "-m256", "--file-prefix", "p"}, kNoHugepages);
   EXPECT_THAT(p.args,
               ElementsAre("get", "-m256", "--file-prefix", "p", "--no-huge"));
+}
+
+TEST(PlanEalArgs, PciDevicesNamed_PciBusStaysOn) {
+  EalPlan p = Plan({"httpd", "-a", "0000:01:00.0", "--vdev=net_tap0", "--"},
+                   kHugepages);
+  EXPECT_THAT(p.args,
+              ElementsAre("httpd", "-a", "0000:01:00.0", "--vdev=net_tap0",
+                          "--file-prefix", "skiff-77"));
+  p = Plan({"httpd", "-a0000:01:00.0", "--"}, kHugepages);
+  EXPECT_THAT(p.args, ElementsAre("httpd", "-a0000:01:00.0", "--file-prefix",
+                                  "skiff-77"));
 }
 
 TEST(PlanEalArgs, InMemory_DoesNotAddNoHuge) {

@@ -1,0 +1,52 @@
+// The Linux kernel's TCP as a Runner: the baseline every skiff figure is
+// reported beside.
+#include "absl/strings/str_format.h"
+#include "bench/harness/linux_workloads.h"
+#include "bench/harness/runner.h"
+
+namespace skiff::bench {
+namespace {
+
+class LinuxRunner : public Runner {
+ public:
+  explicit LinuxRunner(const LinuxOptions& o) : o_(o) {}
+
+  std::string_view name() const override { return "linux"; }
+
+  std::string Describe() const override {
+    const Placement& pl = o_.placement;
+    std::string where =
+        pl.pin ? absl::StrFormat("client pinned to core %d, server to core %d",
+                                 pl.client_core, pl.server_core)
+               : std::string("threads NOT pinned (fewer than 2 cores)");
+    return absl::StrFormat(
+        "linux: kernel TCP over 127.0.0.1, %s; cps: epoll, non-blocking, "
+        "SO_REUSEADDR, clients close with RST (SO_LINGER {1,0}) so no "
+        "TIME-WAIT; bulk/rr: blocking send/recv; %s",
+        where,
+        o_.spin ? "threads busy-poll (--linux_spin: epoll_wait timeout 0, "
+                  "recv MSG_DONTWAIT)"
+                : "threads sleep when idle (default)");
+  }
+
+  absl::StatusOr<CpsResult> RunCps(const CpsParams& p) override {
+    return RunLinuxCps(p, o_.placement, o_.spin);
+  }
+  absl::StatusOr<BulkResult> RunBulk(const BulkParams& p) override {
+    return RunLinuxBulk(p, o_.placement, o_.spin);
+  }
+  absl::StatusOr<RrResult> RunRr(const RrParams& p) override {
+    return RunLinuxRr(p, o_.placement, o_.spin);
+  }
+
+ private:
+  LinuxOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<Runner> MakeLinuxRunner(const LinuxOptions& options) {
+  return std::make_unique<LinuxRunner>(options);
+}
+
+}  // namespace skiff::bench

@@ -1,0 +1,172 @@
+// bulk and rr over kernel sockets: one loopback connection, a server thread
+// and a client thread pinned to their cores.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "bench/harness/linux_workloads.h"
+#include "bench/harness/sys.h"
+
+namespace skiff::bench {
+namespace {
+
+struct Deadlines {
+  int64_t measure_from, measure_to;
+  static Deadlines From(const Window& w) {
+    int64_t from = NowNs() + SecondsToNs(w.warmup_s);
+    return {from, from + SecondsToNs(w.duration_s)};
+  }
+  bool InWindow(int64_t t) const { return t >= measure_from && t < measure_to; }
+};
+
+void SetNoDelay(int fd) {
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+absl::StatusOr<Fd> Connect(Endpoint to) {
+  Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (fd.get() < 0) return ErrnoStatus("socket");
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(to.ip);
+  a.sin_port = htons(to.port);
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0)
+    return ErrnoStatus("connect");
+  return fd;
+}
+
+// Reads exactly `len` bytes; false on EOF or error.
+bool RecvAll(int fd, char* buf, size_t len, bool spin) {
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = recv(fd, buf + got, len - got, spin ? MSG_DONTWAIT : 0);
+    if (n > 0) {
+      got += static_cast<size_t>(n);
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool SendAll(int fd, const char* buf, size_t len) {
+  size_t put = 0;
+  while (put < len) {
+    ssize_t n = send(fd, buf + put, len - put, MSG_NOSIGNAL);
+    if (n > 0) {
+      put += static_cast<size_t>(n);
+    } else if (n < 0 && errno != EINTR && errno != EAGAIN) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Runs `serve` on the accepted connection in a server thread and `drive` on
+// a connected socket in a client thread. If the client cannot connect, the
+// listener is shut down so the server's accept() returns.
+absl::Status RunPair(const Placement& pl, bool nodelay,
+                     const std::function<void(int)>& serve,
+                     const std::function<absl::Status(int)>& drive) {
+  auto listener = ListenLoopback(/*nonblocking=*/false);
+  if (!listener.ok()) return listener.status();
+  int lfd = listener->fd.get();
+  std::thread server([&] {
+    if (pl.pin) (void)PinCurrentThread(pl.server_core);
+    Fd conn(accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC));
+    if (conn.get() < 0) return;
+    if (nodelay) SetNoDelay(conn.get());
+    serve(conn.get());
+  });
+  absl::Status status;
+  std::thread client([&] {
+    if (pl.pin) (void)PinCurrentThread(pl.client_core);
+    auto fd = Connect(listener->local);
+    if (!fd.ok()) {
+      status = fd.status();
+      shutdown(lfd, SHUT_RDWR);
+      return;
+    }
+    if (nodelay) SetNoDelay(fd->get());
+    status = drive(fd->get());
+    // Closing sends the FIN that ends the server's loop.
+  });
+  client.join();
+  server.join();
+  return status;
+}
+
+}  // namespace
+
+absl::StatusOr<BulkResult> RunLinuxBulk(const BulkParams& p,
+                                        const Placement& placement, bool spin) {
+  if (p.write_size == 0) return absl::InvalidArgumentError("write_size 0");
+  Deadlines d = Deadlines::From(p.window);
+  BulkResult result;
+  auto sink = [&](int fd) {
+    std::vector<char> buf(256 * 1024);
+    for (;;) {
+      ssize_t n = recv(fd, buf.data(), buf.size(), spin ? MSG_DONTWAIT : 0);
+      if (n > 0) {
+        if (d.InWindow(NowNs())) result.bytes += static_cast<uint64_t>(n);
+      } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        return;
+      }
+    }
+  };
+  auto source = [&](int fd) -> absl::Status {
+    std::vector<char> buf(p.write_size, 'b');
+    while (NowNs() < d.measure_to) {
+      if (!SendAll(fd, buf.data(), buf.size())) return ErrnoStatus("send");
+    }
+    return absl::OkStatus();
+  };
+  absl::Status s = RunPair(placement, /*nodelay=*/false, sink, source);
+  if (!s.ok()) return s;
+  if (result.bytes == 0) return absl::InternalError("bulk: nothing received");
+  result.seconds = p.window.duration_s;
+  return result;
+}
+
+absl::StatusOr<RrResult> RunLinuxRr(const RrParams& p,
+                                    const Placement& placement, bool spin) {
+  if (p.message_size == 0) return absl::InvalidArgumentError("message_size 0");
+  Deadlines d = Deadlines::From(p.window);
+  RrResult result;
+  auto echo = [&](int fd) {
+    std::vector<char> buf(p.message_size);
+    while (RecvAll(fd, buf.data(), buf.size(), spin) &&
+           SendAll(fd, buf.data(), buf.size())) {
+    }
+  };
+  auto ping = [&](int fd) -> absl::Status {
+    std::vector<char> req(p.message_size, 'q'), resp(p.message_size);
+    for (;;) {
+      int64_t t0 = NowNs();
+      if (t0 >= d.measure_to) return absl::OkStatus();
+      if (!SendAll(fd, req.data(), req.size())) return ErrnoStatus("send");
+      if (!RecvAll(fd, resp.data(), resp.size(), spin))
+        return absl::InternalError("rr: server closed mid-exchange");
+      int64_t t1 = NowNs();
+      if (d.InWindow(t0)) {
+        result.round_trips++;
+        result.rtt_ns.Record(static_cast<uint64_t>(t1 - t0));
+      }
+    }
+  };
+  absl::Status s = RunPair(placement, /*nodelay=*/true, echo, ping);
+  if (!s.ok()) return s;
+  if (result.round_trips == 0) return absl::InternalError("rr: no round trip");
+  result.seconds = p.window.duration_s;
+  return result;
+}
+
+}  // namespace skiff::bench

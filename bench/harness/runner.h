@@ -1,0 +1,123 @@
+// The workloads skiff-bench runs and the interface each stack implements.
+// A stack is one Runner: LinuxRunner (kernel sockets over loopback) exists;
+// the skiff runner (two skiff stacks on two lcores joined by the in-process
+// wire) is one more file implementing the same three methods, created by
+// MakeSkiffRunner(). Every figure skiff reports then has its Linux twin from
+// the same run, with the same parameters.
+#ifndef SKIFF_BENCH_HARNESS_RUNNER_H_
+#define SKIFF_BENCH_HARNESS_RUNNER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "bench/harness/histogram.h"
+
+namespace skiff::bench {
+
+// An IPv4 endpoint in host byte order ("10.0.0.2:80").
+struct Endpoint {
+  uint32_t ip = 0;
+  uint16_t port = 0;
+  static std::optional<Endpoint> Parse(std::string_view s);
+  std::string ToString() const;
+};
+
+// Where a runner places its two sides. The client runs on client_core and
+// the server on server_core; with pin = false (a one-core machine) neither
+// thread is pinned and the report says so.
+struct Placement {
+  int client_core = 0;
+  int server_core = 1;
+  bool pin = true;
+};
+
+// Measurement window shared by every mode: run `warmup_s` unrecorded, then
+// record for `duration_s`.
+struct Window {
+  double duration_s = 3.0;
+  double warmup_s = 0.5;
+};
+
+// cps: `concurrency` connections kept open at once; each connects, sends one
+// HTTP/1.1 GET, reads the whole response (a 64-byte page), and closes.
+struct CpsParams {
+  Window window;
+  int concurrency = 32;
+  // When set, only the client runs, against this external HTTP server.
+  std::optional<Endpoint> target;
+};
+struct CpsResult {
+  uint64_t connections = 0;  // completed inside the window
+  uint64_t errors = 0;       // refused, reset or malformed (excluded above)
+  double seconds = 0;        // the window actually measured
+  Histogram latency_ns;      // connect start -> response complete
+  double conn_per_s() const {
+    return seconds > 0 ? static_cast<double>(connections) / seconds : 0;
+  }
+};
+
+// bulk: one connection; the client writes `write_size`-byte chunks, the
+// server discards them. Throughput counts bytes the server received.
+struct BulkParams {
+  Window window;
+  size_t write_size = 64 * 1024;
+};
+struct BulkResult {
+  uint64_t bytes = 0;
+  double seconds = 0;
+  double gbit_per_s() const {
+    return seconds > 0 ? static_cast<double>(bytes) * 8 / seconds / 1e9 : 0;
+  }
+};
+
+// rr: one connection (TCP_NODELAY); the client sends `message_size` bytes,
+// the server answers with as many, and the client times each round trip.
+struct RrParams {
+  Window window;
+  size_t message_size = 64;
+};
+struct RrResult {
+  uint64_t round_trips = 0;
+  double seconds = 0;
+  Histogram rtt_ns;
+};
+
+class Runner {
+ public:
+  virtual ~Runner() = default;
+  // "linux" or "skiff": the key of this stack's object in the JSON.
+  virtual std::string_view name() const = 0;
+  // A line for the report on how this stack was set up (pinning, close
+  // mode, polling), printed under the table.
+  virtual std::string Describe() const = 0;
+  // Each call is a complete experiment: set up, warm up, measure, tear
+  // down. An error means no figure, never a partial one.
+  virtual absl::StatusOr<CpsResult> RunCps(const CpsParams& p) = 0;
+  virtual absl::StatusOr<BulkResult> RunBulk(const BulkParams& p) = 0;
+  virtual absl::StatusOr<RrResult> RunRr(const RrParams& p) = 0;
+};
+
+struct LinuxOptions {
+  Placement placement;
+  // Never sleep: cps polls epoll with a zero timeout, bulk and rr spin on
+  // MSG_DONTWAIT recv. The kernel-socket analogue of a busy-polling
+  // user-space stack; where idle CPUs wake slowly (VMs) it changes rr a lot.
+  bool spin = false;
+};
+std::unique_ptr<Runner> MakeLinuxRunner(const LinuxOptions& options);
+
+struct SkiffOptions {
+  Placement placement;
+};
+// Fails with kUnimplemented until the skiff runner is built.
+absl::StatusOr<std::unique_ptr<Runner>> MakeSkiffRunner(
+    const SkiffOptions& options);
+
+}  // namespace skiff::bench
+
+#endif  // SKIFF_BENCH_HARNESS_RUNNER_H_
