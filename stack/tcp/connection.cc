@@ -1,0 +1,341 @@
+// Opening, application calls and state changes of a Connection.
+#include "stack/tcp/connection.h"
+
+#include <algorithm>
+
+namespace skiff {
+
+std::string_view TcpStateName(TcpState s) {
+  switch (s) {
+    case TcpState::kClosed:
+      return "CLOSED";
+    case TcpState::kListen:
+      return "LISTEN";
+    case TcpState::kSynSent:
+      return "SYN-SENT";
+    case TcpState::kSynReceived:
+      return "SYN-RECEIVED";
+    case TcpState::kEstablished:
+      return "ESTABLISHED";
+    case TcpState::kFinWait1:
+      return "FIN-WAIT-1";
+    case TcpState::kFinWait2:
+      return "FIN-WAIT-2";
+    case TcpState::kCloseWait:
+      return "CLOSE-WAIT";
+    case TcpState::kClosing:
+      return "CLOSING";
+    case TcpState::kLastAck:
+      return "LAST-ACK";
+    case TcpState::kTimeWait:
+      return "TIME-WAIT";
+  }
+  return "?";
+}
+
+std::string_view ConnectionErrorName(ConnectionError e) {
+  switch (e) {
+    case ConnectionError::kNone:
+      return "none";
+    case ConnectionError::kRefused:
+      return "refused";
+    case ConnectionError::kReset:
+      return "reset";
+    case ConnectionError::kTimedOut:
+      return "timed_out";
+    case ConnectionError::kUnreachable:
+      return "unreachable";
+    case ConnectionError::kAborted:
+      return "aborted";
+  }
+  return "?";
+}
+
+Connection::Connection(const TcpConfig& config, DropCounters* drops)
+    : config_(&config),
+      drops_(drops),
+      rtt_(config.rto_initial),
+      snd_buf_(config.send_buffer_size),
+      rcv_buf_(config.recv_buffer_size) {
+  no_delay_ = config.no_delay;
+  keepalive_ = config.keepalive;
+  linger_zero_ = config.linger_zero;
+}
+
+void Connection::Connect(const FourTuple& tuple, SeqNum iss, Instant now) {
+  if (state_ != TcpState::kClosed) return;
+  tuple_ = tuple;
+  iss_ = snd_una_ = snd_nxt_ = snd_max_ = iss;
+  passive_ = false;
+  // What we offer in the SYN; Negotiate() keeps what the SYN-ACK confirms.
+  ws_ok_ = config_->window_scaling;
+  rcv_scale_ =
+      ws_ok_ ? std::min(config_->window_scale_shift, kTcpMaxWindowScale) : 0;
+  ts_ok_ = config_->timestamps;
+  sack_ok_ = config_->sack;
+  cc_.Reset(effective_mss(), config_->initial_cwnd_segments, iss);
+  SetState(TcpState::kSynSent, now);
+}
+
+void Connection::AcceptSyn(const FourTuple& tuple, SeqNum iss,
+                           const TcpRepr& syn, Instant now) {
+  if (state_ != TcpState::kClosed) return;
+  tuple_ = tuple;
+  iss_ = snd_una_ = snd_nxt_ = snd_max_ = iss;
+  passive_ = true;
+  // RFC 9293 §3.10.7.2 (LISTEN, third: SYN): RCV.NXT = SEG.SEQ + 1,
+  // IRS = SEG.SEQ; the window comes from the SYN, unscaled (RFC 7323 §2.2).
+  irs_ = syn.seq;
+  rcv_nxt_ = rcv_adv_ = last_ack_sent_ = syn.seq + 1;
+  ws_ok_ = config_->window_scaling && syn.options.window_scale.has_value();
+  ts_ok_ = config_->timestamps && syn.options.timestamp.has_value();
+  sack_ok_ = config_->sack && syn.options.sack_permitted;
+  rcv_scale_ =
+      ws_ok_ ? std::min(config_->window_scale_shift, kTcpMaxWindowScale) : 0;
+  Negotiate(syn);
+  snd_wnd_ = syn.window;
+  max_snd_wnd_ = snd_wnd_;
+  snd_wl1_ = syn.seq;
+  snd_wl2_ = iss;
+  cc_.Reset(effective_mss(), config_->initial_cwnd_segments, iss);
+  SetState(TcpState::kSynReceived, now);
+}
+
+// Keeps the options both sides offered (RFC 7323 §2.2, §3.2; RFC 2018 §2)
+// and the peer's MSS (RFC 9293 §3.7.1: 536 when absent).
+void Connection::Negotiate(const TcpRepr& syn) {
+  const TcpOptions& o = syn.options;
+  ws_ok_ = ws_ok_ && o.window_scale.has_value();
+  snd_scale_ = ws_ok_ ? *o.window_scale : 0;
+  if (!ws_ok_) rcv_scale_ = 0;
+  ts_ok_ = ts_ok_ && o.timestamp.has_value();
+  if (ts_ok_) ts_recent_ = o.timestamp->tsval;
+  sack_ok_ = sack_ok_ && o.sack_permitted;
+  peer_mss_ = o.mss.value_or(536);
+  rcv_mss_ = static_cast<uint16_t>(std::min<uint32_t>(effective_mss(), 536));
+}
+
+uint32_t Connection::effective_mss() const {
+  // RFC 9293 §3.7.1 / RFC 6691: options reduce the data a segment can carry.
+  uint32_t m = std::min<uint32_t>(peer_mss_, config_->mss);
+  if (ts_ok_) m -= 12;
+  return std::max<uint32_t>(m, 64);
+}
+
+bool Connection::SetRecvBufferSize(uint32_t bytes) {
+  if (state_ != TcpState::kClosed) return false;  // the window is announced
+  return rcv_buf_.SetCapacity(bytes);
+}
+
+void Connection::SetKeepAlive(bool on, Instant now) {
+  keepalive_ = on;
+  probes_ = 0;
+  keepalive_deadline_ =
+      on && Synchronized() ? now + config_->keepalive_idle : Instant::Max();
+}
+
+bool Connection::AcceptsNewIncarnation(const TcpRepr& syn) const {
+  if (state_ != TcpState::kTimeWait || !syn.has(TcpFlag::kSyn) ||
+      syn.has(TcpFlag::kAck) || syn.has(TcpFlag::kRst)) {
+    return false;
+  }
+  if (ts_ok_ && syn.options.timestamp) {
+    return SeqNum(syn.options.timestamp->tsval) > SeqNum(ts_recent_);
+  }
+  return syn.seq > rcv_nxt_;
+}
+
+bool Connection::Synchronized() const {
+  return state_ != TcpState::kClosed && state_ != TcpState::kListen &&
+         state_ != TcpState::kSynSent;
+}
+
+bool Connection::connected() const {
+  return Synchronized() && state_ != TcpState::kSynReceived;
+}
+
+bool Connection::readable() const {
+  return !rcv_buf_.empty() || fin_received_ || error_ != ConnectionError::kNone;
+}
+
+bool Connection::writable() const {
+  switch (state_) {
+    case TcpState::kSynSent:
+    case TcpState::kSynReceived:
+    case TcpState::kEstablished:
+    case TcpState::kCloseWait:
+      return !fin_queued_ && snd_buf_.space() > 0;
+    default:
+      return false;
+  }
+}
+
+// The first data byte in the send ring: SND.UNA, or one past the SYN while
+// the SYN is unacknowledged.
+SeqNum Connection::SndBufStart() const {
+  return snd_una_ == iss_ ? iss_ + 1 : snd_una_;
+}
+SeqNum Connection::SndDataEnd() const {
+  return SndBufStart() + snd_buf_.size();
+}
+
+uint32_t Connection::RcvSpace() const {
+  return rcv_buf_.capacity() - rcv_buf_.size();
+}
+
+void Connection::Drop(DropReason r) {
+  ++stats_.dropped;
+  if (drops_) drops_->Add(r);
+}
+
+void Connection::SetState(TcpState s, Instant now) {
+  state_ = s;
+  if (s == TcpState::kEstablished) OnEstablished(now);
+}
+
+void Connection::OnEstablished(Instant now) {
+  events_ |= TcpEvent::kConnected | TcpEvent::kWritable;
+  if (keepalive_) keepalive_deadline_ = now + config_->keepalive_idle;
+  // A Shutdown() before the handshake completed (RFC 9293 §3.10.4: CLOSE in
+  // SYN-RECEIVED queues the FIN).
+  if (fin_queued_) state_ = TcpState::kFinWait1;
+}
+
+void Connection::EnterTimeWait(Instant now) {
+  state_ = TcpState::kTimeWait;
+  rto_deadline_ = delack_deadline_ = persist_deadline_ = Instant::Max();
+  keepalive_deadline_ = Instant::Max();
+  timewait_deadline_ = now + config_->time_wait;
+  snd_buf_.Free();
+  reass_.Free();
+  rcv_buf_.FreeIfEmpty();
+}
+
+void Connection::EnterClosed(ConnectionError why) {
+  if (state_ == TcpState::kClosed) return;
+  state_ = TcpState::kClosed;
+  if (error_ == ConnectionError::kNone) error_ = why;
+  rto_deadline_ = delack_deadline_ = persist_deadline_ = Instant::Max();
+  keepalive_deadline_ = timewait_deadline_ = Instant::Max();
+  ack_now_ = retransmit_head_ = probe_due_ = force_send_ = false;
+  snd_buf_.Free();
+  reass_.Free();
+  // Unread data stays readable after a graceful end; an error discards it.
+  if (why != ConnectionError::kNone || orphaned_) rcv_buf_.Free();
+  rcv_buf_.FreeIfEmpty();
+  events_ |= TcpEvent::kClosed;
+  if (error_ != ConnectionError::kNone) events_ |= TcpEvent::kError;
+}
+
+SendResult Connection::Send(ConstByteSpan data) {
+  switch (state_) {
+    case TcpState::kSynSent:
+    case TcpState::kSynReceived:
+    case TcpState::kEstablished:
+    case TcpState::kCloseWait:
+      break;
+    case TcpState::kClosed:
+      // Never opened, as opposed to ended (gracefully or not).
+      return SendResult::Err(error_ == ConnectionError::kNone && !orphaned_ &&
+                                     !fin_queued_
+                                 ? SendError::kNotConnected
+                                 : SendError::kClosed);
+    default:
+      return SendResult::Err(SendError::kClosed);
+  }
+  if (fin_queued_) return SendResult::Err(SendError::kClosed);
+  size_t n = snd_buf_.Append(data);
+  if (n == 0 && !data.empty()) return SendResult::Err(SendError::kWouldBlock);
+  return SendResult::Ok(n);
+}
+
+RecvResult Connection::Recv(ByteSpan out) {
+  if (!rcv_buf_.empty()) {
+    const uint32_t cur =
+        rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
+    size_t n = rcv_buf_.Read(out);
+    // Window update: WindowField() already applies receiver SWS avoidance
+    // (RFC 1122 §4.2.3.3); like Linux, announce the opening right away only
+    // when the window was below one MSS or at least doubles.
+    const uint32_t wnd = uint32_t{WindowField(false)} << rcv_scale_;
+    if (connected() && !fin_received_ && wnd > cur &&
+        (cur < effective_mss() || wnd >= 2 * cur)) {
+      ack_now_ = true;
+    }
+    if (rcv_buf_.empty() && (fin_received_ || closed())) rcv_buf_.Free();
+    return RecvResult::Ok(n);
+  }
+  if (error_ != ConnectionError::kNone) {
+    return RecvResult::Err(RecvError::kReset);
+  }
+  if (fin_received_) return RecvResult::Err(RecvError::kEof);
+  return RecvResult::Err(RecvError::kWouldBlock);
+}
+
+void Connection::Shutdown() {
+  if (fin_queued_) return;
+  switch (state_) {
+    case TcpState::kSynSent:
+    case TcpState::kSynReceived:
+      // Queued: sent once ESTABLISHED (OnEstablished).
+      fin_queued_ = true;
+      fin_seq_ = SndDataEnd();
+      return;
+    case TcpState::kEstablished:
+      fin_queued_ = true;
+      fin_seq_ = SndDataEnd();
+      state_ = TcpState::kFinWait1;  // RFC 9293 §3.10.4
+      return;
+    case TcpState::kCloseWait:
+      fin_queued_ = true;
+      fin_seq_ = SndDataEnd();
+      state_ = TcpState::kLastAck;
+      return;
+    default:
+      return;
+  }
+}
+
+void Connection::Close() {
+  if (state_ == TcpState::kClosed || orphaned_) return;
+  orphaned_ = true;
+  // In FIN-WAIT-2 already: the next poll arms fin_wait2_timeout
+  // (HasOutputDue says so).
+  if (state_ == TcpState::kSynSent) {
+    EnterClosed(ConnectionError::kNone);  // §3.10.4: delete the TCB
+    return;
+  }
+  // RFC 2525 §2.17 (and Linux): closing with unread data, or SO_LINGER 0,
+  // resets instead of a FIN that would claim all data was delivered.
+  if (linger_zero_ || !rcv_buf_.empty()) {
+    orphaned_ = false;
+    Abort();
+    return;
+  }
+  Shutdown();
+}
+
+void Connection::Abort() {
+  switch (state_) {
+    case TcpState::kSynReceived:
+    case TcpState::kEstablished:
+    case TcpState::kFinWait1:
+    case TcpState::kFinWait2:
+    case TcpState::kCloseWait:
+      // RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>.
+      rst_ = {snd_max_, SeqNum(), TcpFlag::kRst};
+      rst_pending_ = true;
+      break;
+    default:
+      break;
+  }
+  EnterClosed(ConnectionError::kAborted);
+  rcv_buf_.Free();
+}
+
+void Connection::Fail(ConnectionError why) {
+  EnterClosed(why);
+  rcv_buf_.Free();
+}
+
+}  // namespace skiff

@@ -1,0 +1,297 @@
+// One TCP connection, sans-IO (STYLE.md §2): segments and time come in as
+// values, segments go out through a transmit poll, deadlines come back as
+// data. It never reads a clock, never sees an mbuf and, once its buffers
+// exist, never allocates per segment.
+//
+// RFCs to read along with it: 9293 (the state machine, §3.10 event
+// processing), 1122 §4.2 (host requirements: delayed ACK, Nagle, SWS,
+// keepalive), 6298 (RTO), 5681 + 6582 (NewReno), 7323 (window scale,
+// timestamps, PAWS), 2018 (SACK), 5961 (challenge ACKs), 6528 (ISN, see
+// isn.h), 6691 (MSS).
+//
+// The file split (gVisor/mTCP style): connection.cc (opening, application
+// calls, state changes), tcp_input.cc (segment arrival, §3.10.7),
+// tcp_output.cc (what is due, segment building), tcp_timers.cc (timers).
+//
+// How the layer above drives it (DESIGN.md "The loop"):
+//   - for every segment demultiplexed to it: OnSegment(seg, now);
+//   - after OnSegment and after every application call, if
+//     HasOutputDue(now), put it on the pending list; re-arm the timer wheel
+//     with NextDeadline() (it only moves when one of those calls happened);
+//   - each turn, PollTransmit(now, sink) the pending connections and those
+//     whose deadline passed, then take them off the list (keep one on it
+//     only if the sink refused a segment);
+//   - deliver TakeEvents() to the application;
+//   - free the connection once state() == kClosed, HasOutputDue() is false
+//     (a RST may still be owed) and the application has released it.
+//
+// Sequence numbers: SND.MAX (snd_max_) is the highest sequence number ever
+// sent; after a timeout SND.NXT goes back to SND.UNA (go-back-N) while ACKs
+// up to SND.MAX stay acceptable. Where RFC 9293 says SND.NXT in an ACK
+// check, this code uses SND.MAX.
+#ifndef SKIFF_STACK_TCP_CONNECTION_H_
+#define SKIFF_STACK_TCP_CONNECTION_H_
+
+#include <cstdint>
+
+#include "stack/base/clock.h"
+#include "stack/base/drop_reason.h"
+#include "stack/tcp/byte_ring.h"
+#include "stack/tcp/congestion.h"
+#include "stack/tcp/reassembly.h"
+#include "stack/tcp/rtt.h"
+#include "stack/tcp/tcp_config.h"
+#include "stack/tcp/tcp_types.h"
+#include "stack/wire/seq.h"
+#include "stack/wire/tcp.h"
+
+namespace skiff {
+
+class Connection {
+ public:
+  // Starts CLOSED. `config` (shared defaults) and `drops` (the layer's drop
+  // counters; may be null) must outlive the connection.
+  Connection(const TcpConfig& config, DropCounters* drops);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // ---- opening (from CLOSED only; the ISN comes from IsnGenerator) ----
+  // Active open: CLOSED → SYN-SENT; the SYN goes out on the next poll.
+  void Connect(const FourTuple& tuple, SeqNum iss, Instant now);
+  // Passive open from a SYN the listener validated: CLOSED → SYN-RECEIVED,
+  // options negotiated from `syn` (RFC 7323 §2.2, §3.2; RFC 2018 §2);
+  // the SYN-ACK goes out on the next poll.
+  void AcceptSyn(const FourTuple& tuple, SeqNum iss, const TcpRepr& syn,
+                 Instant now);
+
+  // ---- network side ----
+  // A segment for this 4-tuple (checksum already verified). Rejected
+  // segments are counted in the DropCounters and stats().dropped.
+  void OnSegment(const TcpSegmentIn& seg, Instant now);
+  // Fires due timers, then emits every segment that is due, in order.
+  void PollTransmit(Instant now, SegmentSink& sink);
+  // The earliest armed timer, Instant::Max() if none.
+  Instant NextDeadline() const;
+  // True when a PollTransmit(now) may emit something (conservative: it may
+  // say true and then emit nothing, e.g. when Nagle holds a small segment).
+  bool HasOutputDue(Instant now) const;
+
+  // ---- application side ----
+  // Queues bytes (allowed from SYN-SENT on; they leave once ESTABLISHED).
+  // Returns how many were taken, possibly fewer than offered.
+  SendResult Send(ConstByteSpan data);
+  // Reads in-order bytes. kEof once the peer's FIN and all data before it
+  // are consumed; kReset when the connection ended with an error.
+  RecvResult Recv(ByteSpan out);
+  // Half close (SHUT_WR): FIN after the queued data; receiving continues.
+  void Shutdown();
+  // The application is done: a graceful Shutdown(), except that unread
+  // received data (RFC 2525 §2.17) or linger_zero resets the connection.
+  void Close();
+  // ABORT (RFC 9293 §3.10.5): RST if synchronized, then CLOSED, error
+  // kAborted.
+  void Abort();
+  // The layer ends the connection for an outside reason (e.g. ICMP
+  // unreachable, RFC 1122 §4.2.3.9): CLOSED with `why`, no RST.
+  void Fail(ConnectionError why);
+
+  // ---- socket options ----
+  void SetNoDelay(bool on) { no_delay_ = on; }
+  // Keepalive (RFC 1122 §4.2.3.6) with the config's idle/interval/count.
+  void SetKeepAlive(bool on, Instant now);
+  // Buffer sizes can change only before the buffer is first used.
+  bool SetSendBufferSize(uint32_t bytes) { return snd_buf_.SetCapacity(bytes); }
+  bool SetRecvBufferSize(uint32_t bytes);
+  void SetLingerZero(bool on) { linger_zero_ = on; }
+
+  // ---- state and readiness ----
+  TcpState state() const { return state_; }
+  const FourTuple& tuple() const { return tuple_; }
+  ConnectionError error() const { return error_; }
+  // Data can flow: ESTABLISHED or any later synchronized state.
+  bool connected() const;
+  // Recv() would not return kWouldBlock.
+  bool readable() const;
+  // Send() would take at least one byte.
+  bool writable() const;
+  // CLOSED (the layer may free it once the application let go).
+  bool closed() const { return state_ == TcpState::kClosed; }
+  // Events since the last call (TcpEvent bits).
+  uint8_t TakeEvents() {
+    uint8_t e = events_;
+    events_ = 0;
+    return e;
+  }
+  size_t recv_queued() const { return rcv_buf_.size(); }
+  size_t send_queued() const { return snd_buf_.size(); }
+  // Buffer memory is held (false when idle before data and after close).
+  bool buffers_allocated() const {
+    return snd_buf_.allocated() || rcv_buf_.allocated();
+  }
+  const TcpConnStats& stats() const { return stats_; }
+
+  // ---- the TCB, named after RFC 9293 §3.3.1 (diagnostics and tests) ----
+  SeqNum iss() const { return iss_; }
+  SeqNum irs() const { return irs_; }
+  SeqNum snd_una() const { return snd_una_; }
+  SeqNum snd_nxt() const { return snd_nxt_; }
+  uint32_t snd_wnd() const { return snd_wnd_; }
+  SeqNum rcv_nxt() const { return rcv_nxt_; }
+  uint32_t rcv_wnd() const { return RcvSpace(); }
+  uint32_t cwnd() const { return cc_.cwnd(); }
+  uint32_t ssthresh() const { return cc_.ssthresh(); }
+  Duration rto() const { return rtt_.rto(config_->rto_max); }
+  const RttEstimator& rtt() const { return rtt_; }
+  // min(peer MSS, ours) minus the timestamp option when in use.
+  uint32_t effective_mss() const;
+  uint32_t ts_recent() const { return ts_recent_; }
+  // RFC 9293 §3.10.7.4 / RFC 6191: in TIME-WAIT, may `syn` start a new
+  // incarnation of this 4-tuple? Yes if its timestamp is newer than
+  // TS.Recent (when timestamps were in use) or, without timestamps, its
+  // sequence number is above RCV.NXT. The layer then frees this connection
+  // and passes the SYN to the listener.
+  bool AcceptsNewIncarnation(const TcpRepr& syn) const;
+  uint8_t snd_wscale() const { return snd_scale_; }
+  uint8_t rcv_wscale() const { return rcv_scale_; }
+  bool timestamps_enabled() const { return ts_ok_; }
+  bool sack_enabled() const { return sack_ok_; }
+
+ private:
+  // connection.cc
+  void SetState(TcpState s, Instant now);
+  void EnterClosed(ConnectionError why);
+  void EnterTimeWait(Instant now);
+  void OnEstablished(Instant now);
+  void Negotiate(const TcpRepr& syn);
+  void Drop(DropReason r);
+  SeqNum SndBufStart() const;
+  SeqNum SndDataEnd() const;
+  bool FinAcked() const { return fin_queued_ && snd_una_ > fin_seq_; }
+  uint32_t RcvSpace() const;
+  uint32_t FlightSize() const {
+    return static_cast<uint32_t>(snd_max_ - snd_una_);
+  }
+  bool Synchronized() const;
+
+  // tcp_input.cc
+  void HandleClosed(const TcpSegmentIn& seg);
+  void HandleSynSent(const TcpSegmentIn& seg, Instant now);
+  void HandleSynchronized(const TcpSegmentIn& seg, Instant now);
+  bool PawsReject(const TcpSegmentIn& seg);
+  bool TrimToWindow(TcpSegmentIn& seg);
+  void HandleRst(const TcpSegmentIn& seg);
+  bool HandleAck(const TcpSegmentIn& seg, Instant now);
+  bool HandleAckInSynReceived(const TcpSegmentIn& seg, Instant now);
+  void ProcessNewAck(const TcpSegmentIn& seg, Instant now);
+  void ProcessDupAck(const TcpSegmentIn& seg);
+  void UpdateWindow(const TcpSegmentIn& seg);
+  void UpdateSackScoreboard(const TcpOptions& opts);
+  void SampleRtt(const TcpSegmentIn& seg, Instant now);
+  void ProcessText(const TcpSegmentIn& seg, Instant now);
+  void ProcessFin(Instant now);
+  void ChallengeAck();
+  void ReplyRst(const TcpSegmentIn& seg);
+
+  // tcp_output.cc
+  TcpRepr MakeHeader(SeqNum seq, uint8_t flags, Instant now) const;
+  uint16_t WindowField(bool syn) const;
+  bool Transmit(SegmentSink& sink, TcpSegmentOut& out, Instant now);
+  bool EmitSyn(SegmentSink& sink, Instant now);
+  bool EmitRetransmitHead(SegmentSink& sink, Instant now);
+  bool EmitData(SegmentSink& sink, Instant now);
+  bool EmitProbe(SegmentSink& sink, Instant now);
+  bool EmitAck(SegmentSink& sink, Instant now);
+  bool EmitPendingRst(SegmentSink& sink, Instant now);
+  uint32_t MaxPayload(const TcpRepr& h) const;
+  bool EmitSackHole(SegmentSink& sink, Instant now);
+
+  // tcp_timers.cc
+  void FireTimers(Instant now);
+  void OnRetransmitTimeout(Instant now);
+  void OnPersistTimeout(Instant now);
+  void OnKeepaliveTimeout(Instant now);
+  void ArmRto(Instant now);
+  void UpdatePersist(Instant now);
+  void ArmDelayedAck(Instant now);
+
+  const TcpConfig* config_;
+  DropCounters* drops_;
+  FourTuple tuple_;
+
+  // Send sequence space (RFC 9293 §3.3.1, Figure 3). snd_max is the highest
+  // sequence number sent: after a timeout snd_nxt goes back to snd_una and
+  // ACKs up to snd_max stay acceptable.
+  SeqNum iss_, snd_una_, snd_nxt_, snd_max_, snd_wl1_, snd_wl2_;
+  SeqNum fin_seq_;            // where our FIN sits once queued
+  SeqNum rexmit_nxt_;         // in recovery: resent up to here (SACK holes)
+  uint32_t snd_wnd_ = 0;      // scaled
+  uint32_t max_snd_wnd_ = 0;  // largest window seen (RFC 1122 SWS, 5961 §5)
+  // Receive sequence space (Figure 4). rcv_adv is the right edge we last
+  // advertised; RCV.WND is derived from buffer space.
+  SeqNum irs_, rcv_nxt_, rcv_adv_, last_ack_sent_;
+  SeqNum rcv_fin_seq_;  // a FIN seen beyond a hole (when rcv_fin_pending_)
+
+  // Timers; Instant::Max() when not armed.
+  Instant rto_deadline_ = Instant::Max();
+  Instant delack_deadline_ = Instant::Max();
+  Instant persist_deadline_ = Instant::Max();
+  Instant keepalive_deadline_ = Instant::Max();
+  Instant timewait_deadline_ = Instant::Max();
+  Instant rtt_start_;
+  SeqNum rtt_seq_;  // the segment being timed ends here (Karn)
+
+  RttEstimator rtt_;
+  NewReno cc_;
+  ByteRing snd_buf_;
+  ByteRing rcv_buf_;
+  Reassembly reass_;
+  TcpConnStats stats_;
+
+  // Received SACK blocks above snd_una (RFC 2018 §5 scoreboard, small).
+  std::array<SackBlock, TcpOptions::kMaxSackBlocks> sacked_{};
+  uint8_t sacked_count_ = 0;
+
+  // The one RST we owe (reply to a bad segment, or Abort()).
+  struct PendingRst {
+    SeqNum seq, ack;
+    uint8_t flags;
+  } rst_{};
+
+  uint32_t ts_recent_ = 0;    // RFC 7323 §4.3 TS.Recent
+  uint32_t rcv_unacked_ = 0;  // bytes received since our last ACK
+  uint16_t peer_mss_ = 536;   // RFC 9293 §3.7.1 default
+  uint16_t rcv_mss_ = 536;    // largest segment seen (delayed-ACK unit)
+  uint8_t snd_scale_ = 0;
+  uint8_t rcv_scale_ = 0;
+  uint8_t retries_ = 0;  // consecutive RTO expirations
+  uint8_t probes_ = 0;   // unanswered keepalive probes
+  uint8_t persist_backoff_ = 0;
+  uint8_t dupacks_ = 0;
+  uint8_t dup_acks_owed_ = 0;  // immediate ACKs for out-of-order arrivals
+  uint8_t events_ = 0;
+  TcpState state_ = TcpState::kClosed;
+  ConnectionError error_ = ConnectionError::kNone;
+
+  bool passive_ : 1 = false;
+  bool ws_ok_ : 1 = false;
+  bool ts_ok_ : 1 = false;
+  bool sack_ok_ : 1 = false;
+  bool no_delay_ : 1 = false;
+  bool keepalive_ : 1 = false;
+  bool linger_zero_ : 1 = false;
+  bool fin_queued_ : 1 = false;    // Shutdown(): FIN at fin_seq_
+  bool fin_received_ : 1 = false;  // peer's FIN processed (EOF after data)
+  bool rcv_fin_pending_ : 1 = false;
+  bool orphaned_ : 1 = false;  // Close() called
+  bool ack_now_ : 1 = false;
+  bool rst_pending_ : 1 = false;
+  bool retransmit_head_ : 1 = false;
+  bool retransmit_hole_ : 1 = false;  // SACK shows a hole to resend
+  bool probe_due_ : 1 = false;
+  bool force_send_ : 1 = false;  // persist fired with a tiny window
+  bool rtt_timing_ : 1 = false;
+};
+
+}  // namespace skiff
+
+#endif  // SKIFF_STACK_TCP_CONNECTION_H_

@@ -1,0 +1,86 @@
+// The types of skiff's TCP socket API: handles, typed errors and readiness
+// events (STYLE.md §8: a small enum per operation, no errno, no throw).
+#ifndef SKIFF_STACK_TCP_SOCKET_API_H_
+#define SKIFF_STACK_TCP_SOCKET_API_H_
+
+#include <cstdint>
+#include <utility>
+
+#include "stack/base/slab.h"
+#include "stack/tcp/tcp_types.h"
+
+namespace skiff {
+
+// A connection socket. Stays valid until Close()/Abort() and the stack has
+// finished with the connection; a stale id is refused, never dangling.
+struct SocketId {
+  SlabHandle handle;
+  bool valid() const { return handle.valid(); }
+  friend bool operator==(const SocketId&, const SocketId&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const SocketId& s) {
+    return H::combine(std::move(h), s.handle);
+  }
+};
+
+// A listening socket (step 1: a local port, no peer).
+struct ListenerId {
+  SlabHandle handle;
+  bool valid() const { return handle.valid(); }
+  friend bool operator==(const ListenerId&, const ListenerId&) = default;
+};
+
+enum class ListenError : uint8_t {
+  kInvalidPort,   // port 0
+  kAddressInUse,  // a listener already holds the port
+  kNoMemory,      // listener table full
+};
+
+enum class ConnectError : uint8_t {
+  kInvalidAddress,   // any, broadcast, multicast or our own address
+  kNoRoute,          // neither on-link nor a gateway
+  kNoEphemeralPort,  // every local port to that peer is taken
+  kTableFull,        // the connection table is full
+};
+
+enum class SocketError : uint8_t {
+  kBadSocket,  // stale or invalid id
+};
+
+// A value or a typed error.
+template <typename T, typename E>
+class Expected {
+ public:
+  Expected(T v) : value_(v), ok_(true) {}  // NOLINT: implicit by design
+  static Expected Error(E e) { return Expected(e, 0); }
+  bool ok() const { return ok_; }
+  const T& value() const { return value_; }
+  E error() const { return error_; }
+
+ private:
+  Expected(E e, int) : error_(e), ok_(false) {}
+  T value_{};
+  E error_{};
+  bool ok_;
+};
+
+using ListenResult = Expected<ListenerId, ListenError>;
+using ConnectResult = Expected<SocketId, ConnectError>;
+
+// Readiness, delivered once per loop turn (DESIGN.md loop step 4).
+// Edge-triggered: an event means "something changed", so the application
+// reads or writes until kWouldBlock.
+class TcpEventHandler {
+ public:
+  // The listener's accept queue holds at least one connection.
+  virtual void OnAcceptable(ListenerId listener) = 0;
+  // TcpEvent bits (kConnected, kReadable, kWritable, kClosed, kError).
+  virtual void OnSocketEvent(SocketId socket, uint8_t events) = 0;
+
+ protected:
+  ~TcpEventHandler() = default;
+};
+
+}  // namespace skiff
+
+#endif  // SKIFF_STACK_TCP_SOCKET_API_H_

@@ -1,0 +1,72 @@
+// Knobs of one TCP connection, with their defaults. A plain struct (STYLE.md
+// §6): the layer keeps one per stack and every Connection points at it; the
+// per-socket options (no_delay, keepalive, buffer sizes, linger) are copied
+// into the connection at open and can be changed through its setters.
+#ifndef SKIFF_STACK_TCP_TCP_CONFIG_H_
+#define SKIFF_STACK_TCP_TCP_CONFIG_H_
+
+#include <cstdint>
+
+#include "stack/base/clock.h"
+
+namespace skiff {
+
+struct TcpConfig {
+  // MSS we announce: the interface MTU minus 40 (IPv4 + TCP headers).
+  uint16_t mss = 1460;
+  // Send and receive buffer sizes in bytes (SO_SNDBUF / SO_RCVBUF). Buffers
+  // are allocated when data first flows and freed on close.
+  uint32_t send_buffer_size = 256 * 1024;
+  uint32_t recv_buffer_size = 256 * 1024;
+
+  // RFC 6298 retransmission timer. §2.1 says 1 s initial; §2.4 says a 1 s
+  // minimum, Linux uses 200 ms, which we follow; §2.5 allows a 60 s cap.
+  Duration rto_initial = Duration::Seconds(1);
+  Duration rto_min = Duration::Millis(200);
+  Duration rto_max = Duration::Seconds(60);
+  // Retransmissions before giving up (RFC 1122 §4.2.3.5 R2): for SYN and
+  // SYN-ACK (Linux tcp_syn_retries = 6), and for data/FIN (tcp_retries2 = 15).
+  uint8_t max_syn_retries = 6;
+  uint8_t max_data_retries = 15;
+
+  // Initial congestion window in segments (RFC 6928: 10, as Linux; RFC 5681
+  // §3.1 would give 3 for a 1460-byte MSS).
+  uint8_t initial_cwnd_segments = 10;
+
+  // Delayed ACK bound (RFC 1122 §4.2.3.2 says < 0.5 s; Linux uses 40 ms).
+  Duration delayed_ack_timeout = Duration::Millis(40);
+  // TIME-WAIT lasts 2·MSL (RFC 9293 §3.4.2: MSL = 2 min; Linux uses 60 s).
+  Duration time_wait = Duration::Seconds(60);
+  // A connection the application has Close()d gives up waiting in
+  // FIN-WAIT-2 for the peer's FIN after this long (Linux tcp_fin_timeout;
+  // the RFC has no bound). A Shutdown() half-close waits forever.
+  Duration fin_wait2_timeout = Duration::Seconds(60);
+
+  // Keepalive (RFC 1122 §4.2.3.6): off by default; idle ≥ 2 h when on.
+  bool keepalive = false;
+  Duration keepalive_idle = Duration::Seconds(7200);
+  Duration keepalive_interval = Duration::Seconds(75);
+  uint8_t keepalive_count = 9;
+
+  // Nagle (RFC 1122 §4.2.3.4) is on unless no_delay (TCP_NODELAY).
+  bool no_delay = false;
+  // Close() with linger_zero resets instead of a graceful FIN (SO_LINGER 0).
+  bool linger_zero = false;
+
+  // RFC 7323 window scaling: the shift we offer. The receive buffer should
+  // fit in 65535 << shift.
+  bool window_scaling = true;
+  uint8_t window_scale_shift = 7;
+  // RFC 7323 timestamps (RTTM and PAWS) and RFC 2018 SACK: offered and
+  // accepted when true, used only when both sides agree.
+  bool timestamps = true;
+  bool sack = true;
+
+  // Out-of-order bound: at most this many disjoint ranges held beyond rcv_nxt
+  // (segments that would need more are dropped: kTcpOutOfOrderFull).
+  uint8_t max_ooo_ranges = 8;
+};
+
+}  // namespace skiff
+
+#endif  // SKIFF_STACK_TCP_TCP_CONFIG_H_

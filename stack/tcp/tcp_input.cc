@@ -1,0 +1,557 @@
+// Segment arrival, RFC 9293 §3.10.7, one handler per state group. Step
+// names ("first" ... "eighth") are the RFC's.
+#include <algorithm>
+
+#include "stack/tcp/connection.h"
+
+namespace skiff {
+
+namespace {
+
+uint32_t SegLen(const TcpSegmentIn& s) {
+  return static_cast<uint32_t>(s.payload.size()) +
+         (s.header.has(TcpFlag::kSyn) ? 1 : 0) +
+         (s.header.has(TcpFlag::kFin) ? 1 : 0);
+}
+
+// Duplicate ACKs owed beyond the first, at most (enough for 3 dupacks).
+constexpr uint8_t kMaxOwedDupAcks = 3;
+
+uint32_t TsNowMs(Instant now) {
+  return static_cast<uint32_t>(now.nanos() / 1'000'000);
+}
+
+}  // namespace
+
+void Connection::OnSegment(const TcpSegmentIn& seg, Instant now) {
+  ++stats_.segs_in;
+  switch (state_) {
+    case TcpState::kClosed:
+      HandleClosed(seg);
+      return;
+    case TcpState::kListen:
+      Drop(DropReason::kTcpNoSocket);  // the listener's business
+      return;
+    case TcpState::kSynSent:
+      HandleSynSent(seg, now);
+      return;
+    default:
+      HandleSynchronized(seg, now);
+      return;
+  }
+}
+
+// §3.10.7.1: anything but a RST gets a RST.
+void Connection::HandleClosed(const TcpSegmentIn& seg) {
+  Drop(DropReason::kTcpNoSocket);
+  if (!seg.header.has(TcpFlag::kRst)) ReplyRst(seg);
+}
+
+// If ACK is off: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>;
+// else <SEQ=SEG.ACK><CTL=RST> (§3.10.7.1, §3.10.7.3).
+void Connection::ReplyRst(const TcpSegmentIn& seg) {
+  if (seg.header.has(TcpFlag::kAck)) {
+    rst_ = {seg.header.ack, SeqNum(), TcpFlag::kRst};
+  } else {
+    rst_ = {SeqNum(), seg.header.seq + SegLen(seg),
+            static_cast<uint8_t>(TcpFlag::kRst | TcpFlag::kAck)};
+  }
+  rst_pending_ = true;
+}
+
+// §3.10.7.3 SYN-SENT.
+void Connection::HandleSynSent(const TcpSegmentIn& seg, Instant now) {
+  const TcpRepr& h = seg.header;
+  // First: the ACK must acknowledge our SYN: ISS < SEG.ACK =< SND.NXT.
+  if (h.has(TcpFlag::kAck) && (h.ack <= iss_ || h.ack > snd_max_)) {
+    Drop(DropReason::kTcpBadAck);
+    if (!h.has(TcpFlag::kRst)) ReplyRst(seg);
+    return;
+  }
+  // Second: a RST is acceptable only with an acceptable ACK (RFC 5961 §3
+  // keeps this rule for SYN-SENT).
+  if (h.has(TcpFlag::kRst)) {
+    if (h.has(TcpFlag::kAck)) {
+      EnterClosed(ConnectionError::kRefused);
+    } else {
+      Drop(DropReason::kTcpRstInvalid);
+    }
+    return;
+  }
+  // Fourth: SYN. (Fifth: neither SYN nor RST → drop.)
+  if (!h.has(TcpFlag::kSyn)) {
+    Drop(DropReason::kTcpBadFlags);
+    return;
+  }
+  irs_ = h.seq;
+  rcv_nxt_ = rcv_adv_ = last_ack_sent_ = h.seq + 1;
+  Negotiate(h);
+  cc_.Reset(effective_mss(), config_->initial_cwnd_segments, iss_);
+  // The window of a SYN is never scaled (RFC 7323 §2.2).
+  snd_wnd_ = max_snd_wnd_ = h.window;
+  snd_wl1_ = h.seq;
+  snd_wl2_ = h.ack;
+  if (h.has(TcpFlag::kAck)) {
+    snd_una_ = h.ack;
+    if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+    SampleRtt(seg, now);
+    retries_ = 0;
+    rtt_.ResetBackoff();
+    rto_deadline_ = Instant::Max();
+    SetState(TcpState::kEstablished, now);
+    ack_now_ = true;
+    // Sixth onwards for data or FIN carried by the SYN-ACK (rare).
+    TcpSegmentIn rest = seg;
+    rest.header.seq = h.seq + 1;
+    rest.header.flags &= static_cast<uint8_t>(~TcpFlag::kSyn);
+    ProcessText(rest, now);
+    if (rest.header.has(TcpFlag::kFin) &&
+        rest.header.seq + static_cast<uint32_t>(rest.payload.size()) ==
+            rcv_nxt_) {
+      ProcessFin(now);
+    }
+    return;
+  }
+  // Simultaneous open: SYN-RECEIVED, and our SYN goes again as SYN,ACK
+  // <SEQ=ISS><ACK=RCV.NXT>. Data in the SYN is not kept (rare; the peer
+  // retransmits it).
+  snd_nxt_ = iss_;
+  SetState(TcpState::kSynReceived, now);
+}
+
+// RFC 7323 §5.3 R1: a timestamp older than TS.Recent is a duplicate from an
+// earlier incarnation of the sequence space: ACK it and drop it.
+bool Connection::PawsReject(const TcpSegmentIn& seg) {
+  const TcpRepr& h = seg.header;
+  if (!ts_ok_ || !h.options.timestamp || h.has(TcpFlag::kRst)) return false;
+  if (!(SeqNum(h.options.timestamp->tsval) < SeqNum(ts_recent_))) return false;
+  ack_now_ = true;
+  Drop(DropReason::kTcpPawsReject);
+  return true;
+}
+
+// First step: the acceptability test (§3.10.7.4 table), then trimming the
+// segment to the window. RCV.WND is the buffer space, never less than what
+// was advertised. Like Linux, a segment exactly at RCV.NXT is processed
+// for its ACK and FIN even when the window is zero (its data is trimmed).
+bool Connection::TrimToWindow(TcpSegmentIn& seg) {
+  TcpRepr& h = seg.header;
+  const uint32_t len = SegLen(seg);
+  const uint32_t wnd = RcvSpace();
+  const SeqNum right = rcv_nxt_ + wnd;
+  bool ok;
+  if (len == 0) {
+    ok = wnd == 0 ? h.seq == rcv_nxt_ : SeqInRange(h.seq, rcv_nxt_, right);
+  } else {
+    ok = wnd != 0 && (SeqInRange(h.seq, rcv_nxt_, right) ||
+                      SeqInRange(h.seq + (len - 1), rcv_nxt_, right));
+  }
+  if (!ok && h.seq == rcv_nxt_) ok = true;  // zero window, see above
+  if (!ok) return false;
+  if (h.seq < rcv_nxt_) {
+    uint32_t d = static_cast<uint32_t>(rcv_nxt_ - h.seq);
+    if (h.has(TcpFlag::kSyn)) {
+      h.flags &= static_cast<uint8_t>(~TcpFlag::kSyn);
+      h.seq += 1;
+      --d;
+    }
+    d = std::min<uint32_t>(d, static_cast<uint32_t>(seg.payload.size()));
+    seg.payload = seg.payload.subspan(d);
+    h.seq += d;
+  }
+  const uint32_t room =
+      right > h.seq ? static_cast<uint32_t>(right - h.seq) : 0;
+  if (seg.payload.size() > room) {
+    // Data beyond the window is dropped; the ACK tells the peer where the
+    // window really ends.
+    seg.payload = seg.payload.first(room);
+    h.flags &= static_cast<uint8_t>(~TcpFlag::kFin);
+    ack_now_ = true;
+  }
+  return true;
+}
+
+// §3.10.7.4 for SYN-RECEIVED and every synchronized state.
+void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
+  const TcpRepr& h0 = in.header;
+  // A retransmitted SYN while our SYN-ACK is outstanding: resend the SYN-ACK
+  // (its ACK must have been lost).
+  if (state_ == TcpState::kSynReceived && h0.has(TcpFlag::kSyn) &&
+      !h0.has(TcpFlag::kAck) && h0.seq == irs_) {
+    snd_nxt_ = iss_;
+    return;
+  }
+  if (PawsReject(in)) return;
+  TcpSegmentIn seg = in;
+  // First: sequence number.
+  if (!TrimToWindow(seg)) {
+    Drop(DropReason::kTcpOutOfWindow);
+    if (!h0.has(TcpFlag::kRst)) ack_now_ = true;
+    // A retransmitted FIN in TIME-WAIT restarts the 2·MSL wait (§3.10.7.4
+    // eighth step; it fails the window test as it is below RCV.NXT).
+    if (state_ == TcpState::kTimeWait && h0.has(TcpFlag::kFin)) {
+      timewait_deadline_ = now + config_->time_wait;
+    }
+    return;
+  }
+  // Second: RST (RFC 5961 §3.2 on the untrimmed sequence number).
+  if (h0.has(TcpFlag::kRst)) {
+    HandleRst(in);
+    return;
+  }
+  // RFC 7323 §4.3 (2): TS.Recent from an in-window segment that does not
+  // start beyond what we last acknowledged.
+  if (ts_ok_ && h0.options.timestamp && h0.seq <= last_ack_sent_ &&
+      !(SeqNum(h0.options.timestamp->tsval) < SeqNum(ts_recent_))) {
+    ts_recent_ = h0.options.timestamp->tsval;
+  }
+  if (keepalive_) {
+    probes_ = 0;
+    keepalive_deadline_ = now + config_->keepalive_idle;
+  }
+  // Fourth: SYN in a synchronized state → challenge ACK (RFC 5961 §4.2).
+  if (seg.header.has(TcpFlag::kSyn)) {
+    ChallengeAck();
+    Drop(DropReason::kTcpBadFlags);
+    return;
+  }
+  // Fifth: ACK.
+  if (!seg.header.has(TcpFlag::kAck)) {
+    Drop(DropReason::kTcpBadFlags);
+    return;
+  }
+  if (!HandleAck(seg, now)) return;
+  // Sixth (URG) is not supported: urgent data is delivered inline.
+  // Seventh: segment text.
+  ProcessText(seg, now);
+  if (state_ == TcpState::kClosed) return;
+  // Eighth: FIN, in order only; a FIN beyond a hole waits for it.
+  if (seg.header.has(TcpFlag::kFin)) {
+    const SeqNum fin_at =
+        seg.header.seq + static_cast<uint32_t>(seg.payload.size());
+    if (fin_at == rcv_nxt_) {
+      ProcessFin(now);
+    } else if (fin_at > rcv_nxt_) {
+      rcv_fin_pending_ = true;
+      rcv_fin_seq_ = fin_at;
+      ack_now_ = true;
+    }
+  } else if (rcv_fin_pending_ && rcv_fin_seq_ == rcv_nxt_) {
+    ProcessFin(now);
+  }
+}
+
+// RFC 5961 §3.2: exactly RCV.NXT resets; elsewhere in the window earns a
+// challenge ACK (the segment already passed the window test).
+void Connection::HandleRst(const TcpSegmentIn& seg) {
+  if (seg.header.seq != rcv_nxt_) {
+    ChallengeAck();
+    Drop(DropReason::kTcpRstInvalid);
+    return;
+  }
+  switch (state_) {
+    case TcpState::kSynReceived:
+      // Passive: back to LISTEN, i.e. the listener never sees it; active
+      // (simultaneous open): "connection refused".
+      EnterClosed(passive_ ? ConnectionError::kReset
+                           : ConnectionError::kRefused);
+      return;
+    case TcpState::kEstablished:
+    case TcpState::kFinWait1:
+    case TcpState::kFinWait2:
+    case TcpState::kCloseWait:
+      EnterClosed(ConnectionError::kReset);
+      return;
+    default:  // CLOSING, LAST-ACK, TIME-WAIT
+      EnterClosed(ConnectionError::kNone);
+      return;
+  }
+}
+
+void Connection::ChallengeAck() {
+  // RFC 5961 §7 rate limiting is left to the layer (not done yet).
+  ++stats_.challenge_acks;
+  ack_now_ = true;
+}
+
+// Fifth step. Returns false when the segment is done with.
+bool Connection::HandleAck(const TcpSegmentIn& seg, Instant now) {
+  const TcpRepr& h = seg.header;
+  if (state_ == TcpState::kSynReceived) {
+    if (!HandleAckInSynReceived(seg, now)) return false;
+  }
+  // An ACK for something not yet sent: ACK and drop (§3.10.7.4 fifth).
+  if (h.ack > snd_max_) {
+    ack_now_ = true;
+    Drop(DropReason::kTcpBadAck);
+    return false;
+  }
+  // RFC 5961 §5.2: SND.UNA - MAX.SND.WND =< SEG.ACK, else challenge ACK.
+  if (h.ack < snd_una_ - max_snd_wnd_) {
+    ChallengeAck();
+    Drop(DropReason::kTcpBadAck);
+    return false;
+  }
+  if (h.ack > snd_una_) {
+    ProcessNewAck(seg, now);
+  } else {
+    ProcessDupAck(seg);
+  }
+  UpdateWindow(seg);
+  switch (state_) {
+    case TcpState::kFinWait1:
+      if (FinAcked()) {
+        state_ = TcpState::kFinWait2;
+        if (orphaned_) timewait_deadline_ = now + config_->fin_wait2_timeout;
+      }
+      break;
+    case TcpState::kClosing:
+      if (FinAcked()) {
+        EnterTimeWait(now);
+        return false;
+      }
+      break;
+    case TcpState::kLastAck:
+      if (FinAcked()) {
+        EnterClosed(ConnectionError::kNone);
+        return false;
+      }
+      break;
+    default:
+      break;
+  }
+  return true;
+}
+
+// SYN-RECEIVED: an ACK of our SYN completes the handshake; any other ACK
+// gets <SEQ=SEG.ACK><CTL=RST>.
+bool Connection::HandleAckInSynReceived(const TcpSegmentIn& seg, Instant now) {
+  const TcpRepr& h = seg.header;
+  if (!(snd_una_ < h.ack && h.ack <= snd_max_)) {
+    Drop(DropReason::kTcpBadAck);
+    ReplyRst(seg);
+    return false;
+  }
+  // The window of a non-SYN segment is scaled from here on.
+  snd_wnd_ = uint32_t{h.window} << snd_scale_;
+  max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+  snd_wl1_ = h.seq;
+  snd_wl2_ = h.ack;
+  SetState(TcpState::kEstablished, now);
+  return true;
+}
+
+void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
+  const SeqNum ack = seg.header.ack;
+  const uint32_t acked = static_cast<uint32_t>(ack - snd_una_);
+  const uint32_t flight = FlightSize();
+  const SeqNum start = SndBufStart();
+  if (ack > start) {
+    snd_buf_.Consume(
+        static_cast<uint32_t>(std::min<int64_t>(ack - start, snd_buf_.size())));
+    if (!fin_queued_) events_ |= TcpEvent::kWritable;
+  }
+  snd_una_ = ack;
+  if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+  SampleRtt(seg, now);
+  retries_ = 0;
+  rtt_.ResetBackoff();
+  dupacks_ = 0;
+  if (cc_.OnAck(ack, acked, flight)) retransmit_head_ = true;
+  // RFC 6298 §5.2, §5.3: stop when all is acked, else restart.
+  rto_deadline_ =
+      snd_una_ == snd_max_ ? Instant::Max() : now + rtt_.rto(config_->rto_max);
+  // Forget SACK blocks now below SND.UNA.
+  uint8_t keep = 0;
+  for (uint8_t i = 0; i < sacked_count_; ++i) {
+    if (sacked_[i].right > snd_una_) sacked_[keep++] = sacked_[i];
+  }
+  sacked_count_ = keep;
+  UpdateSackScoreboard(seg.header.options);
+  if (fin_queued_ && snd_buf_.empty()) snd_buf_.Free();
+}
+
+// RFC 5681 §2 "duplicate ACK": outstanding data, no payload, no SYN/FIN,
+// ACK == SND.UNA and an unchanged window.
+void Connection::ProcessDupAck(const TcpSegmentIn& seg) {
+  const TcpRepr& h = seg.header;
+  if (h.ack != snd_una_ || snd_max_ == snd_una_ || !seg.payload.empty() ||
+      h.has(TcpFlag::kFin) || (uint32_t{h.window} << snd_scale_) != snd_wnd_) {
+    return;
+  }
+  ++stats_.dup_acks;
+  UpdateSackScoreboard(h.options);
+  if (dupacks_ < 255) ++dupacks_;
+  const bool was_in_recovery = cc_.in_recovery();
+  if (cc_.OnDupAck(dupacks_, snd_una_, snd_max_, FlightSize())) {
+    ++stats_.fast_retransmits;
+    retransmit_head_ = true;  // RFC 5681 §3.2 step 2
+    rexmit_nxt_ = snd_una_;
+  } else if (was_in_recovery && sacked_count_ > 0) {
+    // With SACK the next hole need not wait for a partial ACK (RFC 6675
+    // in spirit: one retransmission per duplicate ACK).
+    retransmit_hole_ = true;
+  }
+}
+
+// §3.10.7.4 fifth, window update: only from a segment newer than the one
+// that last set it (SND.WL1/SND.WL2), so old segments cannot shrink it.
+void Connection::UpdateWindow(const TcpSegmentIn& seg) {
+  const TcpRepr& h = seg.header;
+  if (h.ack < snd_una_) return;
+  if (snd_wl1_ < h.seq || (snd_wl1_ == h.seq && snd_wl2_ <= h.ack)) {
+    snd_wnd_ = uint32_t{h.window} << snd_scale_;
+    snd_wl1_ = h.seq;
+    snd_wl2_ = h.ack;
+    max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+  }
+}
+
+// Keeps up to four SACKed ranges above SND.UNA (RFC 2018 §5), used to skip
+// data the peer already holds when retransmitting in recovery.
+void Connection::UpdateSackScoreboard(const TcpOptions& opts) {
+  if (!sack_ok_) return;
+  for (uint8_t i = 0; i < opts.sack_count; ++i) {
+    SackBlock b = opts.sack[i];
+    if (!(b.left < b.right) || b.right <= snd_una_ || b.right > snd_max_) {
+      continue;  // RFC 2018 §5: ignore blocks that make no sense
+    }
+    b.left = SeqMax(b.left, snd_una_);
+    bool merged = false;
+    for (uint8_t j = 0; j < sacked_count_; ++j) {
+      if (b.left <= sacked_[j].right && sacked_[j].left <= b.right) {
+        sacked_[j] = {SeqMin(b.left, sacked_[j].left),
+                      SeqMax(b.right, sacked_[j].right)};
+        merged = true;
+        break;
+      }
+    }
+    if (!merged) {
+      if (sacked_count_ == sacked_.size()) {
+        // Full: forget the highest block (the least urgent hole).
+        auto hi = std::max_element(sacked_.begin(), sacked_.end(),
+                                   [](const SackBlock& a, const SackBlock& c) {
+                                     return a.left < c.left;
+                                   });
+        *hi = b;
+      } else {
+        sacked_[sacked_count_++] = b;
+      }
+    }
+  }
+  std::sort(
+      sacked_.begin(), sacked_.begin() + sacked_count_,
+      [](const SackBlock& a, const SackBlock& c) { return a.left < c.left; });
+}
+
+// RFC 7323 §4 (RTTM) with timestamps, else Karn's timed segment (RFC 6298
+// §3: never from a retransmitted segment; Transmit() cancels the timing).
+void Connection::SampleRtt(const TcpSegmentIn& seg, Instant now) {
+  const TcpRepr& h = seg.header;
+  if (ts_ok_ && h.options.timestamp && h.options.timestamp->tsecr != 0) {
+    const uint32_t ms = TsNowMs(now) - h.options.timestamp->tsecr;
+    if (ms < 0x7fffffffu) {
+      rtt_.Sample(Duration::Millis(ms), config_->rto_min, config_->rto_max);
+    }
+    rtt_timing_ = false;
+    return;
+  }
+  if (rtt_timing_ && h.ack >= rtt_seq_) {
+    rtt_.Sample(now - rtt_start_, config_->rto_min, config_->rto_max);
+    rtt_timing_ = false;
+  }
+}
+
+// Seventh step: data into the receive ring, in order or beyond a hole.
+void Connection::ProcessText(const TcpSegmentIn& seg, Instant now) {
+  if (seg.payload.empty()) return;
+  switch (state_) {
+    case TcpState::kEstablished:
+    case TcpState::kFinWait1:
+    case TcpState::kFinWait2:
+      break;
+    default:
+      return;  // CLOSE-WAIT and later: the peer already sent FIN; ignore
+  }
+  if (orphaned_) {
+    // Data for an application that closed: reset (RFC 2525 §2.17, Linux).
+    Abort();
+    return;
+  }
+  const uint32_t len = static_cast<uint32_t>(seg.payload.size());
+  rcv_mss_ = static_cast<uint16_t>(
+      std::max<uint32_t>(rcv_mss_, std::min<uint32_t>(len, config_->mss)));
+  const SeqNum seq = seg.header.seq;
+  if (seq != rcv_nxt_) {
+    // Beyond a hole: keep it, and ACK at once so the sender sees a
+    // duplicate ACK (RFC 5681 §4.2; RFC 9293 §3.10.7.4).
+    if (!reass_.Add(seq, seq + len, config_->max_ooo_ranges)) {
+      Drop(DropReason::kTcpOutOfOrderFull);
+    } else {
+      rcv_buf_.WriteBeyond(static_cast<uint32_t>(seq - rcv_nxt_), seg.payload);
+      ++stats_.out_of_order;
+    }
+    // One duplicate ACK per out-of-order segment, even when a burst of them
+    // is processed before the next poll: the sender counts them.
+    if (ack_now_ && dup_acks_owed_ < kMaxOwedDupAcks) ++dup_acks_owed_;
+    ack_now_ = true;
+    return;
+  }
+  rcv_buf_.WriteBeyond(0, seg.payload);
+  rcv_buf_.Extend(len);
+  rcv_nxt_ += len;
+  stats_.bytes_in += len;
+  if (!reass_.empty()) {
+    // Filling (part of) a hole: ACK at once (RFC 5681 §4.2).
+    const SeqNum n = reass_.PopContiguous(rcv_nxt_);
+    const uint32_t more = static_cast<uint32_t>(n - rcv_nxt_);
+    rcv_buf_.Extend(more);
+    stats_.bytes_in += more;
+    rcv_nxt_ = n;
+    ack_now_ = true;
+    if (reass_.empty()) reass_.Free();
+  }
+  events_ |= TcpEvent::kReadable;
+  // Delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2): at least every second
+  // full-sized segment, otherwise within the delayed-ACK timeout.
+  rcv_unacked_ += len;
+  if (rcv_unacked_ >= 2u * rcv_mss_) {
+    ack_now_ = true;
+  } else if (!ack_now_) {
+    ArmDelayedAck(now);
+  }
+}
+
+// Eighth step, for a FIN at RCV.NXT.
+void Connection::ProcessFin(Instant now) {
+  rcv_nxt_ += 1;
+  fin_received_ = true;
+  rcv_fin_pending_ = false;
+  ack_now_ = true;
+  events_ |= TcpEvent::kReadable;
+  reass_.Free();
+  switch (state_) {
+    case TcpState::kSynReceived:
+    case TcpState::kEstablished:
+      state_ = TcpState::kCloseWait;
+      break;
+    case TcpState::kFinWait1:
+      // Our FIN acked by this very segment was handled in the fifth step.
+      if (FinAcked()) {
+        EnterTimeWait(now);
+      } else {
+        state_ = TcpState::kClosing;  // simultaneous close
+      }
+      break;
+    case TcpState::kFinWait2:
+      EnterTimeWait(now);
+      break;
+    case TcpState::kTimeWait:
+      timewait_deadline_ = now + config_->time_wait;
+      break;
+    default:
+      break;  // CLOSE-WAIT, CLOSING, LAST-ACK: remain
+  }
+}
+
+}  // namespace skiff

@@ -1,0 +1,485 @@
+#include "stack/tcp/tcp_layer.h"
+
+#include <sys/random.h>
+
+#include <utility>
+
+#include "stack/wire/ipv4.h"
+#include "stack/wire/tcp.h"
+
+namespace skiff {
+namespace {
+
+TcpLayerConfig WithSecret(TcpLayerConfig config) {
+  if (config.secret != SipKey{}) return config;
+  // RFC 6528 §3: the secret must be unpredictable. getrandom does not fail
+  // for 16 bytes once the pool is initialised; if the kernel refuses, the
+  // zero key still gives distinct (if guessable) ISNs.
+  if (getrandom(config.secret.data(), config.secret.size(), 0) !=
+      static_cast<ssize_t>(config.secret.size()))
+    config.secret = SipKey{};
+  return config;
+}
+
+}  // namespace
+
+TcpLayer::TcpLayer(const TcpLayerConfig& config, Ipv4Address local,
+                   uint16_t mtu, bool checksum_offload, PacketPool& pool,
+                   IpSender& ip, DropCounters& drops, Instant now)
+    : config_(WithSecret(config)),
+      local_(local),
+      ip_(ip),
+      drops_(drops),
+      isn_(config_.secret),
+      writer_(pool, ip, checksum_offload, drops),
+      sockets_(config.max_connections),
+      listeners_(config.max_listeners),
+      wheel_(now) {
+  // RFC 9293 §3.7.1: our MSS is what the interface carries minus the
+  // fixed IPv4 and TCP headers.
+  const uint16_t mss_from_mtu =
+      static_cast<uint16_t>(mtu - Ipv4Repr::kLen - kTcpMinHeaderLen);
+  if (config_.connection.mss > mss_from_mtu)
+    config_.connection.mss = mss_from_mtu;
+}
+
+// ---- input (loop step 2) ----
+
+void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
+  ++counters_.segs_in;
+  // RFC 1122 §4.2.3.10: no TCP to broadcast or multicast addresses.
+  if (ip.dst() != local_) {
+    drops_.Add(DropReason::kTcpBroadcast);
+    return;
+  }
+  DropReason why;
+  std::optional<TcpView> view = TcpView::Parse(pkt.data(), &why);
+  if (!view) {
+    drops_.Add(why);
+    return;
+  }
+  const RxChecksum offload = pkt.rx_l4_checksum();
+  if (offload == RxChecksum::kBad ||
+      (offload == RxChecksum::kUnknown &&
+       !view->ChecksumValid(ip.src(), ip.dst()))) {
+    drops_.Add(DropReason::kTcpBadChecksum);
+    return;
+  }
+  std::optional<TcpRepr> hdr = TcpRepr::FromView(*view, &why);
+  if (!hdr) {
+    drops_.Add(why);
+    return;
+  }
+  const FourTuple tuple{ip.dst(), hdr->dst_port, ip.src(), hdr->src_port};
+  if (auto it = table_.find(tuple); it != table_.end()) {
+    const SlabHandle h = it->second;
+    const Socket* s = sockets_.Get(h);
+    if (s->conn.state() != TcpState::kTimeWait ||
+        !TimeWaitReusable(s->conn, *hdr)) {
+      InputToConnection(h, *hdr, view->payload(), now);
+      return;
+    }
+    // RFC 9293 §3.10.7.4 (TIME-WAIT) allows a new incarnation when the SYN
+    // is above everything the old one saw (RFC 6191 for timestamps).
+    ++counters_.time_wait_reused;
+    Free(h);
+  }
+  if (auto it = listener_by_port_.find(hdr->dst_port);
+      it != listener_by_port_.end()) {
+    InputToListener(*listeners_.Get(it->second), ListenerId{it->second}, tuple,
+                    *hdr, view->payload().size(), now);
+    return;
+  }
+  drops_.Add(DropReason::kTcpNoSocket);
+  SendReset(tuple, *hdr, view->payload().size(), now);
+}
+
+bool TcpLayer::TimeWaitReusable(const Connection& c, const TcpRepr& syn) const {
+  return syn.has(TcpFlag::kSyn) && !syn.has(TcpFlag::kAck) &&
+         !syn.has(TcpFlag::kRst) && syn.seq > c.rcv_nxt();
+}
+
+void TcpLayer::InputToConnection(SlabHandle h, const TcpRepr& hdr,
+                                 ConstByteSpan payload, Instant now) {
+  Socket* s = sockets_.Get(h);
+  s->conn.OnSegment(TcpSegmentIn{hdr, payload}, now);
+  Update(h, now);
+}
+
+// RFC 9293 §3.10.7.2, LISTEN state.
+void TcpLayer::InputToListener(Listener& l, ListenerId lid,
+                               const FourTuple& tuple, const TcpRepr& hdr,
+                               size_t payload_len, Instant now) {
+  if (hdr.has(TcpFlag::kRst)) {  // "An incoming RST should be ignored."
+    drops_.Add(DropReason::kTcpRstInvalid);
+    return;
+  }
+  if (hdr.has(TcpFlag::kAck)) {  // "<SEQ=SEG.ACK><CTL=RST>"
+    drops_.Add(DropReason::kTcpBadAck);
+    SendReset(tuple, hdr, payload_len, now);
+    return;
+  }
+  if (!hdr.has(TcpFlag::kSyn)) {
+    drops_.Add(DropReason::kTcpBadFlags);
+    return;
+  }
+  // Bounded queues: a SYN flood fills the SYN queue and stops there; it
+  // never takes slots from established connections. The client retries.
+  if (l.syn_queue_full()) {
+    drops_.Add(DropReason::kTcpSynQueueFull);
+    return;
+  }
+  if (l.accept_queue_full()) {
+    drops_.Add(DropReason::kTcpAcceptQueueFull);
+    return;
+  }
+  const SlabHandle h = sockets_.Emplace(config_.connection, &drops_);
+  if (!h.valid()) {
+    drops_.Add(DropReason::kTcpTableFull);
+    return;
+  }
+  Socket* s = sockets_.Get(h);
+  s->parent = lid;
+  s->in_syn_queue = true;
+  ++l.syn_queue;
+  // Step 4: a dedicated socket for the client's 4-tuple.
+  s->conn.AcceptSyn(tuple, isn_.Next(tuple, now), hdr, now);
+  table_.emplace(tuple, h);
+  ++counters_.passive_opens;
+  Update(h, now);
+}
+
+void TcpLayer::SendReset(const FourTuple& tuple, const TcpRepr& seg,
+                         size_t payload_len, Instant now) {
+  std::optional<TcpRepr> rst = ResetFor(seg, payload_len);
+  if (!rst) return;  // never a RST for a RST
+  ++counters_.resets_out;
+  writer_.Target(tuple, now);
+  writer_.Emit(TcpSegmentOut{*rst, {}});
+}
+
+// ---- bookkeeping after every touch ----
+
+void TcpLayer::Update(SlabHandle h, Instant now) {
+  Socket* s = sockets_.Get(h);
+  if (s == nullptr) return;
+  const uint8_t ev = s->conn.TakeEvents();
+  if ((ev & TcpEvent::kConnected) != 0 && !s->was_connected) {
+    s->was_connected = true;
+    ++counters_.established;
+  }
+  if (s->parent.valid()) {
+    OnQueuedEvents(h, *s, ev);
+  } else if (ev != 0 && s->owned) {
+    s->events |= ev;
+    if (!s->on_events) {
+      s->on_events = true;
+      events_.push_back(h);
+    }
+  }
+  const bool due = s->conn.HasOutputDue(now);
+  if (s->conn.closed() && !due && (!s->owned || s->released) &&
+      !s->parent.valid()) {
+    Free(h);
+    return;
+  }
+  if (due && !s->on_pending) {
+    s->on_pending = true;
+    pending_.push_back(h);
+  }
+  const Instant deadline = s->conn.NextDeadline();
+  if (deadline < s->wheel_deadline) {
+    wheel_.Schedule(deadline, h);
+    s->wheel_deadline = deadline;
+  }
+}
+
+// Events of a connection the application has not accepted yet.
+void TcpLayer::OnQueuedEvents(SlabHandle h, Socket& s, uint8_t ev) {
+  Listener* l = listeners_.Get(s.parent.handle);
+  if (l == nullptr) {  // the listener was closed under it
+    s.parent = {};
+    s.in_syn_queue = false;
+    if (!s.conn.closed()) s.conn.Abort();
+    return;
+  }
+  s.events |= ev;
+  if (s.in_syn_queue && (s.conn.connected() || s.conn.closed())) {
+    s.in_syn_queue = false;
+    --l->syn_queue;
+    if (s.conn.connected()) {
+      l->accept_queue.push_back(h);
+      if (!l->acceptable_pending) {
+        l->acceptable_pending = true;
+        acceptable_.push_back(s.parent.handle);
+      }
+      return;
+    }
+  }
+  if (s.conn.closed()) {  // reset or timed out before accept: forget it
+    l->ForgetQueued(h);
+    s.parent = {};
+  }
+}
+
+void TcpLayer::Free(SlabHandle h) {
+  Socket* s = sockets_.Get(h);
+  if (s == nullptr) return;
+  const Connection& c = s->conn;
+  AddStats(c.stats(), counters_);
+  switch (c.error()) {
+    case ConnectionError::kReset:
+    case ConnectionError::kRefused:
+      ++counters_.resets_in;
+      break;
+    case ConnectionError::kTimedOut:
+      ++counters_.timeouts_closed;
+      break;
+    default:
+      break;
+  }
+  if (!s->was_connected) ++counters_.attempt_fails;
+  if (auto it = table_.find(c.tuple()); it != table_.end() && it->second == h)
+    table_.erase(it);
+  if (s->parent.valid()) {
+    if (Listener* l = listeners_.Get(s->parent.handle)) {
+      if (s->in_syn_queue) --l->syn_queue;
+      l->ForgetQueued(h);
+    }
+  }
+  sockets_.Erase(h);  // pending/event/wheel entries go stale by generation
+}
+
+void TcpLayer::AddStats(const TcpConnStats& st, TcpCounters& c) const {
+  c.retransmits += st.retransmits;
+  c.fast_retransmits += st.fast_retransmits;
+  c.rto_expirations += st.timeouts;
+  c.out_of_order += st.out_of_order;
+  c.dup_acks += st.dup_acks;
+  c.challenge_acks += st.challenge_acks;
+  c.zero_window_probes += st.zero_window_probes;
+  c.bytes_in += st.bytes_in;
+  c.bytes_out += st.bytes_out;
+}
+
+// ---- the loop, steps 3 to 5 ----
+
+void TcpLayer::AdvanceTimers(Instant now) {
+  wheel_.Advance(now, [&](SlabHandle h) {
+    Socket* s = sockets_.Get(h);
+    if (s == nullptr) return;
+    s->wheel_deadline = Instant::Max();
+    const Instant deadline = s->conn.NextDeadline();
+    if (deadline <= now) {
+      if (!s->on_pending) {
+        s->on_pending = true;
+        pending_.push_back(h);
+      }
+    } else if (deadline != Instant::Max()) {
+      wheel_.Schedule(deadline, h);  // it moved later since it was armed
+      s->wheel_deadline = deadline;
+    }
+  });
+}
+
+void TcpLayer::DeliverEvents(TcpEventHandler* handler, Instant now) {
+  (void)now;
+  events_scratch_.swap(acceptable_);
+  for (SlabHandle lh : events_scratch_) {
+    Listener* l = listeners_.Get(lh);
+    if (l == nullptr) continue;
+    l->acceptable_pending = false;
+    if (handler != nullptr && !l->accept_queue.empty())
+      handler->OnAcceptable(ListenerId{lh});
+  }
+  events_scratch_.clear();
+  events_scratch_.swap(events_);
+  for (SlabHandle h : events_scratch_) {
+    Socket* s = sockets_.Get(h);
+    if (s == nullptr) continue;
+    s->on_events = false;
+    const uint8_t ev = std::exchange(s->events, 0);
+    if (handler != nullptr && ev != 0) handler->OnSocketEvent(SocketId{h}, ev);
+  }
+  events_scratch_.clear();
+}
+
+void TcpLayer::PollTransmit(Instant now) {
+  pending_scratch_.swap(pending_);
+  for (SlabHandle h : pending_scratch_) {
+    Socket* s = sockets_.Get(h);
+    if (s == nullptr) continue;
+    s->on_pending = false;
+    writer_.Target(s->conn.tuple(), now);
+    s->conn.PollTransmit(now, writer_);
+    Update(h, now);
+  }
+  pending_scratch_.clear();
+  counters_.segs_out = writer_.segments_out();
+}
+
+Instant TcpLayer::NextDeadline() const {
+  if (!pending_.empty() || !events_.empty() || !acceptable_.empty())
+    return Instant();  // now
+  return wheel_.next_tick();
+}
+
+// ---- the socket API ----
+
+ListenResult TcpLayer::Listen(uint16_t port, uint32_t backlog) {
+  if (port == 0) return ListenResult::Error(ListenError::kInvalidPort);
+  if (listener_by_port_.contains(port))
+    return ListenResult::Error(ListenError::kAddressInUse);
+  const SlabHandle h = listeners_.Emplace();
+  if (!h.valid()) return ListenResult::Error(ListenError::kNoMemory);
+  Listener* l = listeners_.Get(h);
+  l->port = port;
+  l->backlog = backlog == 0 ? 1 : backlog;
+  listener_by_port_.emplace(port, h);
+  return ListenerId{h};
+}
+
+void TcpLayer::CloseListener(ListenerId id, Instant now) {
+  Listener* l = listeners_.Get(id.handle);
+  if (l == nullptr) return;
+  std::deque<SlabHandle> queued = std::move(l->accept_queue);
+  listener_by_port_.erase(l->port);
+  listeners_.Erase(id.handle);
+  // Connections nobody accepted are reset; those still in the handshake
+  // find their listener gone at their next event and are reset then.
+  for (SlabHandle h : queued) {
+    if (Socket* s = sockets_.Get(h)) {
+      s->parent = {};
+      s->conn.Abort();
+      Update(h, now);
+    }
+  }
+}
+
+SocketId TcpLayer::Accept(ListenerId id) {
+  Listener* l = listeners_.Get(id.handle);
+  while (l != nullptr && !l->accept_queue.empty()) {
+    const SlabHandle h = l->accept_queue.front();
+    l->accept_queue.pop_front();
+    Socket* s = sockets_.Get(h);
+    if (s == nullptr) continue;
+    s->parent = {};
+    s->owned = true;
+    ++counters_.accepts;
+    // Whatever happened while it waited (data, FIN) is reported now.
+    if (s->events != 0 && !s->on_events) {
+      s->on_events = true;
+      events_.push_back(h);
+    }
+    return SocketId{h};
+  }
+  return SocketId{};
+}
+
+bool TcpLayer::PickEphemeralPort(Ipv4Address remote, uint16_t port,
+                                 FourTuple* t) {
+  // RFC 6056 §3.3.3 (Algorithm 3): a keyed hash of the destination picks
+  // where the search starts, so ports are hard to guess yet spread out.
+  std::byte key[6];
+  remote.Store(key);
+  StoreBe16(key + 4, port);
+  const uint32_t offset =
+      static_cast<uint32_t>(SipHash24(config_.secret, ConstByteSpan(key)));
+  const uint32_t count =
+      uint32_t{config_.ephemeral_last} - config_.ephemeral_first + 1;
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint16_t p = static_cast<uint16_t>(
+        config_.ephemeral_first + (offset + ephemeral_next_ + i) % count);
+    *t = FourTuple{local_, p, remote, port};
+    if (!table_.contains(*t) && !listener_by_port_.contains(p)) {
+      ephemeral_next_ += i + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+ConnectResult TcpLayer::Connect(Ipv4Address remote, uint16_t port,
+                                Instant now) {
+  if (remote.IsAny() || remote.IsBroadcast() || remote.IsMulticast() ||
+      remote == local_ || port == 0)
+    return ConnectResult::Error(ConnectError::kInvalidAddress);
+  if (!ip_.HasRoute(remote))
+    return ConnectResult::Error(ConnectError::kNoRoute);
+  if (sockets_.full()) return ConnectResult::Error(ConnectError::kTableFull);
+  FourTuple tuple;
+  if (!PickEphemeralPort(remote, port, &tuple))
+    return ConnectResult::Error(ConnectError::kNoEphemeralPort);
+  const SlabHandle h = sockets_.Emplace(config_.connection, &drops_);
+  Socket* s = sockets_.Get(h);
+  s->owned = true;
+  s->conn.Connect(tuple, isn_.Next(tuple, now), now);
+  table_.emplace(tuple, h);
+  ++counters_.active_opens;
+  Update(h, now);
+  return SocketId{h};
+}
+
+TcpLayer::Socket* TcpLayer::Owned(SocketId id) {
+  Socket* s = sockets_.Get(id.handle);
+  return s != nullptr && s->owned && !s->released ? s : nullptr;
+}
+
+Connection* TcpLayer::Find(SocketId id) {
+  Socket* s = Owned(id);
+  return s != nullptr ? &s->conn : nullptr;
+}
+
+const Connection* TcpLayer::Find(SocketId id) const {
+  return const_cast<TcpLayer*>(this)->Find(id);
+}
+
+SendResult TcpLayer::Send(SocketId id, ConstByteSpan data, Instant now) {
+  Socket* s = Owned(id);
+  if (s == nullptr) return SendResult::Err(SendError::kClosed);
+  SendResult r = s->conn.Send(data);
+  Update(id.handle, now);
+  return r;
+}
+
+RecvResult TcpLayer::Recv(SocketId id, ByteSpan out, Instant now) {
+  Socket* s = Owned(id);
+  if (s == nullptr) return RecvResult::Err(RecvError::kReset);
+  RecvResult r = s->conn.Recv(out);
+  Update(id.handle, now);  // a window update may now be due
+  return r;
+}
+
+void TcpLayer::Shutdown(SocketId id, Instant now) {
+  if (Socket* s = Owned(id)) {
+    s->conn.Shutdown();
+    Update(id.handle, now);
+  }
+}
+
+void TcpLayer::Close(SocketId id, Instant now) {
+  if (Socket* s = Owned(id)) {
+    s->released = true;
+    s->conn.Close();
+    Update(id.handle, now);
+  }
+}
+
+void TcpLayer::Abort(SocketId id, Instant now) {
+  if (Socket* s = Owned(id)) {
+    s->released = true;
+    s->conn.Abort();
+    Update(id.handle, now);
+  }
+}
+
+TcpCounters TcpLayer::counters() const {
+  TcpCounters c = counters_;
+  sockets_.ForEach(
+      [&](SlabHandle, const Socket& s) { AddStats(s.conn.stats(), c); });
+  c.connections = sockets_.size();
+  c.listeners = listeners_.size();
+  return c;
+}
+
+}  // namespace skiff

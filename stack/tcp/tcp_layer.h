@@ -1,0 +1,146 @@
+// TcpLayer: the socket table and everything between IPv4 and Connections.
+//
+//  - Demultiplexing (RFC 9293 §3.10.7): connections by 4-tuple in an
+//    absl::flat_hash_map of handles into a Slab (never raw pointers into the
+//    map); listeners by local port; a segment that reaches neither gets a
+//    RST (§3.10.7.1), never a RST in answer to a RST.
+//  - Passive open (steps 1 and 4): a SYN to a listener spawns a dedicated
+//    connection keyed by the client's 4-tuple, bounded by the listener's SYN
+//    queue; once ESTABLISHED it waits in the accept queue.
+//  - Active open (step 2): an ephemeral port chosen without collision.
+//  - Transmit polling (steps 3 and 5): connections with something due sit on
+//    a pending list; each loop turn walks only that list.
+//  - Timers: each connection reports its next deadline; a timer wheel wakes
+//    it.
+//  - Readiness events, delivered to the application once per turn.
+#ifndef SKIFF_STACK_TCP_TCP_LAYER_H_
+#define SKIFF_STACK_TCP_TCP_LAYER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "stack/base/clock.h"
+#include "stack/base/drop_reason.h"
+#include "stack/base/slab.h"
+#include "stack/base/timer_wheel.h"
+#include "stack/buf/packet_pool.h"
+#include "stack/net/ip_sender.h"
+#include "stack/net/ipv4_handler.h"
+#include "stack/tcp/connection.h"
+#include "stack/tcp/isn.h"
+#include "stack/tcp/listener.h"
+#include "stack/tcp/segment_writer.h"
+#include "stack/tcp/socket_api.h"
+#include "stack/tcp/tcp_config.h"
+#include "stack/tcp/tcp_counters.h"
+
+namespace skiff {
+
+struct TcpLayerConfig {
+  TcpConfig connection;  // defaults for every connection
+  // Connection slots (TIME-WAIT included). Each costs its TCB only; buffers
+  // are taken when data flows.
+  uint32_t max_connections = 1 << 20;
+  uint32_t max_listeners = 64;
+  // RFC 6335 §6 dynamic range (Linux uses 32768-60999).
+  uint16_t ephemeral_first = 49152;
+  uint16_t ephemeral_last = 65535;
+  // RFC 6528 / RFC 6056 secret. Zero means "draw one at start-up".
+  SipKey secret{};
+};
+
+class TcpLayer final : public Ipv4Handler {
+ public:
+  TcpLayer(const TcpLayerConfig& config, Ipv4Address local, uint16_t mtu,
+           bool checksum_offload, PacketPool& pool, IpSender& ip,
+           DropCounters& drops, Instant now);
+  TcpLayer(const TcpLayer&) = delete;
+  TcpLayer& operator=(const TcpLayer&) = delete;
+
+  // ---- the loop (DESIGN.md) ----
+  // Step 2: a segment from IPv4 (pkt starts at the TCP header).
+  void Input(const Ipv4View& ip, Packet pkt, Instant now) override;
+  // Step 3: wake connections whose deadline has passed.
+  void AdvanceTimers(Instant now);
+  // Step 4: readiness events to `handler` (may be null: events are dropped).
+  void DeliverEvents(TcpEventHandler* handler, Instant now);
+  // Step 5: emit what the pending connections have due.
+  void PollTransmit(Instant now);
+  // The earliest moment anything here needs a turn (Instant::Max if idle).
+  Instant NextDeadline() const;
+
+  // ---- the socket API (see stack/stack.h for the documentation) ----
+  ListenResult Listen(uint16_t port, uint32_t backlog);
+  void CloseListener(ListenerId id, Instant now);
+  SocketId Accept(ListenerId id);  // invalid SocketId when none is waiting
+  ConnectResult Connect(Ipv4Address remote, uint16_t port, Instant now);
+  SendResult Send(SocketId s, ConstByteSpan data, Instant now);
+  RecvResult Recv(SocketId s, ByteSpan out, Instant now);
+  void Shutdown(SocketId s, Instant now);
+  void Close(SocketId s, Instant now);
+  void Abort(SocketId s, Instant now);
+  // The connection behind an id, for options and state; nullptr if stale.
+  Connection* Find(SocketId s);
+  const Connection* Find(SocketId s) const;
+
+  // Counters with the per-connection sums brought up to date.
+  TcpCounters counters() const;
+  size_t connection_count() const { return sockets_.size(); }
+  size_t pending_count() const { return pending_.size(); }
+
+ private:
+  struct Socket {
+    Socket(const TcpConfig& config, DropCounters* drops)
+        : conn(config, drops) {}
+    Connection conn;
+    ListenerId parent;           // set until the application accepts it
+    bool owned = false;          // the application holds a SocketId
+    bool released = false;       // ... and has let go (Close/Abort)
+    bool on_pending = false;     // on pending_
+    bool on_events = false;      // on events_
+    uint8_t events = 0;          // TcpEvent bits not yet delivered
+    bool was_connected = false;  // reached ESTABLISHED once
+    bool in_syn_queue = false;   // counted in the parent's SYN queue
+    Instant wheel_deadline = Instant::Max();
+  };
+
+  void InputToConnection(SlabHandle h, const TcpRepr& hdr,
+                         ConstByteSpan payload, Instant now);
+  void InputToListener(Listener& l, ListenerId lid, const FourTuple& tuple,
+                       const TcpRepr& hdr, size_t payload_len, Instant now);
+  bool TimeWaitReusable(const Connection& c, const TcpRepr& syn) const;
+  // After anything touched a connection: events, pending list, timer,
+  // and freeing it once it is done.
+  void Update(SlabHandle h, Instant now);
+  void OnQueuedEvents(SlabHandle h, Socket& s, uint8_t ev);
+  void Free(SlabHandle h);
+  void SendReset(const FourTuple& tuple, const TcpRepr& seg, size_t payload_len,
+                 Instant now);
+  bool PickEphemeralPort(Ipv4Address remote, uint16_t port, FourTuple* t);
+  Socket* Owned(SocketId s);
+  void AddStats(const TcpConnStats& st, TcpCounters& c) const;
+
+  TcpLayerConfig config_;
+  Ipv4Address local_;
+  IpSender& ip_;
+  DropCounters& drops_;
+  IsnGenerator isn_;
+  SegmentWriter writer_;
+  Slab<Socket> sockets_;
+  absl::flat_hash_map<FourTuple, SlabHandle> table_;
+  Slab<Listener> listeners_;
+  absl::flat_hash_map<uint16_t, SlabHandle> listener_by_port_;
+  std::vector<SlabHandle> pending_;
+  std::vector<SlabHandle> pending_scratch_;
+  std::vector<SlabHandle> events_;
+  std::vector<SlabHandle> events_scratch_;
+  std::vector<SlabHandle> acceptable_;
+  TimerWheel wheel_;
+  uint32_t ephemeral_next_ = 0;
+  TcpCounters counters_;  // the sums cover only freed connections
+};
+
+}  // namespace skiff
+
+#endif  // SKIFF_STACK_TCP_TCP_LAYER_H_

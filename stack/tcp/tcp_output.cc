@@ -1,0 +1,325 @@
+// What a connection has due, and the segments that carry it: SYN/SYN-ACK,
+// retransmissions, data within min(SND.WND, cwnd) with Nagle and sender SWS
+// avoidance, FIN, probes, ACKs (delayed or not), RST.
+#include <algorithm>
+
+#include "stack/tcp/connection.h"
+
+namespace skiff {
+
+namespace {
+
+enum class Tx { kSent, kIdle, kBlocked };
+
+uint32_t TsNowMs(Instant now) {
+  return static_cast<uint32_t>(now.nanos() / 1'000'000);
+}
+
+}  // namespace
+
+void Connection::PollTransmit(Instant now, SegmentSink& sink) {
+  FireTimers(now);
+  if (rst_pending_ && !EmitPendingRst(sink, now)) return;
+  switch (state_) {
+    case TcpState::kClosed:
+    case TcpState::kListen:
+      return;
+    case TcpState::kSynSent:
+    case TcpState::kSynReceived:
+      EmitSyn(sink, now);
+      return;
+    default:
+      break;
+  }
+  if (retransmit_head_ && !EmitRetransmitHead(sink, now)) return;
+  if (retransmit_hole_ && !EmitSackHole(sink, now)) return;
+  for (;;) {
+    if (!EmitData(sink, now)) break;
+  }
+  if (rst_pending_) return;  // sink refused a data segment (see EmitData)
+  UpdatePersist(now);
+  if (probe_due_ && !EmitProbe(sink, now)) return;
+  if (ack_now_ || delack_deadline_ <= now) {
+    if (!EmitAck(sink, now)) return;
+  }
+  for (; dup_acks_owed_ > 0; --dup_acks_owed_) {
+    if (!EmitAck(sink, now)) return;
+  }
+}
+
+// RCV.WND as the window field. Receiver SWS avoidance (RFC 1122 §4.2.3.3):
+// the right edge moves only by min(buffer / 2, MSS) or more. The window is
+// never shrunk below what was advertised (RFC 9293 §3.8.6.2.2). A SYN's
+// window is not scaled (RFC 7323 §2.2).
+uint16_t Connection::WindowField(bool syn) const {
+  const uint32_t space = RcvSpace();
+  const uint32_t cur =
+      rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
+  const uint32_t threshold = std::min(rcv_buf_.capacity() / 2, effective_mss());
+  uint32_t w = space;
+  if (space >= cur && space - cur < threshold) w = cur;
+  if (syn) return static_cast<uint16_t>(std::min<uint32_t>(w, 0xffff));
+  return static_cast<uint16_t>(std::min<uint32_t>(w >> rcv_scale_, 0xffff));
+}
+
+TcpRepr Connection::MakeHeader(SeqNum seq, uint8_t flags, Instant now) const {
+  TcpRepr h;
+  h.src_port = tuple_.local_port;
+  h.dst_port = tuple_.remote_port;
+  h.seq = seq;
+  h.flags = flags;
+  if (flags & TcpFlag::kAck) h.ack = rcv_nxt_;
+  h.window = WindowField((flags & TcpFlag::kSyn) != 0);
+  if (ts_ok_) h.options.timestamp = TcpTimestamp{TsNowMs(now), ts_recent_};
+  if (sack_ok_ && !reass_.empty() && !(flags & TcpFlag::kSyn)) {
+    h.options.sack_count =
+        reass_.FillSack(h.options.sack, TcpOptions::kMaxSackBlocks);
+  }
+  return h;
+}
+
+// Payload that fits beside this header's options in one MSS.
+uint32_t Connection::MaxPayload(const TcpRepr& h) const {
+  const uint32_t m = std::min<uint32_t>(peer_mss_, config_->mss);
+  const uint32_t opts = static_cast<uint32_t>(h.options.EmittedLen());
+  return m > opts + 64 ? m - opts : 64;
+}
+
+// Hands one segment to the sink and, if taken, books it: counters, the
+// advertised window, the ACK obligations, SND.MAX, the RTO and RTT timing.
+bool Connection::Transmit(SegmentSink& sink, TcpSegmentOut& out, Instant now) {
+  if (!sink.Emit(out)) return false;
+  const TcpRepr& h = out.header;
+  const uint32_t len = static_cast<uint32_t>(out.payload_len());
+  ++stats_.segs_out;
+  stats_.bytes_out += len;
+  if (h.has(TcpFlag::kAck)) {
+    const uint32_t wnd = h.has(TcpFlag::kSyn)
+                             ? uint32_t{h.window}
+                             : uint32_t{h.window} << rcv_scale_;
+    if (rcv_nxt_ + wnd > rcv_adv_) rcv_adv_ = rcv_nxt_ + wnd;
+    last_ack_sent_ = rcv_nxt_;
+    ack_now_ = false;
+    delack_deadline_ = Instant::Max();
+    rcv_unacked_ = 0;
+  }
+  const uint32_t seg_len =
+      len + (h.has(TcpFlag::kSyn) ? 1 : 0) + (h.has(TcpFlag::kFin) ? 1 : 0);
+  if (seg_len == 0) return true;
+  const SeqNum end = h.seq + seg_len;
+  if (h.seq < snd_max_) {
+    ++stats_.retransmits;
+    // Karn (RFC 6298 §3): a resent segment cannot be timed.
+    if (rtt_timing_ && h.seq < rtt_seq_) rtt_timing_ = false;
+  }
+  if (end > snd_max_) {
+    if (!rtt_timing_ && h.seq >= snd_max_) {
+      rtt_timing_ = true;
+      rtt_seq_ = end;
+      rtt_start_ = now;
+    }
+    snd_max_ = end;
+  }
+  // RFC 6298 §5.1: start the timer if it is not running.
+  if (rto_deadline_ == Instant::Max()) ArmRto(now);
+  return true;
+}
+
+// SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED), with our options: all we
+// support on an active open, only what the peer offered on a passive one.
+bool Connection::EmitSyn(SegmentSink& sink, Instant now) {
+  if (snd_nxt_ != iss_) return true;
+  const bool synack = state_ == TcpState::kSynReceived;
+  TcpSegmentOut out{MakeHeader(
+      iss_, synack ? TcpFlag::kSyn | TcpFlag::kAck : TcpFlag::kSyn, now)};
+  TcpOptions& o = out.header.options;
+  o.mss = config_->mss;
+  if (ws_ok_) o.window_scale = rcv_scale_;
+  o.sack_permitted = sack_ok_;
+  if (!Transmit(sink, out, now)) return false;
+  snd_nxt_ = iss_ + 1;
+  return true;
+}
+
+// Fast retransmit / NewReno partial ACK: the first unacknowledged segment,
+// cut short where SACKed data begins (RFC 2018 §5, RFC 6675 in spirit).
+bool Connection::EmitRetransmitHead(SegmentSink& sink, Instant now) {
+  const SeqNum start = SndBufStart();
+  TcpSegmentOut out{MakeHeader(snd_una_, TcpFlag::kAck, now)};
+  const SeqNum data_sent_end = SeqMin(snd_max_, SndDataEnd());
+  uint32_t len = data_sent_end > snd_una_
+                     ? static_cast<uint32_t>(data_sent_end - snd_una_)
+                     : 0;
+  len = std::min(len, MaxPayload(out.header));
+  if (sacked_count_ > 0 && sacked_[0].left > snd_una_) {
+    len = std::min(len, static_cast<uint32_t>(sacked_[0].left - snd_una_));
+  }
+  const bool fin =
+      fin_queued_ && snd_max_ > fin_seq_ && snd_una_ + len == fin_seq_;
+  if (len == 0 && !fin) {
+    retransmit_head_ = false;
+    return true;
+  }
+  if (fin) out.header.flags |= TcpFlag::kFin;
+  snd_buf_.Peek(static_cast<uint32_t>(snd_una_ - start), len, out.payload);
+  if (!Transmit(sink, out, now)) return false;
+  retransmit_head_ = false;
+  rexmit_nxt_ = SeqMax(rexmit_nxt_, snd_una_ + len);
+  return true;
+}
+
+// In recovery: the first hole at or after rexmit_nxt_ that is presumed
+// lost because more than (DupThresh - 1) * SMSS bytes above it were SACKed
+// (RFC 6675 §4 IsLost), resent up to the next SACKed block. Holes that are
+// merely reordered wait.
+bool Connection::EmitSackHole(SegmentSink& sink, Instant now) {
+  retransmit_hole_ = false;
+  if (sacked_count_ == 0 || !cc_.in_recovery()) return true;
+  SeqNum s = SeqMax(rexmit_nxt_, snd_una_);
+  SeqNum hole_end = sacked_[sacked_count_ - 1].right;
+  for (uint8_t i = 0; i < sacked_count_; ++i) {  // sorted by left edge
+    if (sacked_[i].left <= s && s < sacked_[i].right) s = sacked_[i].right;
+  }
+  for (uint8_t i = 0; i < sacked_count_; ++i) {
+    if (sacked_[i].left > s) hole_end = SeqMin(hole_end, sacked_[i].left);
+  }
+  hole_end = SeqMin(hole_end, SndDataEnd());
+  if (!(s < hole_end)) return true;
+  uint32_t sacked_above = 0;
+  for (uint8_t i = 0; i < sacked_count_; ++i) {
+    if (sacked_[i].left >= hole_end) {
+      sacked_above += static_cast<uint32_t>(sacked_[i].right - sacked_[i].left);
+    }
+  }
+  if (sacked_above <= 2 * effective_mss()) return true;
+  TcpSegmentOut out{MakeHeader(s, TcpFlag::kAck, now)};
+  const uint32_t len =
+      std::min(static_cast<uint32_t>(hole_end - s), MaxPayload(out.header));
+  snd_buf_.Peek(static_cast<uint32_t>(s - SndBufStart()), len, out.payload);
+  if (!Transmit(sink, out, now)) {
+    retransmit_hole_ = true;
+    return false;
+  }
+  ++stats_.sack_retransmits;
+  cc_.OnRecoveryRetransmit(len);
+  rexmit_nxt_ = s + len;
+  return true;
+}
+
+// One data (and/or FIN) segment from SND.NXT if windows, Nagle and SWS
+// avoidance allow. Returns true if a segment went out.
+bool Connection::EmitData(SegmentSink& sink, Instant now) {
+  switch (state_) {
+    case TcpState::kEstablished:
+    case TcpState::kCloseWait:
+    case TcpState::kFinWait1:
+    case TcpState::kClosing:
+    case TcpState::kLastAck:
+      break;
+    default:
+      return false;
+  }
+  const SeqNum start = SndBufStart();
+  const SeqNum end = SndDataEnd();
+  if (snd_nxt_ < start) snd_nxt_ = start;
+  // In recovery, do not resend what the peer SACKed.
+  for (uint8_t i = 0; i < sacked_count_; ++i) {
+    if (snd_nxt_ < snd_max_ && sacked_[i].left <= snd_nxt_ &&
+        snd_nxt_ < sacked_[i].right) {
+      snd_nxt_ = SeqMin(sacked_[i].right, snd_max_);
+    }
+  }
+  const uint32_t unsent =
+      end > snd_nxt_ ? static_cast<uint32_t>(end - snd_nxt_) : 0;
+  const SeqNum edge = snd_una_ + std::min(snd_wnd_, cc_.cwnd());
+  const uint32_t usable =
+      edge > snd_nxt_ ? static_cast<uint32_t>(edge - snd_nxt_) : 0;
+  TcpSegmentOut out{MakeHeader(snd_nxt_, TcpFlag::kAck, now)};
+  const uint32_t max_payload = MaxPayload(out.header);
+  const uint32_t len = std::min({unsent, usable, max_payload});
+  // A bare FIN is sent regardless of the window (as Linux does; a receiver
+  // accepts a FIN at RCV.NXT even with a zero window).
+  const bool fin = fin_queued_ && snd_nxt_ + len == fin_seq_;
+  if (len == 0 && !fin) return false;
+  const bool retransmission = snd_nxt_ < snd_max_;
+  if (len > 0 && len < max_payload && !retransmission && !force_send_) {
+    // RFC 1122 §4.2.3.4: a short segment only if everything queued goes
+    // (or a good share of the peer's largest window), and by Nagle only
+    // when nothing is in flight unless no_delay.
+    const bool idle = snd_una_ == snd_max_;
+    const bool all = len == unsent;
+    const bool big = max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2;
+    if (!((idle || no_delay_) && (all || big))) return false;
+  }
+  if (fin) out.header.flags |= TcpFlag::kFin;
+  if (len > 0 && snd_nxt_ + len == end) out.header.flags |= TcpFlag::kPsh;
+  snd_buf_.Peek(static_cast<uint32_t>(snd_nxt_ - start), len, out.payload);
+  if (!Transmit(sink, out, now)) {
+    return false;
+  }
+  snd_nxt_ += len + (fin ? 1 : 0);
+  force_send_ = false;
+  return true;
+}
+
+// Zero-window or keepalive probe: an old sequence number (SND.UNA - 1) and
+// no data, which any live peer answers with an ACK carrying its window
+// (Linux's form of the RFC 9293 §3.8.6.1 / RFC 1122 §4.2.3.6 probe).
+bool Connection::EmitProbe(SegmentSink& sink, Instant now) {
+  TcpSegmentOut out{MakeHeader(snd_una_ - 1, TcpFlag::kAck, now)};
+  if (!Transmit(sink, out, now)) return false;
+  probe_due_ = false;
+  return true;
+}
+
+// A pure ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+bool Connection::EmitAck(SegmentSink& sink, Instant now) {
+  TcpSegmentOut out{MakeHeader(snd_nxt_, TcpFlag::kAck, now)};
+  return Transmit(sink, out, now);
+}
+
+bool Connection::EmitPendingRst(SegmentSink& sink, Instant /*now*/) {
+  TcpSegmentOut out{};
+  out.header.src_port = tuple_.local_port;
+  out.header.dst_port = tuple_.remote_port;
+  out.header.seq = rst_.seq;
+  out.header.ack = rst_.ack;
+  out.header.flags = rst_.flags;
+  if (!sink.Emit(out)) return false;
+  ++stats_.segs_out;
+  rst_pending_ = false;
+  return true;
+}
+
+bool Connection::HasOutputDue(Instant now) const {
+  if (rst_pending_ || NextDeadline() <= now) return true;
+  if (orphaned_ && state_ == TcpState::kFinWait2 &&
+      timewait_deadline_ == Instant::Max()) {
+    return true;  // arm the FIN-WAIT-2 timeout
+  }
+  switch (state_) {
+    case TcpState::kClosed:
+    case TcpState::kListen:
+      return false;
+    case TcpState::kSynSent:
+    case TcpState::kSynReceived:
+      return snd_nxt_ == iss_;
+    default:
+      break;
+  }
+  if (ack_now_ || retransmit_head_ || retransmit_hole_ || probe_due_ ||
+      dup_acks_owed_ > 0) {
+    return true;
+  }
+  if (state_ == TcpState::kFinWait2 || state_ == TcpState::kTimeWait) {
+    return false;
+  }
+  // Data or FIN not yet sent, with room in the window for it (Nagle may
+  // still hold a small segment: then this says true once for nothing).
+  const bool unsent =
+      SndDataEnd() > snd_nxt_ || (fin_queued_ && snd_nxt_ <= fin_seq_);
+  const SeqNum edge = snd_una_ + std::min(snd_wnd_, cc_.cwnd());
+  return unsent && (edge > snd_nxt_ || (fin_queued_ && snd_nxt_ == fin_seq_));
+}
+
+}  // namespace skiff

@@ -1,0 +1,126 @@
+// Timers: retransmission (RFC 6298), delayed ACK (RFC 1122 §4.2.3.2),
+// persist (RFC 9293 §3.8.6.1), keepalive (RFC 1122 §4.2.3.6), TIME-WAIT
+// (RFC 9293 §3.4.2). Each is an Instant; Instant::Max() means not armed.
+#include <algorithm>
+
+#include "stack/tcp/connection.h"
+
+namespace skiff {
+
+Instant Connection::NextDeadline() const {
+  return std::min({rto_deadline_, delack_deadline_, persist_deadline_,
+                   keepalive_deadline_, timewait_deadline_});
+}
+
+void Connection::FireTimers(Instant now) {
+  if (orphaned_ && state_ == TcpState::kFinWait2 &&
+      timewait_deadline_ == Instant::Max()) {
+    timewait_deadline_ = now + config_->fin_wait2_timeout;
+  }
+  if (timewait_deadline_ <= now) {
+    EnterClosed(ConnectionError::kNone);
+    return;
+  }
+  if (rto_deadline_ <= now) OnRetransmitTimeout(now);
+  if (state_ == TcpState::kClosed) return;
+  if (persist_deadline_ <= now) OnPersistTimeout(now);
+  if (keepalive_deadline_ <= now) OnKeepaliveTimeout(now);
+  if (state_ == TcpState::kClosed) return;
+  if (delack_deadline_ <= now) {
+    ack_now_ = true;
+    delack_deadline_ = Instant::Max();
+  }
+}
+
+void Connection::ArmRto(Instant now) {
+  rto_deadline_ = now + rtt_.rto(config_->rto_max);
+}
+
+void Connection::ArmDelayedAck(Instant now) {
+  if (delack_deadline_ == Instant::Max()) {
+    delack_deadline_ = now + config_->delayed_ack_timeout;
+  }
+}
+
+// RFC 6298 §5.4-5.6: resend the earliest unacknowledged segment (here: go
+// back to SND.UNA), back off, and collapse cwnd (RFC 5681 §3.1). Gives up
+// after max_syn_retries / max_data_retries (RFC 1122 §4.2.3.5 R2).
+void Connection::OnRetransmitTimeout(Instant now) {
+  rto_deadline_ = Instant::Max();
+  if (snd_una_ == snd_max_) return;
+  const bool handshake =
+      state_ == TcpState::kSynSent || state_ == TcpState::kSynReceived;
+  const uint8_t limit =
+      handshake ? config_->max_syn_retries : config_->max_data_retries;
+  if (retries_ >= limit) {
+    EnterClosed(ConnectionError::kTimedOut);
+    return;
+  }
+  ++retries_;
+  ++stats_.timeouts;
+  rtt_.Backoff();
+  if (!handshake) cc_.OnRetransmitTimeout(snd_max_, FlightSize());
+  snd_nxt_ = snd_una_;
+  rtt_timing_ = false;
+  dupacks_ = 0;
+  // RFC 2018 §8: after a timeout, do not trust earlier SACK information.
+  sacked_count_ = 0;
+  retransmit_head_ = retransmit_hole_ = false;
+  // Re-armed by Transmit() when the retransmission goes out; with a zero
+  // window nothing goes and the persist timer takes over (UpdatePersist).
+  (void)now;
+}
+
+// The persist timer runs while data waits and nothing is in flight to
+// bring an ACK back: a zero window, or a window too small for SWS
+// avoidance to use. Backs off like the RTO and never gives up (RFC 1122
+// §4.2.2.17).
+void Connection::UpdatePersist(Instant now) {
+  const bool waiting =
+      SndDataEnd() > snd_nxt_ && rto_deadline_ == Instant::Max() &&
+      state_ != TcpState::kClosed && state_ != TcpState::kTimeWait;
+  if (!waiting) {
+    persist_deadline_ = Instant::Max();
+    persist_backoff_ = 0;
+    return;
+  }
+  if (persist_deadline_ != Instant::Max()) return;
+  Duration d = rtt_.rto(config_->rto_max);
+  for (uint8_t i = 0; i < persist_backoff_ && d < config_->rto_max; ++i) {
+    d = d * 2;
+  }
+  persist_deadline_ = now + std::min(d, config_->rto_max);
+}
+
+void Connection::OnPersistTimeout(Instant /*now*/) {
+  persist_deadline_ = Instant::Max();
+  if (persist_backoff_ < 30) ++persist_backoff_;
+  if (snd_wnd_ == 0) {
+    probe_due_ = true;
+    ++stats_.zero_window_probes;
+  } else {
+    force_send_ = true;  // RFC 1122 §4.2.3.4 (4): the override timeout
+  }
+}
+
+void Connection::OnKeepaliveTimeout(Instant now) {
+  keepalive_deadline_ = Instant::Max();
+  if (!keepalive_) return;
+  if (state_ != TcpState::kEstablished && state_ != TcpState::kCloseWait) {
+    return;
+  }
+  // Only an idle connection is probed; with data outstanding the RTO rules.
+  if (snd_max_ != snd_una_ || !snd_buf_.empty()) {
+    keepalive_deadline_ = now + config_->keepalive_idle;
+    return;
+  }
+  if (probes_ >= config_->keepalive_count) {
+    EnterClosed(ConnectionError::kTimedOut);
+    return;
+  }
+  ++probes_;
+  probe_due_ = true;
+  keepalive_deadline_ = now + config_->keepalive_interval;
+}
+
+}  // namespace skiff
