@@ -10,6 +10,7 @@
 
 #include "stack/base/drop_reason.h"
 #include "stack/net/net_counters.h"
+#include "stack/tcp/tcp_counters.h"
 
 namespace skiff {
 
@@ -18,6 +19,7 @@ struct StackCounters {
   ArpCounters arp;
   Ipv4Counters ip;
   IcmpCounters icmp;
+  TcpCounters tcp;
   DropCounters drops;
 };
 
@@ -52,6 +54,28 @@ void VisitCounters(const StackCounters& c, F&& f) {
   SKIFF_C(icmp, in_echos);
   SKIFF_C(icmp, out_echo_reps);
   SKIFF_C(icmp, out_dest_unreachs);
+  SKIFF_C(tcp, active_opens);
+  SKIFF_C(tcp, passive_opens);
+  SKIFF_C(tcp, accepts);
+  SKIFF_C(tcp, established);
+  SKIFF_C(tcp, attempt_fails);
+  SKIFF_C(tcp, resets_in);
+  SKIFF_C(tcp, resets_out);
+  SKIFF_C(tcp, timeouts_closed);
+  SKIFF_C(tcp, segs_in);
+  SKIFF_C(tcp, segs_out);
+  SKIFF_C(tcp, time_wait_reused);
+  SKIFF_C(tcp, retransmits);
+  SKIFF_C(tcp, fast_retransmits);
+  SKIFF_C(tcp, rto_expirations);
+  SKIFF_C(tcp, out_of_order);
+  SKIFF_C(tcp, dup_acks);
+  SKIFF_C(tcp, challenge_acks);
+  SKIFF_C(tcp, zero_window_probes);
+  SKIFF_C(tcp, bytes_in);
+  SKIFF_C(tcp, bytes_out);
+  SKIFF_C(tcp, connections);
+  SKIFF_C(tcp, listeners);
 #undef SKIFF_C
   for (size_t i = 0; i < kDropReasonCount; ++i) {
     const auto r = static_cast<DropReason>(i);

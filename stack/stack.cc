@@ -1,5 +1,6 @@
 #include "stack/stack.h"
 
+#include <algorithm>
 #include <span>
 #include <utility>
 
@@ -19,25 +20,34 @@ Stack::Stack(Device& device, const StackConfig& config)
              .gateway = config.gateway,
              .ttl = config.ttl},
             device, arp_, tx_, counters_.ip, counters_.drops),
-      icmp_(config.icmp, ipv4_, device.pool(), counters_.icmp,
-            counters_.drops) {
+      icmp_(config.icmp, ipv4_, device.pool(), counters_.icmp, counters_.drops),
+      tcp_(config.tcp, config.address.addr, device.mtu(), caps_.tx_tcp_checksum,
+           device.pool(), *this, counters_.drops, Instant()) {
   ipv4_.set_icmp(&icmp_);
   ipv4_.Register(IpProtocol::kIcmp, &icmp_);
+  ipv4_.Register(IpProtocol::kTcp, &tcp_);
 }
 
 void Stack::Start(Instant now) {
+  now_ = now;
   if (config_.arp.gratuitous_on_start) arp_.Announce(now);
   tx_.Flush();
 }
 
 void Stack::Poll(Instant now) {
+  now_ = now;
   // 1. rx burst
   const size_t n = device_.RxBurst(std::span<Packet>(rx_));
-  // 2. each packet through ethernet -> (arp | ipv4 -> (icmp | transport))
+  // 2. each packet through ethernet -> (arp | ipv4 -> (icmp | tcp))
   for (size_t i = 0; i < n; ++i) Input(std::move(rx_[i]), now);
-  // 3. timers: ARP aging, retries and give-ups (TCP's timers join here)
+  // 3. timers: ARP aging and retries; TCP retransmit, delayed ACK,
+  //    persist, keepalive, TIME-WAIT
   arp_.Poll(now);
-  // 4. readiness events and 5. the transport's transmit poll: with TCP.
+  tcp_.AdvanceTimers(now);
+  // 4. readiness events to the application (it may Send/Close in there)
+  tcp_.DeliverEvents(handler_, now);
+  // 5. transmit poll: only the connections with something due
+  tcp_.PollTransmit(now);
   // 6. tx flush
   tx_.Flush();
 }
@@ -67,7 +77,23 @@ void Stack::Input(Packet frame, Instant now) {
   }
 }
 
-Instant Stack::NextDeadline() const { return arp_.NextDeadline(); }
+Instant Stack::NextDeadline() const {
+  return std::min(arp_.NextDeadline(), tcp_.NextDeadline());
+}
+
+bool Stack::HasRoute(Ipv4Address dst) const {
+  return ipv4_.NextHop(dst).has_value();
+}
+
+ListenResult Stack::Listen(uint16_t port, uint32_t backlog) {
+  return tcp_.Listen(port, backlog);
+}
+
+StackCounters Stack::counters() const {
+  StackCounters c = counters_;
+  c.tcp = tcp_.counters();
+  return c;
+}
 
 bool Stack::SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol,
                      Instant now) {
@@ -80,7 +106,7 @@ void Stack::RegisterHandler(uint8_t protocol, Ipv4Handler* handler) {
 }
 
 std::string Stack::FormatCounters() const {
-  return skiff::FormatCounters(counters_);
+  return skiff::FormatCounters(counters());
 }
 
 }  // namespace skiff

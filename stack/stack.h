@@ -1,6 +1,27 @@
-// Stack: one per lcore. Owns every layer (tx queue, ARP, IPv4, ICMP; TCP
-// next) and runs DESIGN.md's loop, one turn per Poll(now). Shared-nothing:
+// Stack: one per lcore. Owns every layer (tx queue, ARP, IPv4, ICMP, TCP)
+// and runs DESIGN.md's loop, one turn per Poll(now). Shared-nothing:
 // nothing here is thread-safe, nothing needs to be.
+//
+// The embedding API, in one example (a server that answers every request
+// with a page and closes; see README "Embedding API"):
+//
+//   class Server : public skiff::TcpEventHandler {
+//     void OnAcceptable(skiff::ListenerId l) override {
+//       for (auto s = stack->Accept(l); s.valid(); s = stack->Accept(l)) {}
+//     }
+//     void OnSocketEvent(skiff::SocketId s, uint8_t ev) override {
+//       if (ev & skiff::TcpEvent::kReadable) { ...stack->Recv(s, buf)... }
+//       ...stack->Send(s, page); stack->Close(s);
+//     }
+//   };
+//   skiff::Stack stack(port, config);          // port: any skiff::Device
+//   stack.SetEventHandler(&server);
+//   stack.Listen(80, /*backlog=*/1024);
+//   stack.Start(clock.Now());
+//   while (running) stack.Poll(clock.Now());  // busy-poll, run to completion
+//
+// Every call is non-blocking and returns a typed error, never throws.
+// Socket calls made inside an event handler take effect in the same turn.
 #ifndef SKIFF_STACK_STACK_H_
 #define SKIFF_STACK_STACK_H_
 
@@ -14,15 +35,18 @@
 #include "stack/counters.h"
 #include "stack/net/arp_resolver.h"
 #include "stack/net/icmp_layer.h"
+#include "stack/net/ip_sender.h"
 #include "stack/net/ipv4_handler.h"
 #include "stack/net/ipv4_layer.h"
 #include "stack/net/tx_queue.h"
 #include "stack/stack_config.h"
+#include "stack/tcp/socket_api.h"
+#include "stack/tcp/tcp_layer.h"
 #include "stack/wire/addr.h"
 
 namespace skiff {
 
-class Stack {
+class Stack final : private IpSender {
  public:
   static constexpr size_t kRxBurst = 32;
 
@@ -43,13 +67,51 @@ class Stack {
   // prepends Ethernet, queues it for this turn's flush. False when the
   // packet was dropped (counted). Set Packet::SetTxOffload(tcp_checksum)
   // beforehand to have the NIC fill the TCP checksum; IPv4 fills the rest.
-  bool SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol, Instant now);
+  bool SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol,
+                Instant now) override;
   // Delivers datagrams of `protocol` to `handler` (not owned; nullptr to
   // remove). ICMP (1) is built in and cannot be replaced. Until a handler
   // is registered, a protocol gets ICMP protocol unreachable.
   void RegisterHandler(uint8_t protocol, Ipv4Handler* handler);
 
-  const StackCounters& counters() const { return counters_; }
+  // --- TCP sockets (times are those of the latest Start/Poll) ---
+  // Step 1: a listening socket on `port` with bounded SYN and accept
+  // queues of `backlog` each.
+  ListenResult Listen(uint16_t port, uint32_t backlog = 128);
+  // Stops listening; connections not yet accepted are reset.
+  void CloseListener(ListenerId listener) {
+    tcp_.CloseListener(listener, now_);
+  }
+  // Step 4: the next established connection, or an invalid id.
+  SocketId Accept(ListenerId listener) { return tcp_.Accept(listener); }
+  // Step 2: active open from an ephemeral port; completion is reported as
+  // TcpEvent::kConnected (or kClosed|kError with error() kRefused,
+  // kTimedOut, kUnreachable).
+  ConnectResult Connect(Ipv4Address remote, uint16_t port) {
+    return tcp_.Connect(remote, port, now_);
+  }
+  // Queues bytes for sending (fewer than offered when the buffer is full).
+  SendResult Send(SocketId s, ConstByteSpan data) {
+    return tcp_.Send(s, data, now_);
+  }
+  // Reads received bytes; kEof after the peer's FIN, kWouldBlock if none.
+  RecvResult Recv(SocketId s, ByteSpan out) { return tcp_.Recv(s, out, now_); }
+  // Half close: FIN after the queued data; reading goes on.
+  void Shutdown(SocketId s) { tcp_.Shutdown(s, now_); }
+  // Step 6: done with the socket; the FIN exchange finishes on its own
+  // (unread data or linger-zero make it a RST). The id goes stale.
+  void Close(SocketId s) { tcp_.Close(s, now_); }
+  // RST now; the id goes stale.
+  void Abort(SocketId s) { tcp_.Abort(s, now_); }
+  // State, options (SetNoDelay, SetKeepAlive, buffer sizes, linger) and
+  // TCB of a socket; nullptr for a stale id.
+  Connection* Find(SocketId s) { return tcp_.Find(s); }
+  // Where readiness events go (loop step 4); not owned, may be null.
+  void SetEventHandler(TcpEventHandler* handler) { handler_ = handler; }
+  const TcpLayer& tcp() const { return tcp_; }
+
+  // All counters, TCP sums brought up to date.
+  StackCounters counters() const;
   // "name value" lines, nstat-like, nonzero only.
   std::string FormatCounters() const;
 
@@ -64,6 +126,7 @@ class Stack {
 
  private:
   void Input(Packet frame, Instant now);
+  bool HasRoute(Ipv4Address dst) const override;
 
   Device& device_;
   StackConfig config_;
@@ -73,6 +136,9 @@ class Stack {
   ArpResolver arp_;
   Ipv4Layer ipv4_;
   IcmpLayer icmp_;
+  TcpLayer tcp_;
+  TcpEventHandler* handler_ = nullptr;
+  Instant now_;
   std::array<Packet, kRxBurst> rx_;
 };
 

@@ -79,6 +79,14 @@ class Slab {
     }
   }
 
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (uint32_t i = 0; i < slots_.size(); ++i) {
+      const Slot& s = slots_[i];
+      if (s.value) f(SlabHandle{i, s.generation}, *s.value);
+    }
+  }
+
   size_t size() const { return size_; }
   size_t capacity() const { return capacity_; }
   bool full() const { return size_ == capacity_; }

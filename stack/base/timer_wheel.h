@@ -63,6 +63,12 @@ class TimerWheel {
   }
 
   size_t size() const { return size_; }
+  // When the next Advance() could fire anything: the next tick, or
+  // Instant::Max() when the wheel is empty.
+  Instant next_tick() const {
+    return size_ == 0 ? Instant::Max()
+                      : Instant::FromNanos((current_tick_ + 1) * tick_);
+  }
 
  private:
   struct Entry {

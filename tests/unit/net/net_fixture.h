@@ -141,7 +141,7 @@ class NetTest : public ::testing::Test {
 
   uint64_t Drops(DropReason r) const { return stack_->counters().drops[r]; }
   uint64_t TotalDrops() const { return stack_->counters().drops.Total(); }
-  const StackCounters& C() const { return stack_->counters(); }
+  StackCounters C() const { return stack_->counters(); }
 
   ManualClock clock_;
   std::unique_ptr<TestChannel> channel_;
