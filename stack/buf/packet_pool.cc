@@ -9,9 +9,9 @@ namespace skiff {
 
 absl::StatusOr<std::unique_ptr<PacketPool>> PacketPool::Create(
     const PacketPoolConfig& config) {
-  rte_mempool* mp = rte_pktmbuf_pool_create(
-      config.name.c_str(), config.size, config.cache_size, /*priv_size=*/0,
-      config.data_room, config.socket_id);
+  rte_mempool* mp = rte_pktmbuf_pool_create(config.name.c_str(), config.size,
+                                            config.cache_size, /*priv_size=*/0,
+                                            config.data_room, config.socket_id);
   if (mp == nullptr) {
     return absl::ResourceExhaustedError(
         absl::StrFormat("rte_pktmbuf_pool_create(%s, %u): %s", config.name,

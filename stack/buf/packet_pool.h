@@ -16,8 +16,8 @@ namespace skiff {
 
 struct PacketPoolConfig {
   std::string name = "skiff_pool";
-  uint32_t size = 8191;           // mbufs; 2^n - 1 is the mempool sweet spot
-  uint32_t cache_size = 256;      // per-lcore cache
+  uint32_t size = 8191;       // mbufs; 2^n - 1 is the mempool sweet spot
+  uint32_t cache_size = 256;  // per-lcore cache
   uint16_t data_room = RTE_MBUF_DEFAULT_BUF_SIZE;  // 2048 + headroom
   int socket_id = SOCKET_ID_ANY;
 };

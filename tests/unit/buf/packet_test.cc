@@ -59,7 +59,9 @@ TEST(PacketPool, AllocBulkIsAllOrNothing) {
 
 TEST(Packet, TxOffloadFlags) {
   Packet p = TestPool().Alloc();
-  p.SetTxOffload({.ipv4_checksum = true, .tcp_checksum = true, .l2_len = 14,
+  p.SetTxOffload({.ipv4_checksum = true,
+                  .tcp_checksum = true,
+                  .l2_len = 14,
                   .l3_len = 20});
   EXPECT_TRUE(p.wants_tx_ipv4_checksum());
   EXPECT_TRUE(p.wants_tx_tcp_checksum());

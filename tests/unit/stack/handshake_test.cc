@@ -79,14 +79,12 @@ TEST_F(SixSteps, ListenConnectExchangeClose) {
   client_->Close(cs);
   // The client closed second: LAST-ACK, then gone. The server closed first
   // and holds the tuple in TIME-WAIT for 2·MSL (60 s by default).
-  ASSERT_TRUE(
-      RunUntil([&] { return client_->tcp().connection_count() == 0; }));
+  ASSERT_TRUE(RunUntil([&] { return client_->tcp().connection_count() == 0; }));
   EXPECT_EQ(server_->tcp().connection_count(), 1u);
   RunFor(Duration::Seconds(59), Duration::Millis(10));
   EXPECT_EQ(server_->tcp().connection_count(), 1u);
-  ASSERT_TRUE(RunUntil(
-      [&] { return server_->tcp().connection_count() == 0; },
-      Duration::Seconds(2), Duration::Millis(10)));
+  ASSERT_TRUE(RunUntil([&] { return server_->tcp().connection_count() == 0; },
+                       Duration::Seconds(2), Duration::Millis(10)));
   EXPECT_EQ(server_->counters().tcp.passive_opens, 1u);
   EXPECT_EQ(client_->counters().tcp.active_opens, 1u);
 }
