@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The demo: skiff answers the Linux kernel over a virtual wire.
+# The demo: skiff talks TCP and HTTP with the Linux kernel over a virtual wire.
 #
 #   sudo scripts/demo.sh          run the demo and clean up
-#   sudo scripts/demo.sh --stay   leave skiff running until Ctrl-C
+#   sudo scripts/demo.sh --stay   leave skiff-httpd running until Ctrl-C
 #
-# Installs what is missing, builds skiff-httpd, brings up the lab (a veth pair,
-# the Linux end in network namespace skiff-peer at 10.88.0.1), starts
-# skiff-httpd on the other end at 10.88.0.2 through DPDK's net_af_packet, pings
-# it from Linux and shows what the kernel learned. Everything it set up is
-# removed on exit, Ctrl-C included.
+# Installs what is missing, builds skiff-httpd and skiff-get, brings up the lab
+# (a veth pair, the Linux end in network namespace skiff-peer at 10.88.0.1),
+# starts skiff-httpd on the other end at 10.88.0.2 through DPDK's
+# net_af_packet, pings it, fetches its page with curl from Linux, then stops it
+# and fetches a page from a Linux web server (python3 -m http.server in the
+# namespace) with skiff-get. Everything it set up is removed on exit, Ctrl-C
+# included.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -37,23 +39,32 @@ fi
 say "Checking packages"
 scripts/install-deps.sh --check >/dev/null || scripts/install-deps.sh
 
-say "Building skiff-httpd in $BUILD/"
+say "Building skiff-httpd and skiff-get in $BUILD/"
 [[ -f "$BUILD/build.ninja" ]] || meson setup "$BUILD" >/dev/null
-ninja -C "$BUILD" apps/skiff-httpd | tail -n 1
+ninja -C "$BUILD" apps/skiff-httpd apps/skiff-get | tail -n 1
 
 LOG=$(mktemp /tmp/skiff-demo.XXXXXX.log)
+WEBROOT=$(mktemp -d /tmp/skiff-demo-web.XXXXXX)
 SKIFF_PID=""
+PY_PID=""
+stop_httpd() {
+  [[ -n "$SKIFF_PID" ]] || return 0
+  say "Stopping skiff-httpd (SIGTERM to pid $SKIFF_PID); what it counted:"
+  kill -TERM "$SKIFF_PID" 2>/dev/null || true
+  wait "$SKIFF_PID" 2>/dev/null || true
+  SKIFF_PID=""
+  sed -n '/^counters:/,$p' "$LOG" | grep -E '^(http_|tcp_|live|mbufs)'
+}
 cleanup() {
   trap - EXIT INT TERM
-  if [[ -n "$SKIFF_PID" ]]; then
-    say "Stopping skiff-httpd (pid $SKIFF_PID); what it counted:"
-    kill -TERM "$SKIFF_PID" 2>/dev/null || true
-    wait "$SKIFF_PID" 2>/dev/null || true
-    sed -n '/^counters:/,$p' "$LOG"
+  stop_httpd
+  if [[ -n "$PY_PID" ]]; then
+    kill "$PY_PID" 2>/dev/null || true
+    wait "$PY_PID" 2>/dev/null || true
   fi
   say "Taking the lab down"
   "${LAB[@]}" down || true
-  rm -rf "$LOG" /var/run/dpdk/skiff-demo
+  rm -rf "$LOG" "$WEBROOT" /var/run/dpdk/skiff-demo /var/run/dpdk/skiff-demo-get
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -91,12 +102,29 @@ say "The kernel's neighbour table (learned from skiff's ARP reply): ip netns exe
 ip netns exec "$NS" ip neigh show dev "$PEER_IF"
 echo "(skiff's MAC is $HOST_IF's: $(cat "/sys/class/net/$HOST_IF/address"))"
 
-# HTTP arrives with TCP: then this fetches a page with
-# ip netns exec $NS curl -sS http://$SKIFF_IP/
-say "HTTP: coming with the TCP layer"
+say "Linux fetches skiff's page: ip netns exec $NS curl -sS -i http://$SKIFF_IP/"
+ip netns exec "$NS" curl -sS -i --max-time 10 "http://$SKIFF_IP/"
 
 if ((stay)); then
-  say "skiff-httpd keeps running. Try: ip netns exec $NS ping $SKIFF_IP   (Ctrl-C here to stop)"
+  say "skiff-httpd keeps running. Try: ip netns exec $NS curl http://$SKIFF_IP/   (Ctrl-C here to stop)"
   wait "$SKIFF_PID" || true
 fi
+stop_httpd
+
+say "Now the other way round: a Linux web server in $NS, skiff-get as the client"
+echo "<h1>Hello from the Linux kernel's TCP</h1>" >"$WEBROOT/index.html"
+echo "\$ ip netns exec $NS /usr/bin/python3 -m http.server --bind $SUBNET.1 8000"
+ip netns exec "$NS" /usr/bin/python3 -m http.server --bind "$SUBNET.1" \
+  --directory "$WEBROOT" 8000 >/dev/null 2>&1 &
+PY_PID=$!
+for ((i = 0; i < 50; i++)); do
+  ip netns exec "$NS" /usr/bin/python3 -c \
+    "import socket; socket.create_connection(('$SUBNET.1', 8000), 1)" 2>/dev/null && break
+  sleep 0.1
+done
+GET_EAL=("${EAL[@]/skiff-demo/skiff-demo-get}")
+echo "\$ $BUILD/apps/skiff-get ${GET_EAL[*]} -- --ip=$SKIFF_IP/24 http://$SUBNET.1:8000/"
+"$BUILD/apps/skiff-get" "${GET_EAL[@]}" --log-level=4 -- "--ip=$SKIFF_IP/24" \
+  "http://$SUBNET.1:8000/" 2> >(grep -v '^skiff: eal' >&2)
+sleep 0.2
 say "Done"

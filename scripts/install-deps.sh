@@ -23,11 +23,14 @@ LAB=(iproute2 iputils-ping ethtool tcpdump curl netcat-openbsd kmod procps
   python3)
 # Benchmarks against Linux: a load generator and a reference web server.
 BENCH=(wrk nginx python3-matplotlib)
+# The browser interop test (tests/interop/browser_chromium_test.sh): ~300 MB.
+BROWSER_TEST=(chromium bc)
 # Browser demo only (opt-in: large).
 BROWSER=(chromium)
 
 check_only=0
-packages=("${BUILD[@]}" "${FUZZ[@]}" "${DPDK[@]}" "${LIBS[@]}" "${LAB[@]}" "${BENCH[@]}")
+packages=("${BUILD[@]}" "${FUZZ[@]}" "${DPDK[@]}" "${LIBS[@]}" "${LAB[@]}" "${BENCH[@]}"
+  "${BROWSER_TEST[@]}")
 for arg in "$@"; do
   case "$arg" in
     --check) check_only=1 ;;

@@ -138,6 +138,10 @@ void HttpServerSession::BeginResponse(const ResponseHead& head, Instant now) {
   last_progress_ = now;
   ++stats_.requests;
   stats_.last_status = head.status;
+  if (config_.status_counts != nullptr && head.status >= 0 &&
+      head.status < 600) {
+    ++config_.status_counts->by_status[static_cast<size_t>(head.status)];
+  }
 }
 
 void HttpServerSession::FinishResponse(Instant now) {

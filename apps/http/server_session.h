@@ -10,6 +10,7 @@
 #ifndef SKIFF_APPS_HTTP_SERVER_SESSION_H_
 #define SKIFF_APPS_HTTP_SERVER_SESSION_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -24,9 +25,16 @@
 
 namespace skiff::http {
 
+// Responses started, by status code (RFC 9110 §15: 100..599). One per
+// server, shared by its sessions (single-threaded), for its exit report.
+struct HttpStatusCounts {
+  std::array<uint64_t, 600> by_status{};
+};
+
 struct HttpServerConfig {
   RequestParserConfig parser;
-  size_t max_input_buffer = 16384;  // received bytes not yet parsed
+  HttpStatusCounts* status_counts = nullptr;  // not owned; may be null
+  size_t max_input_buffer = 16384;            // received bytes not yet parsed
   // From the first byte of a request to its last: then 408 and close
   // (RFC 9110 §15.5.9). Stops slow-header (slowloris) clients.
   Duration request_timeout = Duration::Seconds(10);

@@ -1,15 +1,17 @@
 // skiff-httpd: the demo web server (DESIGN.md, Apps).
 //
 //   skiff-httpd [EAL args] -- --ip=10.88.0.2/24 [--gateway=10.88.0.1]
-//               [--port=80]
+//               [--port=80] [--root=DIR]
 //
-// Starts EAL, opens DPDK port 0, runs one Stack on it and busy-polls it, as
-// DPDK applications do, until SIGINT or SIGTERM; then prints the stack's
-// counters and the port's statistics and exits 0. For now it answers ARP and
-// ICMP echo; HTTP arrives with TCP.
+// Starts EAL, opens DPDK port 0, runs one Stack with an HttpServer on it and
+// busy-polls it, as DPDK applications do, until SIGINT or SIGTERM. Then it
+// stops accepting, lets open connections finish for up to
+// --drain_ms, closes the rest, prints its counters (HTTP, the stack's, the
+// port's, live connections and mbufs in use) and exits 0.
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +23,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
+#include "apps/http/doc_root.h"
+#include "apps/http/server_session.h"
+#include "apps/httpd/server.h"
 #include "drivers/dpdk/dpdk_port.h"
 #include "drivers/dpdk/eal.h"
 #include "stack/base/clock.h"
@@ -30,8 +35,17 @@
 
 ABSL_FLAG(std::string, ip, "", "our address and prefix, e.g. 10.88.0.2/24");
 ABSL_FLAG(std::string, gateway, "", "default gateway, e.g. 10.88.0.1");
-// Parsed now, used once TCP and the HTTP server land.
 ABSL_FLAG(int, port, 80, "TCP port to serve HTTP on");
+ABSL_FLAG(std::string, root, "",
+          "directory to serve (nothing outside it is reachable); empty: a "
+          "built-in page at /");
+ABSL_FLAG(int, backlog, 4096, "SYN and accept queue length");
+ABSL_FLAG(int, mbufs, 16383, "mbufs in the port's pool");
+ABSL_FLAG(int, drain_ms, 2000,
+          "on SIGINT/SIGTERM, how long open connections may finish");
+ABSL_FLAG(int, idle_timeout_ms, 5000, "idle keep-alive connection timeout");
+ABSL_FLAG(int, request_timeout_ms, 10000,
+          "time allowed from a request's first byte to its last");
 ABSL_FLAG(int, dpdk_port, 0, "DPDK port id to run on");
 ABSL_FLAG(int, link_wait_ms, 5000, "how long to wait for the link to come up");
 
@@ -50,6 +64,11 @@ struct HttpdOptions {
   uint16_t http_port = 80;
   uint16_t dpdk_port = 0;
   Duration link_wait;
+  std::string root;
+  uint32_t backlog = 4096;
+  uint32_t mbufs = 16383;
+  Duration drain;
+  http::HttpServerConfig http;
 };
 
 absl::StatusOr<HttpdOptions> OptionsFromFlags() {
@@ -74,6 +93,18 @@ absl::StatusOr<HttpdOptions> OptionsFromFlags() {
   }
   o.dpdk_port = static_cast<uint16_t>(dpdk_port);
   o.link_wait = Duration::Millis(absl::GetFlag(FLAGS_link_wait_ms));
+  o.root = absl::GetFlag(FLAGS_root);
+  const int backlog = absl::GetFlag(FLAGS_backlog);
+  const int mbufs = absl::GetFlag(FLAGS_mbufs);
+  if (backlog <= 0 || mbufs < 1023) {
+    return absl::InvalidArgumentError("--backlog > 0, --mbufs >= 1023");
+  }
+  o.backlog = static_cast<uint32_t>(backlog);
+  o.mbufs = static_cast<uint32_t>(mbufs);
+  o.drain = Duration::Millis(absl::GetFlag(FLAGS_drain_ms));
+  o.http.idle_timeout = Duration::Millis(absl::GetFlag(FLAGS_idle_timeout_ms));
+  o.http.request_timeout =
+      Duration::Millis(absl::GetFlag(FLAGS_request_timeout_ms));
   return o;
 }
 
@@ -87,14 +118,53 @@ void PrintPortStats(const DpdkPort& port) {
       s.oerrors, s.rx_nombuf, s.tx_prepare_dropped);
 }
 
+int64_t UnixSeconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// Graceful stop: no new connections; open ones get `drain` to finish, then
+// FIN (nothing owed) or RST (mid-response); a last few turns flush those.
+void Drain(Stack& stack, HttpServer& server, MonotonicClock& clock,
+           Duration drain) {
+  server.StopListening();
+  const Instant end = clock.Now() + drain;
+  while (server.live_connections() > 0 && clock.Now() < end) {
+    server.Poll(clock.Now());
+  }
+  server.CloseAll();
+  const Instant flush_end = clock.Now() + Duration::Millis(200);
+  while (clock.Now() < flush_end) server.Poll(clock.Now());
+  (void)stack;
+}
+
+void PrintReport(Stack& stack, const HttpServer& server, const DpdkPort& port,
+                 uint32_t mbufs_at_start) {
+  std::printf("skiff-httpd: stopping\ncounters:\n%s%s",
+              server.FormatCounters().c_str(), stack.FormatCounters().c_str());
+  PrintPortStats(port);
+  // What the tests assert: no connection left to the application, and the
+  // mbufs in use back where they were (the rx ring's, and the pool cache).
+  std::printf(
+      "live connections %zu (tcp table %zu incl. TIME-WAIT)\n"
+      "mbufs in use %u at exit, %u at start, of %u\n",
+      server.live_connections(), stack.tcp().connection_count(),
+      stack.pool().in_use(), mbufs_at_start, stack.pool().capacity());
+  std::fflush(stdout);
+}
+
 absl::Status Serve(const HttpdOptions& opt) {
   if (DpdkPortCount() == 0) {
     return absl::NotFoundError(
         "no DPDK port: give a --vdev (e.g. "
         "--vdev=net_af_packet0,iface=skiff0) or bind a NIC to vfio-pci");
   }
+  std::optional<http::DocRoot> root;
+  if (!opt.root.empty()) {
+    absl::StatusOr<http::DocRoot> r = http::DocRoot::Open(opt.root);
+    if (!r.ok()) return r.status();
+    root.emplace(std::move(*r));
+  }
   DpdkPortConfig port_config;
   port_config.port_id = opt.dpdk_port;
+  port_config.pool.size = opt.mbufs;
   absl::StatusOr<std::unique_ptr<DpdkPort>> port = DpdkPort::Open(port_config);
   if (!port.ok()) return port.status();
   if (!(*port)->WaitForLink(opt.link_wait)) {
@@ -104,31 +174,37 @@ absl::Status Serve(const HttpdOptions& opt) {
 
   MonotonicClock clock;
   Stack stack(**port, opt.stack);
+  HttpServer server(stack, opt.http, root ? &*root : nullptr, UnixSeconds);
+  if (!server.Listen(opt.http_port, opt.backlog)) {
+    return absl::InternalError(
+        absl::StrFormat("cannot listen on port %d", opt.http_port));
+  }
   stack.Start(clock.Now());
+  server.Poll(clock.Now());
+  const uint32_t mbufs_at_start = stack.pool().in_use();
   // The line scripts and tests wait for (and read the MAC from).
   std::printf(
-      "skiff-httpd: up: %s ip %s gateway %s mac %s (ARP and ping; "
-      "HTTP on port %u comes with TCP)\n",
+      "skiff-httpd: up: %s ip %s gateway %s mac %s, http port %u, %s\n",
       (*port)->Describe().c_str(), opt.stack.address.ToString().c_str(),
       opt.stack.gateway ? opt.stack.gateway->ToString().c_str() : "-",
-      (*port)->mac().ToString().c_str(), opt.http_port);
+      (*port)->mac().ToString().c_str(), opt.http_port,
+      opt.root.empty() ? "built-in page" : ("root " + opt.root).c_str());
   std::fflush(stdout);
 
   while (!stop_requested.load(std::memory_order_relaxed)) {
-    stack.Poll(clock.Now());
+    server.Poll(clock.Now());
   }
-
-  std::printf("skiff-httpd: stopping\ncounters:\n%s",
-              stack.FormatCounters().c_str());
-  PrintPortStats(**port);
-  std::fflush(stdout);
+  std::printf("skiff-httpd: signal: no new connections, draining %zu\n",
+              server.live_connections());
+  Drain(stack, server, clock, opt.drain);
+  PrintReport(stack, server, **port, mbufs_at_start);
   return absl::OkStatus();
 }
 
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "skiff-httpd [EAL args] -- --ip=10.88.0.2/24 [--gateway=10.88.0.1] "
-      "[--port=80]");
+      "[--port=80] [--root=DIR]");
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
