@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Runs skiff's benchmark set and writes bench/results/latest.{txt,json,png}:
-#   1. skiff-micro (Google Benchmark: checksum, header parse/emit, ...)
+#   1. skiff-micro (Google Benchmark: checksum, header parse/emit, socket
+#      table, timers, a whole short connection, a data segment + its ACK),
+#      then the connection benchmarks again with glibc's heap trimming off
+#      (shows what the per-connection buffer malloc/free costs);
 #   2. skiff-bench cps sweep (concurrency 1, 8, 32, 128), bulk and rr, for
-#      skiff and Linux side by side (Linux alone until the skiff runner is
+#      skiff and Linux side by side (Linux alone if the skiff runner is not
 #      built; the table says so), and the same for Linux with busy-polling
-#      threads (--linux_spin) as a second baseline.
-# Builds a release build in build-release first. Takes about 2 minutes on a
+#      threads (--linux_spin) as a second baseline;
+#   3. skiff-scale: 1 M idle connections on one stack (bytes each, and the
+#      cost of a segment at 1 K / 100 K / 1 M).
+# Builds a release build in build-release first. Takes about 3 minutes on a
 # 2-core machine (well under 10).
 #
 #   scripts/bench.sh                 the full set, 3 s per figure
@@ -24,7 +29,7 @@ for arg in "$@"; do
     --duration=*) duration="${arg#*=}" ;;
     --no-build) do_build=0 ;;
     -h | --help)
-      sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -54,10 +59,11 @@ if [[ $do_build == 1 ]]; then
       -Dbench=true -Dtests=false
   fi
   run_logged ninja -j2 -C "$build" bench/micro/skiff-micro \
-    bench/harness/skiff-bench
+    bench/harness/skiff-bench bench/scale/skiff-scale
 fi
 micro="$build/bench/micro/skiff-micro"
 harness="$build/bench/harness/skiff-bench"
+scale="$build/bench/scale/skiff-scale"
 mkdir -p "$out"
 txt="$out/latest.txt"
 
@@ -80,6 +86,16 @@ spin_cmd=("$harness" --mode=cps,bulk,rr --stack=linux --linux_spin
   "--json=$out/latest-linux-spin.json")
 micro_cmd=("$micro" --benchmark_min_time=0.2
   "--benchmark_out=$out/latest-micro.json" --benchmark_out_format=json)
+# glibc returns freed heap tops to the kernel (brk) and serves >= 128 KiB
+# with mmap: each short connection's 256 KiB socket buffers then cost
+# syscalls and page faults. These tunables keep the memory in the process.
+no_trim="glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432"
+micro_no_trim_cmd=(env "GLIBC_TUNABLES=$no_trim" "$micro"
+  --benchmark_min_time=0.2 "--benchmark_filter=ShortConnection|DataSegment")
+notrim_cmd=(env "GLIBC_TUNABLES=$no_trim" "$harness" --mode=cps --stack=skiff
+  --concurrency=1,8,32,128 "--duration=$duration" "--warmup=$warmup"
+  "--json=$out/latest-skiff-notrim.json")
+scale_cmd=("$scale" --connections=1000000)
 
 start=$SECONDS
 {
@@ -90,12 +106,23 @@ start=$SECONDS
   echo "== micro: ${micro_cmd[*]}"
   "${micro_cmd[@]}" 2>&1 | sed -n '/^---/,$p'
   echo
+  echo "== micro, connection benchmarks without heap trimming: ${micro_no_trim_cmd[*]}"
+  "${micro_no_trim_cmd[@]}" 2>&1 | sed -n '/^---/,$p'
+  echo
   echo "== whole stack: ${main_cmd[*]}"
   "${main_cmd[@]}" 2>/dev/null
   echo
   echo "== linux, busy-polling threads: ${spin_cmd[*]}"
   "${spin_cmd[@]}" 2>/dev/null
   echo
+  if [[ $stack == both ]]; then
+    echo "== skiff cps without heap trimming: ${notrim_cmd[*]}"
+    "${notrim_cmd[@]}" 2>/dev/null
+    echo
+  fi
+  echo "== idle connections: ${scale_cmd[*]}"
+  "${scale_cmd[@]}" 2>/dev/null
+  echo
   echo "total $((SECONDS - start)) s"
 } | tee "$txt"
-echo "wrote $out/latest.{txt,json,png}, latest-linux-spin.json, latest-micro.json"
+echo "wrote $out/latest.{txt,json,png}, latest-linux-spin.json, latest-micro.json, latest-skiff-notrim.json"

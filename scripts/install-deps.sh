@@ -19,7 +19,7 @@ DPDK=(dpdk dpdk-dev libdpdk-dev pciutils librte-mempool-ring23
   librte-net-af-packet23 librte-net-tap23 librte-net-af-xdp23
   librte-net-ring23 librte-net-null23 librte-net-pcap23)
 LIBS=(libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
-LAB=(iproute2 iputils-ping ethtool tcpdump curl netcat-openbsd kmod procps
+LAB=(iproute2 iputils-ping ethtool tcpdump curl netcat-openbsd kmod procps nftables
   python3)
 # Benchmarks against Linux: a load generator and a reference web server.
 BENCH=(wrk nginx python3-matplotlib)

@@ -39,7 +39,7 @@ ABSL_FLAG(std::string, plot_script, SKIFF_PLOT_SCRIPT,
           "The plotting script --plot runs with /usr/bin/python3");
 ABSL_FLAG(std::string, target, "",
           "cps only: IP:PORT of an external HTTP server; only the client "
-          "side runs (skiff over a real port, or Linux sockets)");
+          "side runs (Linux sockets; not supported for skiff yet)");
 ABSL_FLAG(int, client_core, 0, "CPU for the client side");
 ABSL_FLAG(int, server_core, 1, "CPU for the server side");
 ABSL_FLAG(bool, linux_spin, false,
@@ -101,6 +101,12 @@ int ParseOptions(int argc, char** argv, Options& o) {
     o.stacks = {stack};
   } else {
     return Usage("unknown --stack " + stack + " (linux, skiff, both)");
+  }
+  if (p.target && o.stacks.front() == "skiff") {
+    // Never a made-up figure: skiff has no runner over a real port yet.
+    return Usage(
+        "--target is not supported for skiff yet (it needs a runner over a "
+        "DPDK port, e.g. af_packet into a lab network); use --stack=linux");
   }
   p.machine = GetMachineInfo();
   p.placement = {absl::GetFlag(FLAGS_client_core),

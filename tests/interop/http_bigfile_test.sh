@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A 64 MiB file from skiff-httpd to curl in the namespace, byte-exact
-# (sha256), streamed from disk. With "loss", the namespace side's veth drops
-# 2% of packets (tc netem): TCP must recover. netem missing is a FAILURE.
+# (sha256), streamed from disk. With "loss", the Linux kernel drops 2% of the
+# packets in each direction (netem, or nftables where the kernel has no
+# netem): TCP must recover.
 #
 #   http_bigfile_test.sh SKIFF-HTTPD LAB-SH [loss]
 set -euo pipefail
@@ -20,12 +21,7 @@ source "$DIR/lib.sh"
 source "$DIR/http_lib.sh"
 http_lab_up
 if [[ "$LOSS" == loss ]]; then
-  if ! err=$(in_ns tc qdisc add dev "$PEER_IF" root netem loss 2% 2>&1); then
-    echo "[$TEST] FAIL: cannot add 'tc qdisc ... netem loss 2%': $err"
-    echo "[$TEST] FAIL: the kernel has no sch_netem module (modprobe sch_netem); the loss test cannot run here"
-    exit 1
-  fi
-  log "netem: $(in_ns tc qdisc show dev "$PEER_IF")"
+  add_kernel_loss "$NS" "$PEER_IF" 2
 fi
 ROOT="$WORK/root"
 mkdir -p "$ROOT"
@@ -39,6 +35,9 @@ got=$(sha256sum "$WORK/got.bin" | cut -d' ' -f1)
 [[ "$got" == "$want" ]] || fail "sha256 $got, want $want ($(stat -c %s "$WORK/got.bin") bytes)"
 secs=$(echo "$t1 - $t0" | bc -l)
 log "$(printf '64 MiB byte-exact in %.2f s (%.0f MB/s)%s' "$secs" "$(echo "67.108864 / $secs" | bc -l)" "${LOSS:+ with 2% loss}")"
+if [[ "$LOSS" == loss ]]; then
+  log "kernel dropped (in/out): $(kernel_loss_counts "$NS")"
+fi
 stop_httpd_idle
 log "tcp: $(grep -E '^tcp_(retransmits|fast_retransmits|rto_expirations) ' "$LOG" | tr -s ' ' | paste -sd, -)"
 log "PASS"

@@ -136,3 +136,29 @@ counter() {
   v=$(awk -v n="$1" '$1 == n { print $2 }' "$LOG")
   echo "${v:-0}"
 }
+
+# Random packet loss of PERCENT in both directions inside namespace NS, done
+# by the Linux kernel: tc netem when the kernel has it, else an nftables
+# rule (`numgen random`) on the namespace's input and output hooks. Fails
+# loudly when neither is available.
+add_kernel_loss() {
+  local ns=$1 dev=$2 percent=$3 err
+  if err=$(ip netns exec "$ns" tc qdisc add dev "$dev" root netem loss "${percent}%" 2>&1); then
+    log "loss: tc netem loss ${percent}% on $dev (egress of $ns)"
+    return 0
+  fi
+  command -v nft >/dev/null || fail "no netem ($err) and no nft for loss"
+  ip netns exec "$ns" nft -f - <<NFT || fail "nft loss rules refused"
+table inet skiff_loss {
+  chain in  { type filter hook input  priority 0; numgen random mod 100 < $percent counter drop; }
+  chain out { type filter hook output priority 0; numgen random mod 100 < $percent counter drop; }
+}
+NFT
+  log "loss: nftables drops ${percent}% of packets in and out of $ns (no netem in this kernel)"
+}
+
+# What the nftables loss rules dropped (packets), "in/out".
+kernel_loss_counts() {
+  ip netns exec "$1" nft list table inet skiff_loss 2>/dev/null |
+    sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | paste -sd/ -
+}

@@ -1,0 +1,246 @@
+// bulk and rr over two skiff stacks: one connection each, busy-polled.
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "bench/harness/skiff_workloads.h"
+#include "bench/harness/sys.h"
+
+namespace skiff::bench {
+namespace {
+
+// The measurement window, shared by both threads in absolute time.
+struct Span {
+  int64_t from = 0, to = 0;
+  explicit Span(const Window& w) {
+    from = MonotonicClock().Now().nanos() + SecondsToNs(w.warmup_s);
+    to = from + SecondsToNs(w.duration_s);
+  }
+  bool Contains(int64_t t) const { return t >= from && t < to; }
+};
+
+// The passive end of both workloads: accepts one connection and hands its
+// readable events to `on_data`.
+class OneConnServer : public TcpEventHandler {
+ public:
+  explicit OneConnServer(Stack& stack) : stack_(stack) {}
+  void OnAcceptable(ListenerId l) override {
+    for (SocketId s = stack_.Accept(l); s.valid(); s = stack_.Accept(l)) {
+      socket_ = s;
+      if (Connection* c = stack_.Find(s)) c->SetNoDelay(true);
+      OnData();
+    }
+  }
+  void OnSocketEvent(SocketId s, uint8_t ev) override {
+    if (s == socket_ && (ev & (TcpEvent::kReadable | TcpEvent::kWritable)))
+      OnData();
+  }
+  int64_t now = 0;
+
+ protected:
+  virtual void OnData() = 0;
+  Stack& stack_;
+  SocketId socket_;
+};
+
+class BulkSink final : public OneConnServer {
+ public:
+  BulkSink(Stack& stack, const Span& span)
+      : OneConnServer(stack), span_(span) {}
+  uint64_t bytes = 0;
+
+ private:
+  void OnData() override {
+    for (;;) {
+      RecvResult r = stack_.Recv(socket_, buf_);
+      if (!r.ok()) return;
+      if (span_.Contains(now)) bytes += r.value();
+    }
+  }
+  const Span& span_;
+  std::array<std::byte, 64 * 1024> buf_;
+};
+
+// Echoes every complete message_size request with as many bytes.
+class RrEcho final : public OneConnServer {
+ public:
+  RrEcho(Stack& stack, size_t size) : OneConnServer(stack), msg_(size) {}
+
+ private:
+  void OnData() override {
+    std::array<std::byte, 4096> buf;
+    for (;;) {
+      RecvResult r = stack_.Recv(socket_, buf);
+      if (!r.ok()) return;
+      pending_ += r.value();
+      for (; pending_ >= msg_.size(); pending_ -= msg_.size())
+        stack_.Send(socket_, msg_);
+    }
+  }
+  std::vector<std::byte> msg_;
+  size_t pending_ = 0;
+};
+
+// The active end: connects once, then `OnData` on every event.
+class OneConnClient : public TcpEventHandler {
+ public:
+  explicit OneConnClient(Stack& stack) : stack_(stack) {}
+  void OnAcceptable(ListenerId) override {}
+  void OnSocketEvent(SocketId s, uint8_t ev) override {
+    if (s != socket_) return;
+    if (ev & (TcpEvent::kClosed | TcpEvent::kError)) failed = true;
+    if (ev & TcpEvent::kConnected) {
+      if (Connection* c = stack_.Find(s)) c->SetNoDelay(true);
+      OnConnected();
+    }
+    if (ev & (TcpEvent::kReadable | TcpEvent::kWritable)) OnData();
+  }
+  bool Turn(Instant t, const Span& span) {
+    now = t.nanos();
+    if (!socket_.valid() && !failed) {
+      ConnectResult r = stack_.Connect(kSkiffServerIp, kSkiffPort);
+      if (!r.ok()) failed = true;
+      if (r.ok()) socket_ = r.value();
+    }
+    stack_.Poll(t);
+    return !failed && now < span.to;
+  }
+  void Close() {
+    if (socket_.valid()) stack_.Abort(socket_);
+  }
+  const Connection* connection() { return stack_.Find(socket_); }
+  bool failed = false;
+  int64_t now = 0;
+
+ protected:
+  virtual void OnConnected() { OnData(); }
+  virtual void OnData() = 0;
+  Stack& stack_;
+  SocketId socket_;
+};
+
+class BulkSource final : public OneConnClient {
+ public:
+  BulkSource(Stack& stack, size_t write_size)
+      : OneConnClient(stack), chunk_(write_size, std::byte{0x5a}) {}
+
+ private:
+  void OnData() override {
+    for (;;) {
+      SendResult r = stack_.Send(socket_, chunk_);
+      if (!r.ok() || r.value() < chunk_.size()) return;
+    }
+  }
+  std::vector<std::byte> chunk_;
+};
+
+class RrPinger final : public OneConnClient {
+ public:
+  RrPinger(Stack& stack, size_t size, const Span& span, RrResult& out)
+      : OneConnClient(stack), msg_(size), span_(span), out_(out) {}
+
+ private:
+  void OnConnected() override { Ping(); }
+  void OnData() override {
+    std::array<std::byte, 4096> buf;
+    for (;;) {
+      RecvResult r = stack_.Recv(socket_, buf);
+      if (!r.ok()) return;
+      got_ += r.value();
+      while (got_ >= msg_.size()) {
+        got_ -= msg_.size();
+        if (span_.Contains(now)) {
+          out_.round_trips++;
+          out_.rtt_ns.Record(static_cast<uint64_t>(now - sent_ns_));
+        }
+        Ping();
+      }
+    }
+  }
+  void Ping() {
+    sent_ns_ = now;
+    SendResult r = stack_.Send(socket_, msg_);
+    if (!r.ok() || r.value() != msg_.size()) failed = true;
+  }
+  std::vector<std::byte> msg_;
+  const Span& span_;
+  RrResult& out_;
+  size_t got_ = 0;
+  int64_t sent_ns_ = 0;
+};
+
+// Listens, then runs both ends on their lcores to the end of `span`.
+absl::Status RunOne(const Placement& placement, const Span& span,
+                    OneConnClient& client, OneConnServer& server,
+                    SkiffPair& sp) {
+  sp.server->SetEventHandler(&server);
+  sp.client->SetEventHandler(&client);
+  if (!sp.server->Listen(kSkiffPort, 16).ok())
+    return absl::InternalError("skiff Listen failed");
+  RunPair(
+      placement, sp, [&](Instant now) { return client.Turn(now, span); },
+      [&](Instant now) {
+        server.now = now.nanos();
+        sp.server->Poll(now);
+      });
+  if (getenv("SKIFF_BENCH_COUNTERS") != nullptr) {
+    if (const Connection* c = client.connection()) {
+      std::fprintf(stderr,
+                   "client conn: snd_wnd %u cwnd %u ssthresh %u in flight %u "
+                   "queued %zu wscale %u\n",
+                   c->snd_wnd(), c->cwnd(), c->ssthresh(),
+                   c->snd_nxt() - c->snd_una(), c->send_queued(),
+                   c->snd_wscale());
+    }
+    std::fprintf(stderr, "client:\n%s\nserver:\n%s\n",
+                 sp.client->FormatCounters().c_str(),
+                 sp.server->FormatCounters().c_str());
+  }
+  client.Close();
+  if (client.failed) {
+    return absl::InternalError(
+        absl::StrFormat("skiff connection failed; client counters:\n%s",
+                        sp.client->FormatCounters()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<BulkResult> RunSkiffBulk(SkiffEnv& env, const BulkParams& p,
+                                        const Placement& placement) {
+  TcpLayerConfig tcp;
+  if (const char* b = getenv("SKIFF_BENCH_BULK_BUFFER")) {
+    tcp.connection.send_buffer_size = static_cast<uint32_t>(atoi(b));
+    tcp.connection.recv_buffer_size = static_cast<uint32_t>(atoi(b));
+  }
+  auto pair = MakeSkiffPair(env, tcp);
+  if (!pair.ok()) return pair.status();
+  Span span(p.window);
+  BulkSink server(*(*pair)->server, span);
+  BulkSource client(*(*pair)->client, p.write_size);
+  absl::Status s = RunOne(placement, span, client, server, **pair);
+  if (!s.ok()) return s;
+  if (server.bytes == 0) return absl::UnavailableError("skiff bulk: no bytes");
+  return BulkResult{server.bytes, p.window.duration_s};
+}
+
+absl::StatusOr<RrResult> RunSkiffRr(SkiffEnv& env, const RrParams& p,
+                                    const Placement& placement) {
+  auto pair = MakeSkiffPair(env, {});
+  if (!pair.ok()) return pair.status();
+  Span span(p.window);
+  RrResult result;
+  RrEcho server(*(*pair)->server, p.message_size);
+  RrPinger client(*(*pair)->client, p.message_size, span, result);
+  absl::Status s = RunOne(placement, span, client, server, **pair);
+  if (!s.ok()) return s;
+  if (result.round_trips == 0)
+    return absl::UnavailableError("skiff rr: no round trip");
+  result.seconds = p.window.duration_s;
+  return result;
+}
+
+}  // namespace skiff::bench
