@@ -52,6 +52,7 @@ void ByteRing::WriteBeyond(uint32_t offset, ConstByteSpan data) {
 
 size_t ByteRing::Read(ByteSpan out) {
   uint32_t n = static_cast<uint32_t>(std::min<size_t>(out.size(), len_));
+  if (n == 0) return 0;
   ConstByteSpan parts[2];
   Peek(0, n, parts);
   std::memcpy(out.data(), parts[0].data(), parts[0].size());

@@ -195,6 +195,11 @@ void Connection::SetState(TcpState s, Instant now) {
 
 void Connection::OnEstablished(Instant now) {
   events_ |= TcpEvent::kConnected | TcpEvent::kWritable;
+  // RFC 6298 §5.7: after a SYN timed out, and with no RTT measured (Karn),
+  // data starts with an RTO of at least 3 s.
+  if (retries_ > 0 && !rtt_.has_sample()) {
+    rtt_ = RttEstimator(std::max(Duration::Seconds(3), config_->rto_initial));
+  }
   if (keepalive_) keepalive_deadline_ = now + config_->keepalive_idle;
   // A Shutdown() before the handshake completed (RFC 9293 §3.10.4: CLOSE in
   // SYN-RECEIVED queues the FIN).

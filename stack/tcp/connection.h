@@ -72,8 +72,9 @@ class Connection {
   void PollTransmit(Instant now, SegmentSink& sink);
   // The earliest armed timer, Instant::Max() if none.
   Instant NextDeadline() const;
-  // True when a PollTransmit(now) may emit something (conservative: it may
-  // say true and then emit nothing, e.g. when Nagle holds a small segment).
+  // True when PollTransmit(now) would emit something now or has a timer to
+  // fire (false while Nagle holds a small segment or the window is closed:
+  // an ACK or a deadline changes that).
   bool HasOutputDue(Instant now) const;
 
   // ---- application side ----
@@ -103,6 +104,11 @@ class Connection {
   bool SetSendBufferSize(uint32_t bytes) { return snd_buf_.SetCapacity(bytes); }
   bool SetRecvBufferSize(uint32_t bytes);
   void SetLingerZero(bool on) { linger_zero_ = on; }
+  // RFC 7323 §7.1: TSval = a millisecond clock plus a per-connection offset
+  // so that it does not reveal the host's uptime. Set it before opening;
+  // IsnGenerator::TimestampOffset() gives one that is stable per 4-tuple
+  // (which keeps RFC 6191 TIME-WAIT reuse working). Default 0.
+  void SetTimestampOffset(uint32_t offset) { ts_offset_ = offset; }
 
   // ---- state and readiness ----
   TcpState state() const { return state_; }
@@ -177,22 +183,26 @@ class Connection {
   void HandleClosed(const TcpSegmentIn& seg);
   void HandleSynSent(const TcpSegmentIn& seg, Instant now);
   void HandleSynchronized(const TcpSegmentIn& seg, Instant now);
-  bool PawsReject(const TcpSegmentIn& seg);
+  bool PawsReject(const TcpSegmentIn& seg, Instant now);
   bool TrimToWindow(TcpSegmentIn& seg);
-  void HandleRst(const TcpSegmentIn& seg);
+  void HandleRst(const TcpSegmentIn& seg, Instant now);
   bool HandleAck(const TcpSegmentIn& seg, Instant now);
   bool HandleAckInSynReceived(const TcpSegmentIn& seg, Instant now);
   void ProcessNewAck(const TcpSegmentIn& seg, Instant now);
   void ProcessDupAck(const TcpSegmentIn& seg);
   void UpdateWindow(const TcpSegmentIn& seg);
-  void UpdateSackScoreboard(const TcpOptions& opts);
+  uint32_t UpdateSackScoreboard(const TcpOptions& opts);
+  uint32_t SackedBytes() const;
   void SampleRtt(const TcpSegmentIn& seg, Instant now);
   void ProcessText(const TcpSegmentIn& seg, Instant now);
   void ProcessFin(Instant now);
-  void ChallengeAck();
+  void AckInvalid(const TcpSegmentIn& seg, Instant now, bool challenge);
   void ReplyRst(const TcpSegmentIn& seg);
 
   // tcp_output.cc
+  uint32_t TsVal(Instant now) const {
+    return static_cast<uint32_t>(now.nanos() / 1'000'000) + ts_offset_;
+  }
   TcpRepr MakeHeader(SeqNum seq, uint8_t flags, Instant now) const;
   uint16_t WindowField(bool syn) const;
   bool Transmit(SegmentSink& sink, TcpSegmentOut& out, Instant now);
@@ -203,6 +213,13 @@ class Connection {
   bool EmitAck(SegmentSink& sink, Instant now);
   bool EmitPendingRst(SegmentSink& sink, Instant now);
   uint32_t MaxPayload(const TcpRepr& h) const;
+  struct DataPlan {
+    uint32_t len = 0;
+    bool fin = false;
+    bool send = false;
+  };
+  SeqNum NextSendSeq() const;
+  DataPlan PlanData(SeqNum from, uint32_t max_payload) const;
   bool EmitSackHole(SegmentSink& sink, Instant now);
 
   // tcp_timers.cc
@@ -212,6 +229,7 @@ class Connection {
   void OnKeepaliveTimeout(Instant now);
   void ArmRto(Instant now);
   void UpdatePersist(Instant now);
+  bool PersistWanted() const;
   void ArmDelayedAck(Instant now);
 
   const TcpConfig* config_;
@@ -238,6 +256,7 @@ class Connection {
   Instant keepalive_deadline_ = Instant::Max();
   Instant timewait_deadline_ = Instant::Max();
   Instant rtt_start_;
+  Instant last_oow_ack_ = Instant::FromNanos(INT64_MIN / 2);
   SeqNum rtt_seq_;  // the segment being timed ends here (Karn)
 
   RttEstimator rtt_;
@@ -258,6 +277,7 @@ class Connection {
   } rst_{};
 
   uint32_t ts_recent_ = 0;    // RFC 7323 §4.3 TS.Recent
+  uint32_t ts_offset_ = 0;    // added to our millisecond TSval clock
   uint32_t rcv_unacked_ = 0;  // bytes received since our last ACK
   uint16_t peer_mss_ = 536;   // RFC 9293 §3.7.1 default
   uint16_t rcv_mss_ = 536;    // largest segment seen (delayed-ACK unit)

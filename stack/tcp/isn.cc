@@ -57,15 +57,30 @@ uint64_t SipHash24(const SipKey& key, ConstByteSpan data) {
   return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
 }
 
-SeqNum IsnGenerator::Next(const FourTuple& t, Instant now) const {
-  std::byte msg[12];
+namespace {
+
+// The tuple as hash input, with a domain byte so that ISN and timestamp
+// offsets are unrelated.
+uint64_t HashTuple(const SipKey& key, const FourTuple& t, uint8_t domain) {
+  std::byte msg[13];
   t.local_addr.Store(msg);
   StoreBe16(msg + 4, t.local_port);
   t.remote_addr.Store(msg + 6);
   StoreBe16(msg + 10, t.remote_port);
+  Store8(msg + 12, domain);
+  return SipHash24(key, msg);
+}
+
+}  // namespace
+
+SeqNum IsnGenerator::Next(const FourTuple& t, Instant now) const {
   // M: RFC 6528 §3 (from RFC 793) a timer ticking every 4 microseconds.
   const auto m = static_cast<uint32_t>(now.nanos() / 4000);
-  return SeqNum(m + static_cast<uint32_t>(SipHash24(key_, msg)));
+  return SeqNum(m + static_cast<uint32_t>(HashTuple(key_, t, 'I')));
+}
+
+uint32_t IsnGenerator::TimestampOffset(const FourTuple& t) const {
+  return static_cast<uint32_t>(HashTuple(key_, t, 'T'));
 }
 
 }  // namespace skiff

@@ -23,6 +23,9 @@ class IsnGenerator {
  public:
   explicit IsnGenerator(const SipKey& key) : key_(key) {}
   SeqNum Next(const FourTuple& t, Instant now) const;
+  // A secret per-4-tuple offset for TCP timestamps (RFC 7323 §7.1), the
+  // same for every incarnation of the tuple.
+  uint32_t TimestampOffset(const FourTuple& t) const;
 
  private:
   SipKey key_;

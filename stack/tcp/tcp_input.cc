@@ -17,10 +17,6 @@ uint32_t SegLen(const TcpSegmentIn& s) {
 // Duplicate ACKs owed beyond the first, at most (enough for 3 dupacks).
 constexpr uint8_t kMaxOwedDupAcks = 3;
 
-uint32_t TsNowMs(Instant now) {
-  return static_cast<uint32_t>(now.nanos() / 1'000'000);
-}
-
 }  // namespace
 
 void Connection::OnSegment(const TcpSegmentIn& seg, Instant now) {
@@ -95,10 +91,10 @@ void Connection::HandleSynSent(const TcpSegmentIn& seg, Instant now) {
     snd_una_ = h.ack;
     if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
     SampleRtt(seg, now);
+    SetState(TcpState::kEstablished, now);
     retries_ = 0;
     rtt_.ResetBackoff();
     rto_deadline_ = Instant::Max();
-    SetState(TcpState::kEstablished, now);
     ack_now_ = true;
     // Sixth onwards for data or FIN carried by the SYN-ACK (rare).
     TcpSegmentIn rest = seg;
@@ -121,11 +117,11 @@ void Connection::HandleSynSent(const TcpSegmentIn& seg, Instant now) {
 
 // RFC 7323 §5.3 R1: a timestamp older than TS.Recent is a duplicate from an
 // earlier incarnation of the sequence space: ACK it and drop it.
-bool Connection::PawsReject(const TcpSegmentIn& seg) {
+bool Connection::PawsReject(const TcpSegmentIn& seg, Instant now) {
   const TcpRepr& h = seg.header;
   if (!ts_ok_ || !h.options.timestamp || h.has(TcpFlag::kRst)) return false;
   if (!(SeqNum(h.options.timestamp->tsval) < SeqNum(ts_recent_))) return false;
-  ack_now_ = true;
+  AckInvalid(seg, now, /*challenge=*/false);
   Drop(DropReason::kTcpPawsReject);
   return true;
 }
@@ -181,12 +177,12 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
     snd_nxt_ = iss_;
     return;
   }
-  if (PawsReject(in)) return;
+  if (PawsReject(in, now)) return;
   TcpSegmentIn seg = in;
   // First: sequence number.
   if (!TrimToWindow(seg)) {
     Drop(DropReason::kTcpOutOfWindow);
-    if (!h0.has(TcpFlag::kRst)) ack_now_ = true;
+    if (!h0.has(TcpFlag::kRst)) AckInvalid(in, now, /*challenge=*/false);
     // A retransmitted FIN in TIME-WAIT restarts the 2·MSL wait (§3.10.7.4
     // eighth step; it fails the window test as it is below RCV.NXT).
     if (state_ == TcpState::kTimeWait && h0.has(TcpFlag::kFin)) {
@@ -196,7 +192,7 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
   }
   // Second: RST (RFC 5961 §3.2 on the untrimmed sequence number).
   if (h0.has(TcpFlag::kRst)) {
-    HandleRst(in);
+    HandleRst(in, now);
     return;
   }
   // RFC 7323 §4.3 (2): TS.Recent from an in-window segment that does not
@@ -211,7 +207,7 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
   }
   // Fourth: SYN in a synchronized state → challenge ACK (RFC 5961 §4.2).
   if (seg.header.has(TcpFlag::kSyn)) {
-    ChallengeAck();
+    AckInvalid(seg, now, /*challenge=*/true);
     Drop(DropReason::kTcpBadFlags);
     return;
   }
@@ -243,9 +239,9 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
 
 // RFC 5961 §3.2: exactly RCV.NXT resets; elsewhere in the window earns a
 // challenge ACK (the segment already passed the window test).
-void Connection::HandleRst(const TcpSegmentIn& seg) {
+void Connection::HandleRst(const TcpSegmentIn& seg, Instant now) {
   if (seg.header.seq != rcv_nxt_) {
-    ChallengeAck();
+    AckInvalid(seg, now, /*challenge=*/true);
     Drop(DropReason::kTcpRstInvalid);
     return;
   }
@@ -268,9 +264,29 @@ void Connection::HandleRst(const TcpSegmentIn& seg) {
   }
 }
 
-void Connection::ChallengeAck() {
-  // RFC 5961 §7 rate limiting is left to the layer (not done yet).
-  ++stats_.challenge_acks;
+// Answers a segment we drop with an ACK. Those without data are answered
+// at most once per invalid_ack_interval (as Linux's tcp_oow_rate_limited:
+// two peers answering each other's pure ACKs forever is an ACK loop; a
+// data segment cannot start one). RFC 5961 §7 adds a global limit on
+// challenge ACKs, which belongs to the layer.
+void Connection::AckInvalid(const TcpSegmentIn& seg, Instant now,
+                            bool challenge) {
+  const TcpRepr& h = seg.header;
+  // A keepalive or zero-window probe (SEQ = RCV.NXT - 1, no data) must be
+  // answered or the peer gives up or stalls; it cannot form a loop.
+  const bool probe = h.seq == rcv_nxt_ - 1 && seg.payload.empty() &&
+                     !h.has(TcpFlag::kSyn) && !h.has(TcpFlag::kFin);
+  const bool limited =
+      !probe &&
+      (h.has(TcpFlag::kSyn) || (seg.payload.empty() && !h.has(TcpFlag::kFin)));
+  if (limited) {
+    if (now - last_oow_ack_ < config_->invalid_ack_interval) {
+      ++stats_.invalid_acks_limited;
+      return;
+    }
+    last_oow_ack_ = now;
+  }
+  if (challenge) ++stats_.challenge_acks;
   ack_now_ = true;
 }
 
@@ -282,13 +298,13 @@ bool Connection::HandleAck(const TcpSegmentIn& seg, Instant now) {
   }
   // An ACK for something not yet sent: ACK and drop (§3.10.7.4 fifth).
   if (h.ack > snd_max_) {
-    ack_now_ = true;
+    AckInvalid(seg, now, /*challenge=*/false);
     Drop(DropReason::kTcpBadAck);
     return false;
   }
   // RFC 5961 §5.2: SND.UNA - MAX.SND.WND =< SEG.ACK, else challenge ACK.
   if (h.ack < snd_una_ - max_snd_wnd_) {
-    ChallengeAck();
+    AckInvalid(seg, now, /*challenge=*/true);
     Drop(DropReason::kTcpBadAck);
     return false;
   }
@@ -371,16 +387,19 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   if (fin_queued_ && snd_buf_.empty()) snd_buf_.Free();
 }
 
-// RFC 5681 §2 "duplicate ACK": outstanding data, no payload, no SYN/FIN,
-// ACK == SND.UNA and an unchanged window.
+// A duplicate ACK: ACK == SND.UNA with data outstanding, and either
+// (RFC 6675 §2) SACK blocks that report new data, whatever the window or
+// payload (a receiver that is reading grows its window in every ACK), or
+// (RFC 5681 §2) no payload, no FIN and an unchanged window.
 void Connection::ProcessDupAck(const TcpSegmentIn& seg) {
   const TcpRepr& h = seg.header;
-  if (h.ack != snd_una_ || snd_max_ == snd_una_ || !seg.payload.empty() ||
-      h.has(TcpFlag::kFin) || (uint32_t{h.window} << snd_scale_) != snd_wnd_) {
+  if (h.ack != snd_una_ || snd_max_ == snd_una_) return;
+  const bool new_sack = UpdateSackScoreboard(h.options) > 0;
+  if (!new_sack && (!seg.payload.empty() || h.has(TcpFlag::kFin) ||
+                    (uint32_t{h.window} << snd_scale_) != snd_wnd_)) {
     return;
   }
   ++stats_.dup_acks;
-  UpdateSackScoreboard(h.options);
   if (dupacks_ < 255) ++dupacks_;
   const bool was_in_recovery = cc_.in_recovery();
   if (cc_.OnDupAck(dupacks_, snd_una_, snd_max_, FlightSize())) {
@@ -409,8 +428,18 @@ void Connection::UpdateWindow(const TcpSegmentIn& seg) {
 
 // Keeps up to four SACKed ranges above SND.UNA (RFC 2018 §5), used to skip
 // data the peer already holds when retransmitting in recovery.
-void Connection::UpdateSackScoreboard(const TcpOptions& opts) {
-  if (!sack_ok_) return;
+uint32_t Connection::SackedBytes() const {
+  uint32_t n = 0;
+  for (uint8_t i = 0; i < sacked_count_; ++i) {
+    n += static_cast<uint32_t>(sacked_[i].right - sacked_[i].left);
+  }
+  return n;
+}
+
+// Returns how many bytes this ACK newly SACKed.
+uint32_t Connection::UpdateSackScoreboard(const TcpOptions& opts) {
+  if (!sack_ok_ || opts.sack_count == 0) return 0;
+  const uint32_t before = SackedBytes();
   for (uint8_t i = 0; i < opts.sack_count; ++i) {
     SackBlock b = opts.sack[i];
     if (!(b.left < b.right) || b.right <= snd_una_ || b.right > snd_max_) {
@@ -442,6 +471,18 @@ void Connection::UpdateSackScoreboard(const TcpOptions& opts) {
   std::sort(
       sacked_.begin(), sacked_.begin() + sacked_count_,
       [](const SackBlock& a, const SackBlock& c) { return a.left < c.left; });
+  // Blocks merged one at a time may now touch each other: coalesce.
+  uint8_t n = 0;
+  for (uint8_t i = 0; i < sacked_count_; ++i) {
+    if (n > 0 && sacked_[i].left <= sacked_[n - 1].right) {
+      sacked_[n - 1].right = SeqMax(sacked_[n - 1].right, sacked_[i].right);
+    } else {
+      sacked_[n++] = sacked_[i];
+    }
+  }
+  sacked_count_ = n;
+  const uint32_t after = SackedBytes();
+  return after > before ? after - before : 0;
 }
 
 // RFC 7323 §4 (RTTM) with timestamps, else Karn's timed segment (RFC 6298
@@ -449,7 +490,7 @@ void Connection::UpdateSackScoreboard(const TcpOptions& opts) {
 void Connection::SampleRtt(const TcpSegmentIn& seg, Instant now) {
   const TcpRepr& h = seg.header;
   if (ts_ok_ && h.options.timestamp && h.options.timestamp->tsecr != 0) {
-    const uint32_t ms = TsNowMs(now) - h.options.timestamp->tsecr;
+    const uint32_t ms = TsVal(now) - h.options.timestamp->tsecr;
     if (ms < 0x7fffffffu) {
       rtt_.Sample(Duration::Millis(ms), config_->rto_min, config_->rto_max);
     }
@@ -508,8 +549,7 @@ void Connection::ProcessText(const TcpSegmentIn& seg, Instant now) {
     rcv_buf_.Extend(more);
     stats_.bytes_in += more;
     rcv_nxt_ = n;
-    ack_now_ = true;
-    if (reass_.empty()) reass_.Free();
+    ack_now_ = true;  // the range storage stays reserved until close
   }
   events_ |= TcpEvent::kReadable;
   // Delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2): at least every second

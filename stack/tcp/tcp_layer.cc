@@ -95,8 +95,9 @@ void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
 }
 
 bool TcpLayer::TimeWaitReusable(const Connection& c, const TcpRepr& syn) const {
-  return syn.has(TcpFlag::kSyn) && !syn.has(TcpFlag::kAck) &&
-         !syn.has(TcpFlag::kRst) && syn.seq > c.rcv_nxt();
+  // RFC 6191: by timestamp when the old incarnation used them, else by
+  // sequence number (the connection knows which).
+  return c.AcceptsNewIncarnation(syn);
 }
 
 void TcpLayer::InputToConnection(SlabHandle h, const TcpRepr& hdr,

@@ -11,10 +11,6 @@ namespace {
 
 enum class Tx { kSent, kIdle, kBlocked };
 
-uint32_t TsNowMs(Instant now) {
-  return static_cast<uint32_t>(now.nanos() / 1'000'000);
-}
-
 }  // namespace
 
 void Connection::PollTransmit(Instant now, SegmentSink& sink) {
@@ -70,7 +66,7 @@ TcpRepr Connection::MakeHeader(SeqNum seq, uint8_t flags, Instant now) const {
   h.flags = flags;
   if (flags & TcpFlag::kAck) h.ack = rcv_nxt_;
   h.window = WindowField((flags & TcpFlag::kSyn) != 0);
-  if (ts_ok_) h.options.timestamp = TcpTimestamp{TsNowMs(now), ts_recent_};
+  if (ts_ok_) h.options.timestamp = TcpTimestamp{TsVal(now), ts_recent_};
   if (sack_ok_ && !reass_.empty() && !(flags & TcpFlag::kSyn)) {
     h.options.sack_count =
         reass_.FillSack(h.options.sack, TcpOptions::kMaxSackBlocks);
@@ -206,9 +202,22 @@ bool Connection::EmitSackHole(SegmentSink& sink, Instant now) {
   return true;
 }
 
-// One data (and/or FIN) segment from SND.NXT if windows, Nagle and SWS
-// avoidance allow. Returns true if a segment went out.
-bool Connection::EmitData(SegmentSink& sink, Instant now) {
+// Where the next data segment starts: SND.NXT, moved past data the peer
+// SACKed when resending after a loss.
+SeqNum Connection::NextSendSeq() const {
+  SeqNum from = SeqMax(snd_nxt_, SndBufStart());
+  for (uint8_t i = 0; i < sacked_count_; ++i) {  // sorted by left edge
+    if (from < snd_max_ && sacked_[i].left <= from && from < sacked_[i].right) {
+      from = SeqMin(sacked_[i].right, snd_max_);
+    }
+  }
+  return from;
+}
+
+// The data (and/or FIN) segment due from `from`, if windows, Nagle and SWS
+// avoidance allow one now. Const: HasOutputDue() asks the same question.
+Connection::DataPlan Connection::PlanData(SeqNum from,
+                                          uint32_t max_payload) const {
   switch (state_) {
     case TcpState::kEstablished:
     case TcpState::kCloseWait:
@@ -217,47 +226,48 @@ bool Connection::EmitData(SegmentSink& sink, Instant now) {
     case TcpState::kLastAck:
       break;
     default:
-      return false;
+      return {};
   }
-  const SeqNum start = SndBufStart();
   const SeqNum end = SndDataEnd();
-  if (snd_nxt_ < start) snd_nxt_ = start;
-  // In recovery, do not resend what the peer SACKed.
-  for (uint8_t i = 0; i < sacked_count_; ++i) {
-    if (snd_nxt_ < snd_max_ && sacked_[i].left <= snd_nxt_ &&
-        snd_nxt_ < sacked_[i].right) {
-      snd_nxt_ = SeqMin(sacked_[i].right, snd_max_);
-    }
-  }
-  const uint32_t unsent =
-      end > snd_nxt_ ? static_cast<uint32_t>(end - snd_nxt_) : 0;
+  const uint32_t unsent = end > from ? static_cast<uint32_t>(end - from) : 0;
   const SeqNum edge = snd_una_ + std::min(snd_wnd_, cc_.cwnd());
-  const uint32_t usable =
-      edge > snd_nxt_ ? static_cast<uint32_t>(edge - snd_nxt_) : 0;
-  TcpSegmentOut out{MakeHeader(snd_nxt_, TcpFlag::kAck, now)};
-  const uint32_t max_payload = MaxPayload(out.header);
-  const uint32_t len = std::min({unsent, usable, max_payload});
+  const uint32_t usable = edge > from ? static_cast<uint32_t>(edge - from) : 0;
+  DataPlan plan;
+  plan.len = std::min({unsent, usable, max_payload});
   // A bare FIN is sent regardless of the window (as Linux does; a receiver
   // accepts a FIN at RCV.NXT even with a zero window).
-  const bool fin = fin_queued_ && snd_nxt_ + len == fin_seq_;
-  if (len == 0 && !fin) return false;
-  const bool retransmission = snd_nxt_ < snd_max_;
-  if (len > 0 && len < max_payload && !retransmission && !force_send_) {
+  plan.fin = fin_queued_ && from + plan.len == fin_seq_;
+  if (plan.len == 0 && !plan.fin) return plan;
+  const bool retransmission = from < snd_max_;
+  if (plan.len > 0 && plan.len < max_payload && !retransmission &&
+      !force_send_) {
     // RFC 1122 §4.2.3.4: a short segment only if everything queued goes
     // (or a good share of the peer's largest window), and by Nagle only
     // when nothing is in flight unless no_delay.
     const bool idle = snd_una_ == snd_max_;
-    const bool all = len == unsent;
-    const bool big = max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2;
-    if (!((idle || no_delay_) && (all || big))) return false;
+    const bool all = plan.len == unsent;
+    const bool big = max_snd_wnd_ > 0 && plan.len >= max_snd_wnd_ / 2;
+    if (!((idle || no_delay_) && (all || big))) return plan;
   }
-  if (fin) out.header.flags |= TcpFlag::kFin;
-  if (len > 0 && snd_nxt_ + len == end) out.header.flags |= TcpFlag::kPsh;
-  snd_buf_.Peek(static_cast<uint32_t>(snd_nxt_ - start), len, out.payload);
-  if (!Transmit(sink, out, now)) {
-    return false;
+  plan.send = true;
+  return plan;
+}
+
+// One data (and/or FIN) segment, if one is due. Returns true if it went out.
+bool Connection::EmitData(SegmentSink& sink, Instant now) {
+  const SeqNum from = NextSendSeq();
+  TcpSegmentOut out{MakeHeader(from, TcpFlag::kAck, now)};
+  const DataPlan plan = PlanData(from, MaxPayload(out.header));
+  if (!plan.send) return false;
+  snd_nxt_ = from;
+  if (plan.fin) out.header.flags |= TcpFlag::kFin;
+  if (plan.len > 0 && from + plan.len == SndDataEnd()) {
+    out.header.flags |= TcpFlag::kPsh;
   }
-  snd_nxt_ += len + (fin ? 1 : 0);
+  snd_buf_.Peek(static_cast<uint32_t>(from - SndBufStart()), plan.len,
+                out.payload);
+  if (!Transmit(sink, out, now)) return false;
+  snd_nxt_ += plan.len + (plan.fin ? 1 : 0);
   force_send_ = false;
   return true;
 }
@@ -314,12 +324,13 @@ bool Connection::HasOutputDue(Instant now) const {
   if (state_ == TcpState::kFinWait2 || state_ == TcpState::kTimeWait) {
     return false;
   }
-  // Data or FIN not yet sent, with room in the window for it (Nagle may
-  // still hold a small segment: then this says true once for nothing).
-  const bool unsent =
-      SndDataEnd() > snd_nxt_ || (fin_queued_ && snd_nxt_ <= fin_seq_);
-  const SeqNum edge = snd_una_ + std::min(snd_wnd_, cc_.cwnd());
-  return unsent && (edge > snd_nxt_ || (fin_queued_ && snd_nxt_ == fin_seq_));
+  if (persist_deadline_ == Instant::Max() && PersistWanted()) {
+    return true;  // the persist timer needs arming
+  }
+  // Exactly what EmitData would decide (so a connection held by Nagle or
+  // a closed window does not sit on the pending list).
+  const SeqNum from = NextSendSeq();
+  return PlanData(from, MaxPayload(MakeHeader(from, TcpFlag::kAck, now))).send;
 }
 
 }  // namespace skiff

@@ -75,11 +75,14 @@ void Connection::OnRetransmitTimeout(Instant now) {
 // bring an ACK back: a zero window, or a window too small for SWS
 // avoidance to use. Backs off like the RTO and never gives up (RFC 1122
 // §4.2.2.17).
+bool Connection::PersistWanted() const {
+  return SndDataEnd() > snd_nxt_ && rto_deadline_ == Instant::Max() &&
+         Synchronized() && state_ != TcpState::kSynReceived &&
+         state_ != TcpState::kTimeWait;
+}
+
 void Connection::UpdatePersist(Instant now) {
-  const bool waiting =
-      SndDataEnd() > snd_nxt_ && rto_deadline_ == Instant::Max() &&
-      state_ != TcpState::kClosed && state_ != TcpState::kTimeWait;
-  if (!waiting) {
+  if (!PersistWanted()) {
     persist_deadline_ = Instant::Max();
     persist_backoff_ = 0;
     return;

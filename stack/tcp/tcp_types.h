@@ -130,8 +130,9 @@ struct TcpConnStats {
   uint32_t timeouts = 0;          // RTO expirations
   uint32_t out_of_order = 0;      // segments queued beyond rcv_nxt
   uint32_t dup_acks = 0;
-  uint32_t challenge_acks = 0;  // RFC 5961
-  uint32_t dropped = 0;         // segments rejected (reason in DropCounters)
+  uint32_t challenge_acks = 0;        // RFC 5961
+  uint32_t invalid_acks_limited = 0;  // answers suppressed by rate limit
+  uint32_t dropped = 0;  // segments rejected (reason in DropCounters)
   uint32_t zero_window_probes = 0;
 };
 

@@ -41,8 +41,10 @@ class TwoStacks : public ::testing::Test {
  protected:
   void SetUp() override { Build({}, {}); }
 
+  // `server_tcp`, when given, replaces `tcp` for the server stack.
   void Build(SimLinkConfig a_to_b, SimLinkConfig b_to_a,
-             TcpLayerConfig tcp = {}) {
+             TcpLayerConfig tcp = {},
+             const TcpLayerConfig* server_tcp = nullptr) {
     client_.reset();
     server_.reset();
     wire_.reset();
@@ -55,7 +57,7 @@ class TwoStacks : public ::testing::Test {
     StackConfig c{.address = {kClientIp, 24}};
     c.tcp = tcp;
     StackConfig s{.address = {kServerIp, 24}};
-    s.tcp = tcp;
+    s.tcp = server_tcp != nullptr ? *server_tcp : tcp;
     client_ = std::make_unique<Stack>(wire_->a(), c);
     server_ = std::make_unique<Stack>(wire_->b(), s);
     client_->SetEventHandler(&client_events_);

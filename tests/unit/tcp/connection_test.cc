@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "tests/unit/tcp/tcp_harness.h"
 
 namespace skiff::testing {
@@ -83,6 +85,23 @@ TEST_F(TcpTest, SynSent_SynAckWithAllOptions_AllNegotiated) {
   EXPECT_EQ(ack.h.window, 65536 >> 7);
 }
 
+TEST_F(TcpTest, SynSent_TimestampOffset_AppliedAndRttStillRight) {
+  Make();
+  conn->SetTimestampOffset(0x80000000u);
+  conn->Connect(tuple(), SeqNum(kLocalIss), now());
+  Sent syn = PollOne();
+  ASSERT_TRUE(syn.h.options.timestamp.has_value());
+  EXPECT_EQ(syn.h.options.timestamp->tsval, Ts() + 0x80000000u);
+  Advance(Duration::Millis(30));
+  TcpOptions o = PeerSynOptions(true);
+  o.timestamp = TcpTimestamp{4242, syn.h.options.timestamp->tsval};
+  Recv({.flags = kSyn | kAck,
+        .seq = SeqNum(kRemoteIss),
+        .ack = L(0),
+        .options = o});
+  EXPECT_EQ(conn->rtt().srtt(), Duration::Millis(30));
+}
+
 TEST_F(TcpTest, SynSent_RstWithAcceptableAck_Refused) {
   ToSynSent();
   Recv({.flags = kRst | kAck, .seq = SeqNum(0), .ack = L(0)});
@@ -141,6 +160,22 @@ TEST_F(TcpTest, SynSent_NoAnswer_SynRetransmittedWithBackoffThenTimesOut) {
   EXPECT_EQ(conn->state(), TcpState::kClosed);
   EXPECT_EQ(conn->error(), ConnectionError::kTimedOut);
   EXPECT_EQ(conn->stats().timeouts, 3u);
+}
+
+TEST_F(TcpTest, SynSent_SynAckAfterSynTimeout_RtoAtLeastThreeSeconds) {
+  ToSynSent();
+  FireNext();  // SYN retransmitted: Karn forbids a sample from the SYN-ACK
+  Recv({.flags = kSyn | kAck, .seq = SeqNum(kRemoteIss), .ack = L(0)});
+  EXPECT_EQ(conn->state(), TcpState::kEstablished);
+  EXPECT_EQ(conn->rto(), Duration::Seconds(3));  // RFC 6298 §5.7
+}
+
+TEST_F(TcpTest, SynSent_SynAck_RttSampledFromSyn) {
+  ToSynSent();
+  Advance(Duration::Millis(50));
+  Recv({.flags = kSyn | kAck, .seq = SeqNum(kRemoteIss), .ack = L(0)});
+  EXPECT_EQ(conn->rtt().srtt(), Duration::Millis(50));
+  EXPECT_EQ(conn->rto(), Duration::Millis(200));  // 50 + 4 * 25 → minimum
 }
 
 TEST_F(TcpTest, Closed_AcceptSynWithAllOptions_SynAckEchoesThem) {
@@ -299,6 +334,33 @@ TEST_F(TcpTest, Established_RstInWindow_ChallengeAck) {
   EXPECT_EQ(conn->stats().challenge_acks, 1u);
 }
 
+TEST_F(TcpTest, Established_ChallengeAckStorm_RateLimited) {
+  ToEstablished();
+  Recv({.flags = kRst, .seq = R(100)});
+  Recv({.flags = kRst, .seq = R(200)});
+  Recv({.flags = kSyn, .seq = R(300)});
+  EXPECT_THAT(Poll(), SizeIs(1));
+  EXPECT_EQ(conn->stats().challenge_acks, 1u);
+  EXPECT_EQ(conn->stats().invalid_acks_limited, 2u);
+  Advance(cfg.invalid_ack_interval);
+  Recv({.flags = kRst, .seq = R(100)});
+  EXPECT_THAT(Poll(), SizeIs(1));
+  // Data segments are always answered: they cannot form an ACK loop.
+  Recv({.seq = R(0) - 10, .payload = "old"});
+  EXPECT_THAT(Poll(), SizeIs(1));
+}
+
+TEST_F(TcpTest, Established_ProbesInQuickSuccession_AllAnswered) {
+  ToEstablished();
+  Recv({.seq = R(0) - 1, .ack = L(0)});
+  Recv({.seq = R(0) - 1, .ack = L(0)});
+  EXPECT_THAT(Poll(), SizeIs(1));
+  Advance(Duration::Millis(200));
+  Recv({.seq = R(0) - 1, .ack = L(0)});
+  EXPECT_THAT(PollOne(), AllOf(SeqIs(L(0)), AckIs(R(0))));
+  EXPECT_EQ(conn->stats().invalid_acks_limited, 0u);
+}
+
 TEST_F(TcpTest, Established_RstOutOfWindow_Dropped) {
   ToEstablished();
   Recv({.flags = kRst, .seq = R(10'000'000)});
@@ -400,6 +462,29 @@ TEST_F(TcpTest, Established_Nagle_HoldsSmallSegmentUntilAck) {
   ExpectNothing();  // one small segment in flight
   Recv({.ack = L(1)});
   EXPECT_THAT(PollOne(), AllOf(SeqIs(L(1)), PayloadIs("bc")));
+}
+
+TEST_F(TcpTest, Established_NagleHolds_NoOutputDueUntilAck) {
+  ToEstablished();
+  Write("a");
+  EXPECT_TRUE(conn->HasOutputDue(now()));
+  Poll();
+  EXPECT_FALSE(conn->HasOutputDue(now()));
+  Write("b");
+  EXPECT_FALSE(conn->HasOutputDue(now()));  // off the pending list
+  Recv({.ack = L(1)});
+  EXPECT_TRUE(conn->HasOutputDue(now()));
+}
+
+TEST_F(TcpTest, Established_SendIntoZeroWindow_DueOnlyToArmPersist) {
+  ToEstablished();
+  Recv({.ack = L(0), .window = 0});
+  EXPECT_FALSE(conn->HasOutputDue(now()));
+  Write("x");
+  EXPECT_TRUE(conn->HasOutputDue(now()));
+  ExpectNothing();
+  EXPECT_FALSE(conn->HasOutputDue(now()));
+  EXPECT_EQ(conn->NextDeadline(), now() + conn->rto());
 }
 
 TEST_F(TcpTest, Established_NoDelay_SendsEachSmallWrite) {
@@ -695,6 +780,35 @@ TEST_F(TcpTest, Established_SackedHoles_ResentWithoutWaitingForPartialAck) {
   }
 }
 
+TEST_F(TcpTest, Established_SackDupAcksWithGrowingWindow_FastRetransmit) {
+  // A receiver that keeps reading opens its window in every duplicate ACK;
+  // with SACK, new SACKed data still makes them duplicates (RFC 6675 §2).
+  ToEstablished(/*full_options=*/true);
+  conn->SetNoDelay(true);
+  const uint32_t m = 1448;
+  Write(std::string(8 * m, 'g'));
+  ASSERT_THAT(Poll(), SizeIs(8));
+  for (uint32_t i = 1; i <= 3; ++i) {
+    SegSpec d{.ack = L(0), .window = static_cast<uint16_t>(500 + i)};
+    d.options.timestamp = TcpTimestamp{800, Ts()};
+    d.options.sack_count = 1;
+    d.options.sack[0] = {L(m), L((i + 1) * m)};
+    Recv(d);
+  }
+  EXPECT_EQ(conn->stats().dup_acks, 3u);
+  EXPECT_THAT(Poll(), ::testing::Contains(AllOf(SeqIs(L(0)), PayloadLenIs(m))));
+  EXPECT_EQ(conn->stats().fast_retransmits, 1u);
+}
+
+TEST_F(TcpTest, Established_AckWithWindowChangeNoSack_NotDuplicate) {
+  ToEstablished();
+  conn->SetNoDelay(true);
+  Write(std::string(5000, 'g'));
+  Poll();
+  for (uint16_t w = 1000; w < 1004; ++w) Recv({.ack = L(0), .window = w});
+  EXPECT_EQ(conn->stats().dup_acks, 0u);  // RFC 5681 §2: window changed
+}
+
 TEST_F(TcpTest, Established_BurstOfOutOfOrderSegments_OneDupAckEach) {
   ToEstablished();
   Recv({.seq = R(100), .payload = "a"});
@@ -879,6 +993,92 @@ TEST_F(TcpTest, Closed_Segment_AnsweredWithRst) {
 TEST_F(TcpTest, Closed_Send_NotConnected) {
   Make();
   EXPECT_EQ(conn->Send(AsBytes("x", 1)).error(), SendError::kNotConnected);
+}
+
+TEST_F(TcpTest, TimeWait_SynInWindow_ChallengeAck) {
+  ToTimeWait();
+  Recv({.flags = kSyn, .seq = R(1)});
+  EXPECT_THAT(PollOne(), AllOf(SeqIs(L(1)), AckIs(R(1)), FlagsAre(kAck)));
+  EXPECT_EQ(conn->state(), TcpState::kTimeWait);
+}
+
+TEST_F(TcpTest, SynSent_SegmentWithoutSynOrAck_Dropped) {
+  ToSynSent();
+  Recv({.flags = kPsh, .seq = R(0), .payload = "x"});
+  EXPECT_EQ(conn->state(), TcpState::kSynSent);
+  EXPECT_EQ(drops[DropReason::kTcpBadFlags], 1u);
+  ExpectNothing();
+}
+
+TEST_F(TcpTest, SynReceived_SegmentWithoutAck_Dropped) {
+  ToSynReceived();
+  Recv({.flags = kPsh, .seq = R(0), .payload = "x"});
+  EXPECT_EQ(conn->state(), TcpState::kSynReceived);
+  EXPECT_EQ(drops[DropReason::kTcpBadFlags], 1u);
+}
+
+TEST_F(TcpTest, SynReceived_Shutdown_FinAfterHandshake) {
+  ToSynReceived();
+  conn->Shutdown();
+  ExpectNothing();
+  Recv({.ack = L(0)});
+  EXPECT_EQ(conn->state(), TcpState::kFinWait1);
+  EXPECT_THAT(PollOne(), AllOf(SeqIs(L(0)), FlagsAre(kAck | kFin)));
+}
+
+// RFC 9293 §3.10.7.4 second step, for every synchronized state: a RST at
+// RCV.NXT ends the connection; "connection reset" where the application
+// may still be waiting for data, silently otherwise.
+TEST_F(TcpTest, SynchronizedStates_RstAtRcvNxt_Closed) {
+  struct Row {
+    const char* name;
+    std::function<void()> setup;
+    uint32_t rcv_off;
+    ConnectionError error;
+  };
+  const Row rows[] = {
+      {"FIN-WAIT-1", [this] { ToFinWait1(); }, 0, ConnectionError::kReset},
+      {"FIN-WAIT-2", [this] { ToFinWait2(); }, 0, ConnectionError::kReset},
+      {"CLOSE-WAIT", [this] { ToCloseWait(); }, 1, ConnectionError::kReset},
+      {"CLOSING", [this] { ToClosing(); }, 1, ConnectionError::kNone},
+      {"LAST-ACK", [this] { ToLastAck(); }, 1, ConnectionError::kNone},
+      {"TIME-WAIT", [this] { ToTimeWait(); }, 1, ConnectionError::kNone},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    row.setup();
+    Recv({.flags = kRst, .seq = R(row.rcv_off + 50)});  // in window
+    EXPECT_NE(conn->state(), TcpState::kClosed);
+    Advance(cfg.invalid_ack_interval);
+    Recv({.flags = kRst, .seq = R(row.rcv_off)});
+    EXPECT_EQ(conn->state(), TcpState::kClosed);
+    EXPECT_EQ(conn->error(), row.error);
+    EXPECT_FALSE(conn->buffers_allocated());
+  }
+}
+
+// RFC 5961 §4: a SYN in any synchronized state earns a challenge ACK.
+TEST_F(TcpTest, SynchronizedStates_Syn_ChallengeAck) {
+  struct Row {
+    const char* name;
+    std::function<void()> setup;
+    TcpState state;
+  };
+  const Row rows[] = {
+      {"FIN-WAIT-1", [this] { ToFinWait1(); }, TcpState::kFinWait1},
+      {"FIN-WAIT-2", [this] { ToFinWait2(); }, TcpState::kFinWait2},
+      {"CLOSE-WAIT", [this] { ToCloseWait(); }, TcpState::kCloseWait},
+      {"CLOSING", [this] { ToClosing(); }, TcpState::kClosing},
+      {"LAST-ACK", [this] { ToLastAck(); }, TcpState::kLastAck},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    row.setup();
+    Recv({.flags = kSyn, .seq = R(10)});
+    EXPECT_THAT(PollOne(), FlagsAre(kAck));
+    EXPECT_EQ(conn->state(), row.state);
+    EXPECT_EQ(conn->stats().challenge_acks, 1u);
+  }
 }
 
 // ------------------------------------------------------------ memory

@@ -31,6 +31,11 @@ struct LinkParams {
   uint32_t seed = 1;
   bool options = true;  // WS/TS/SACK on both sides
   Duration delay = Duration::Millis(5);
+  // A slow server application: reads at most read_chunk bytes every
+  // read_every (zero: reads everything at once), into a small buffer.
+  Duration read_every = Duration::Zero();
+  size_t read_chunk = 0;
+  uint32_t server_rcvbuf = 0;  // 0: the default
 };
 
 class Link final {
@@ -101,11 +106,72 @@ class Link final {
   Instant free_to_server_, free_to_client_;
 };
 
-std::byte Pattern(size_t i) {
-  return static_cast<std::byte>((i * 2654435761u) >> 13);
+std::byte Pattern(size_t i, uint32_t salt) {
+  return static_cast<std::byte>(((i + salt) * 2654435761u) >> 13);
 }
 
-void RunTransfer(const LinkParams& p, size_t total) {
+// One end: its connection, what its application sends and what it got.
+// It is polled the way the layer does it (connection.h): only when
+// HasOutputDue() said so after an input or application call, or when its
+// deadline passed. A missed output would stall the transfer.
+struct End {
+  std::unique_ptr<Connection> conn;
+  std::vector<std::byte> src, got;
+  size_t offered = 0;
+  bool shut = false, eof = false, pending = false;
+  Duration read_every = Duration::Zero();
+  size_t read_chunk = SIZE_MAX;
+  Instant next_read;
+
+  void Note(Instant now) { pending |= conn->HasOutputDue(now); }
+  void App(Instant now, std::vector<std::byte>& buf) {
+    while (offered < src.size() && conn->writable()) {
+      SendResult r = conn->Send(ConstByteSpan(src).subspan(offered));
+      if (!r.ok() || r.value() == 0) break;
+      offered += r.value();
+    }
+    if (offered == src.size() && !shut && conn->connected()) {
+      conn->Shutdown();
+      shut = true;
+    }
+    size_t budget = SIZE_MAX;
+    if (read_every > Duration::Zero()) {
+      budget = now >= next_read ? read_chunk : 0;
+      if (budget > 0) next_read = now + read_every;
+    }
+    for (;;) {
+      RecvResult r =
+          conn->Recv(ByteSpan(buf).first(std::min(buf.size(), budget)));
+      if (r.ok() && r.value() > 0) {
+        got.insert(got.end(), buf.begin(), buf.begin() + r.value());
+        budget -= r.value();
+        continue;
+      }
+      if (r.ok()) break;  // out of budget
+      if (r.error() == RecvError::kEof && !eof) {
+        eof = true;
+        if (shut) conn->Close();
+      }
+      break;
+    }
+    if (eof && shut) conn->Close();
+    Note(now);
+  }
+  void Poll(Instant now, SegmentSink& sink) {
+    if (pending || conn->NextDeadline() <= now) {
+      conn->PollTransmit(now, sink);
+      pending = false;
+    }
+  }
+  // Closed (or in TIME-WAIT) and the application read up to EOF.
+  bool done() const {
+    return conn && eof &&
+           (conn->state() == TcpState::kClosed ||
+            conn->state() == TcpState::kTimeWait);
+  }
+};
+
+void RunTransfer(const LinkParams& p, size_t total, size_t reply = 0) {
   TcpConfig cfg;
   cfg.window_scaling = cfg.timestamps = cfg.sack = p.options;
   if (!p.options) cfg.recv_buffer_size = 64 * 1024;
@@ -116,90 +182,73 @@ void RunTransfer(const LinkParams& p, size_t total) {
                      80};
   const FourTuple st{ct.remote_addr, ct.remote_port, ct.local_addr,
                      ct.local_port};
-  Connection client(cfg, &drops);
-  std::unique_ptr<Connection> server;
+  End client, server;
+  client.conn = std::make_unique<Connection>(cfg, &drops);
+  client.src.resize(total);
+  for (size_t i = 0; i < total; ++i) client.src[i] = Pattern(i, 0);
+  server.read_every = p.read_every;
+  server.read_chunk = p.read_chunk;
+  server.src.resize(reply);
+  for (size_t i = 0; i < reply; ++i) server.src[i] = Pattern(i, 77);
   Link::Sink to_server(&link, true), to_client(&link, false);
-  client.Connect(ct, SeqNum(0xfffff000u), link.now);  // wraps early
-
-  std::vector<std::byte> src(total);
-  for (size_t i = 0; i < total; ++i) src[i] = Pattern(i);
-  std::vector<std::byte> got;
-  got.reserve(total);
-  size_t offered = 0;
-  bool client_shut = false, server_eof = false;
+  client.conn->Connect(ct, SeqNum(0xfffff000u), link.now);  // wraps early
+  client.Note(link.now);
   std::vector<std::byte> buf(64 * 1024);
 
   for (int step = 0; step < 2'000'000; ++step) {
     for (InFlight& f : link.Due()) {
       TcpSegmentIn in{f.header, f.payload};
-      if (f.to_server) {
-        if (!server && f.header.flags == TcpFlag::kSyn) {
-          server = std::make_unique<Connection>(cfg, &drops);
-          server->AcceptSyn(st, SeqNum(0x7ffffff0u), f.header, link.now);
-        } else if (server) {
-          server->OnSegment(in, link.now);
-        }
+      End& to = f.to_server ? server : client;
+      if (!to.conn) {
+        if (f.header.flags != TcpFlag::kSyn) continue;
+        to.conn = std::make_unique<Connection>(cfg, &drops);
+        if (p.server_rcvbuf) to.conn->SetRecvBufferSize(p.server_rcvbuf);
+        to.conn->AcceptSyn(st, SeqNum(0x7ffffff0u), f.header, link.now);
       } else {
-        client.OnSegment(in, link.now);
+        to.conn->OnSegment(in, link.now);
       }
+      to.Note(link.now);
     }
-    // Applications.
-    while (offered < total && client.writable()) {
-      SendResult r = client.Send(ConstByteSpan(src).subspan(offered));
-      if (!r.ok() || r.value() == 0) break;
-      offered += r.value();
-    }
-    if (offered == total && !client_shut && client.connected()) {
-      client.Shutdown();
-      client_shut = true;
-    }
-    if (server) {
-      for (;;) {
-        RecvResult r = server->Recv(buf);
-        if (r.ok()) {
-          got.insert(got.end(), buf.begin(), buf.begin() + r.value());
-          continue;
-        }
-        if (r.error() == RecvError::kEof && !server_eof) {
-          server_eof = true;
-          server->Close();
-        }
-        break;
-      }
-    }
-    client.PollTransmit(link.now, to_server);
-    if (server) server->PollTransmit(link.now, to_client);
+    client.App(link.now, buf);
+    if (server.conn) server.App(link.now, buf);
+    client.Poll(link.now, to_server);
+    if (server.conn) server.Poll(link.now, to_client);
 
-    const bool server_done = server && server->state() == TcpState::kClosed;
-    const bool client_done = client.state() == TcpState::kTimeWait ||
-                             client.state() == TcpState::kClosed;
-    if (server_done && client_done) break;
-    Instant next = std::min({link.NextArrival(), client.NextDeadline(),
-                             server ? server->NextDeadline() : Instant::Max()});
+    if (client.done() && server.done()) break;
+    Instant next =
+        std::min({link.NextArrival(), client.conn->NextDeadline(),
+                  server.conn ? server.conn->NextDeadline() : Instant::Max()});
+    if (server.conn && server.read_every > Duration::Zero() &&
+        server.conn->readable()) {
+      next = std::min(next, std::max(server.next_read, link.now));
+    }
     ASSERT_NE(next, Instant::Max()) << "stuck at step " << step;
     if (next > link.now) link.now = next;
   }
-  ASSERT_TRUE(server);
-  EXPECT_EQ(server->state(), TcpState::kClosed);
-  EXPECT_EQ(server->error(), ConnectionError::kNone);
-  EXPECT_EQ(client.state(), TcpState::kTimeWait);
-  ASSERT_EQ(got.size(), total);
-  EXPECT_TRUE(std::equal(got.begin(), got.end(), src.begin()));
-  EXPECT_FALSE(server->buffers_allocated());
-  EXPECT_FALSE(client.buffers_allocated());
+  ASSERT_TRUE(server.conn);
+  EXPECT_TRUE(client.done());
+  EXPECT_TRUE(server.done());
+  EXPECT_EQ(server.conn->error(), ConnectionError::kNone);
+  EXPECT_EQ(client.conn->error(), ConnectionError::kNone);
+  ASSERT_EQ(server.got.size(), total);
+  EXPECT_TRUE(server.got == client.src);
+  ASSERT_EQ(client.got.size(), reply);
+  EXPECT_TRUE(client.got == server.src);
+  EXPECT_FALSE(server.conn->buffers_allocated());
+  EXPECT_FALSE(client.conn->buffers_allocated());
+  const TcpConnStats& cs = client.conn->stats();
   if (p.loss > 0) {
     EXPECT_GT(link.lost_, 0u);
-    EXPECT_GT(client.stats().retransmits, 0u);
+    EXPECT_GT(cs.retransmits + server.conn->stats().retransmits, 0u);
   }
   std::printf(
-      "pair: %zu bytes, %llu segments (%llu lost), %.3f s simulated,"
+      "pair: %zu+%zu bytes, %llu segments (%llu lost), %.3f s simulated,"
       " client rexmit %u fast %u sack %u rto %u, server ooo %u\n",
-      total, static_cast<unsigned long long>(link.sent_),
+      total, reply, static_cast<unsigned long long>(link.sent_),
       static_cast<unsigned long long>(link.lost_),
-      (link.now - Instant::FromNanos(1'000'000'000)).seconds(),
-      client.stats().retransmits, client.stats().fast_retransmits,
-      client.stats().sack_retransmits, client.stats().timeouts,
-      server->stats().out_of_order);
+      (link.now - Instant::FromNanos(1'000'000'000)).seconds(), cs.retransmits,
+      cs.fast_retransmits, cs.sack_retransmits, cs.timeouts,
+      server.conn->stats().out_of_order);
 }
 
 constexpr size_t k4MiB = 4 * 1024 * 1024;
@@ -215,10 +264,24 @@ TEST(TcpPair, LossWithoutOptions_4MiBByteExact) {
               k4MiB);
 }
 
+TEST(TcpPair, BothDirectionsWithLoss_ByteExact) {
+  RunTransfer({.loss = 0.01, .reorder = 0.05, .seed = 3}, k4MiB, k4MiB / 2);
+}
+
+TEST(TcpPair, SlowReaderSmallWindow_ZeroWindowEpisodesByteExact) {
+  RunTransfer({.loss = 0.01,
+               .seed = 5,
+               .read_every = Duration::Millis(20),
+               .read_chunk = 8 * 1024,
+               .server_rcvbuf = 16 * 1024},
+              512 * 1024);
+}
+
 TEST(TcpPair, HeavyLossManySeeds_ByteExact) {
   for (uint32_t seed = 1; seed <= 8; ++seed) {
     SCOPED_TRACE(seed);
-    RunTransfer({.loss = 0.05, .reorder = 0.1, .seed = seed}, 256 * 1024);
+    RunTransfer({.loss = 0.05, .reorder = 0.1, .seed = seed}, 256 * 1024,
+                seed * 1000);
   }
 }
 

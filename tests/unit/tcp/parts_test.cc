@@ -53,6 +53,16 @@ TEST(IsnGenerator, TupleAndKeyChangeTheOffset) {
   EXPECT_EQ(g.Next(t, now), g.Next(t, now));
 }
 
+TEST(IsnGenerator, TimestampOffset_StablePerTupleUnlikeIsn) {
+  IsnGenerator g(SequentialKey());
+  FourTuple t{Ipv4Address(10, 0, 0, 1), 80, Ipv4Address(10, 0, 0, 2), 40000};
+  FourTuple u = t;
+  u.local_port = 81;
+  EXPECT_EQ(g.TimestampOffset(t), g.TimestampOffset(t));
+  EXPECT_NE(g.TimestampOffset(t), g.TimestampOffset(u));
+  EXPECT_NE(g.TimestampOffset(t), g.Next(t, Instant()).value());
+}
+
 std::string Str(ConstByteSpan a, ConstByteSpan b) {
   std::string s(reinterpret_cast<const char*>(a.data()), a.size());
   s.append(reinterpret_cast<const char*>(b.data()), b.size());

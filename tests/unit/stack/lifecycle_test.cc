@@ -1,0 +1,214 @@
+// How connections end and stall between two skiff stacks: data both ways
+// under loss, a zero window that opens again, aborts, resets for unread
+// data, a listener closed with connections queued, and a SYN into the void.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/unit/stack/tcp_app.h"
+#include "tests/unit/stack/two_stacks.h"
+
+namespace skiff::testing {
+namespace {
+
+using Lifecycle = TwoStacks;
+
+SocketId AcceptOne(Stack& stack, Recorder& rec) {
+  if (rec.acceptable.empty()) return SocketId{};
+  return stack.Accept(rec.acceptable.back());
+}
+
+// 16 MiB each way at once over a lossy, reordering, duplicating link.
+// Fails today: both sides end up in RTO recovery at once; go-back-N moves
+// SND.NXT back to SND.UNA and every segment, pure ACKs included, carries
+// SEQ = SND.NXT, below what the peer has already received, so each side
+// drops the other's segments as unacceptable without reading their ACK
+// field; neither SND.UNA ever moves and both time out.
+TEST_F(Lifecycle, BothWaysAtOnce_LossyLink_ByteExact) {
+  SimLinkConfig bad{.seed = 21,
+                    .loss = 0.03,
+                    .reorder = 0.05,
+                    .duplicate = 0.01,
+                    .corrupt = 0.01,
+                    .delay = Duration::Micros(100)};
+  SimLinkConfig back = bad;
+  back.seed = 22;
+  Build(bad, back);
+  constexpr uint64_t kBytes = 16 << 20;
+  TcpApp ca(*client_), sa(*server_);
+  sa.accept_script = {
+      .send_total = kBytes, .seed = 2, .shutdown_instead = true};
+  SocketId ss;
+  sa.on_accept = [&](SocketId s) { ss = s; };
+  ASSERT_TRUE(server_->Listen(80).ok());
+  const SocketId cs =
+      ca.Connect(kServerIp, 80,
+                 {.send_total = kBytes, .seed = 1, .shutdown_instead = true});
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        return ca.flows[cs].app_closed && ss.valid() && sa.flows[ss].app_closed;
+      },
+      Duration::Seconds(1200), Duration::Micros(100)))
+      << ca.flows[cs].received << " "
+      << (ss.valid() ? sa.flows[ss].received : 0);
+  EXPECT_EQ(ca.flows[cs].received, kBytes);
+  EXPECT_EQ(sa.flows[ss].received, kBytes);
+  EXPECT_EQ(ca.flows[cs].rx_hash.h, sa.flows[ss].sent_hash.h);
+  EXPECT_EQ(sa.flows[ss].rx_hash.h, ca.flows[cs].sent_hash.h);
+  EXPECT_FALSE(ca.flows[cs].reset || sa.flows[ss].reset);
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        return client_->tcp().connection_count() == 0 &&
+               server_->tcp().connection_count() == 0;
+      },
+      Duration::Seconds(200), Duration::Millis(10)));
+}
+
+// The receiver stops reading: its window closes, the sender probes
+// (RFC 9293 §3.8.6.1) and resumes when the reader drains the buffer.
+TEST_F(Lifecycle, ZeroWindow_SenderProbesThenResumes) {
+  TcpLayerConfig small;
+  small.connection.recv_buffer_size = 16 * 1024;
+  TcpLayerConfig normal;
+  Build({}, {}, normal, &small);
+  ASSERT_TRUE(server_->Listen(80).ok());
+  TcpApp ca(*client_);
+  constexpr uint64_t kBytes = 1 << 20;
+  const SocketId cs =
+      ca.Connect(kServerIp, 80, {.send_total = kBytes, .seed = 77});
+  SocketId ss;
+  ASSERT_TRUE(RunUntil([&] {
+    ss = ss.valid() ? ss : AcceptOne(*server_, server_events_);
+    return ss.valid();
+  }));
+  RunFor(Duration::Seconds(5), Duration::Millis(1));  // nobody reads
+  // Full but for less than a segment (the sender avoids silly windows).
+  EXPECT_GT(server_->Find(ss)->recv_queued(), 16u * 1024 - 1448);
+  EXPECT_LT(server_->Find(ss)->rcv_wnd(), 1448u);
+  EXPECT_GT(client_->counters().tcp.zero_window_probes, 0u);
+  EXPECT_EQ(client_->Find(cs)->state(), TcpState::kEstablished);
+  Fnv64 h;
+  uint64_t got = 0;
+  bool eof = false;
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        std::byte buf[4096];
+        for (;;) {
+          RecvResult r = server_->Recv(ss, buf);
+          if (!r.ok()) {
+            eof = r.error() == RecvError::kEof;
+            break;
+          }
+          h.Add(buf, r.value());
+          got += r.value();
+        }
+        return eof;
+      },
+      Duration::Seconds(120)))
+      << got;
+  EXPECT_EQ(got, kBytes);
+  EXPECT_EQ(h.h, ca.flows[cs].sent_hash.h);
+  server_->Close(ss);
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        return client_->tcp().connection_count() == 0 &&
+               server_->tcp().connection_count() == 0;
+      },
+      Duration::Seconds(70), Duration::Millis(10)));
+}
+
+// Abort mid-transfer: the peer sees a reset, both sides free everything.
+TEST_F(Lifecycle, AbortMidTransfer_PeerReset_AllFreed) {
+  ASSERT_TRUE(server_->Listen(80).ok());
+  TcpApp ca(*client_), sa(*server_);
+  sa.accept_script = {.close_when_sent = false};
+  SocketId ss;
+  sa.on_accept = [&](SocketId s) { ss = s; };
+  const SocketId cs =
+      ca.Connect(kServerIp, 80, {.send_total = 64 << 20, .seed = 1});
+  ASSERT_TRUE(
+      RunUntil([&] { return ss.valid() && sa.flows[ss].received > 1000000; }));
+  client_->Abort(cs);
+  ca.flows[cs].app_closed = true;
+  EXPECT_EQ(client_->Find(cs), nullptr);
+  ASSERT_TRUE(RunUntil([&] { return sa.flows[ss].app_closed; }));
+  EXPECT_TRUE(sa.flows[ss].reset);
+  EXPECT_GE(server_->counters().tcp.resets_in, 1u);
+  ASSERT_TRUE(RunUntil([&] {
+    return client_->tcp().connection_count() == 0 &&
+           server_->tcp().connection_count() == 0;
+  }));
+}
+
+// RFC 2525 §2.17: closing with unread data resets the connection.
+TEST_F(Lifecycle, CloseWithUnreadData_PeerGetsReset) {
+  ASSERT_TRUE(server_->Listen(80).ok());
+  TcpApp ca(*client_);
+  const SocketId cs =
+      ca.Connect(kServerIp, 80, {.send_total = 5000, .close_when_sent = false});
+  SocketId ss;
+  ASSERT_TRUE(RunUntil([&] {
+    ss = ss.valid() ? ss : AcceptOne(*server_, server_events_);
+    return ss.valid() && server_->Find(ss)->recv_queued() == 5000;
+  }));
+  server_->Close(ss);
+  // The app closes its end when it sees the reset.
+  ASSERT_TRUE(RunUntil([&] { return ca.flows[cs].reset; }));
+  EXPECT_GE(client_->counters().tcp.resets_in, 1u);
+  ASSERT_TRUE(RunUntil([&] {
+    return client_->tcp().connection_count() == 0 &&
+           server_->tcp().connection_count() == 0;
+  }));
+}
+
+// Connections established but never accepted are reset when the listener
+// goes away.
+TEST_F(Lifecycle, CloseListenerWithQueued_ClientsReset) {
+  ListenResult l = server_->Listen(80);
+  ASSERT_TRUE(l.ok());
+  TcpApp ca(*client_);
+  std::vector<SocketId> cs;
+  for (int i = 0; i < 3; ++i)
+    cs.push_back(ca.Connect(kServerIp, 80, {.close_when_sent = false}));
+  ASSERT_TRUE(RunUntil([&] {
+    for (SocketId s : cs)
+      if (!ca.flows[s].connected) return false;
+    return true;
+  }));
+  server_->CloseListener(l.value());
+  ASSERT_TRUE(RunUntil([&] {
+    for (SocketId s : cs)
+      if (!ca.flows[s].app_closed) return false;
+    return true;
+  }));
+  for (SocketId s : cs) EXPECT_TRUE(ca.flows[s].reset);
+  ASSERT_TRUE(RunUntil([&] {
+    return client_->tcp().connection_count() == 0 &&
+           server_->tcp().connection_count() == 0;
+  }));
+}
+
+// A SYN to an address nobody answers: the SYN retries run out and the
+// connection ends with an error, freeing its slot.
+TEST_F(Lifecycle, ConnectIntoTheVoid_GivesUp) {
+  TcpLayerConfig cfg;
+  cfg.connection.max_syn_retries = 2;
+  Build({}, {}, cfg);
+  const ConnectResult c = client_->Connect(Ipv4Address(10, 0, 0, 77), 80);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        return (client_events_.EventsFor(c.value()) & TcpEvent::kError) != 0;
+      },
+      Duration::Seconds(60), Duration::Millis(10)));
+  const ConnectionError e = client_->Find(c.value())->error();
+  EXPECT_TRUE(e == ConnectionError::kTimedOut ||
+              e == ConnectionError::kUnreachable)
+      << ConnectionErrorName(e);
+  client_->Close(c.value());
+  Turn();
+  EXPECT_EQ(client_->tcp().connection_count(), 0u);
+}
+
+}  // namespace
+}  // namespace skiff::testing
