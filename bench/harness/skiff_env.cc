@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -17,42 +16,13 @@ namespace {
 // stages) with room to spare; 2^n - 1 as mempools like.
 constexpr uint32_t kPoolSize = 16383;
 
-// Where EAL keeps runtime files for `prefix` (rte_eal_get_runtime_dir's
-// rule): it leaves them behind even with --no-shconf.
-std::string RuntimeDir(const std::string& prefix) {
-  std::string base = "/var/run";
-  if (geteuid() != 0) {
-    const char* xdg = getenv("XDG_RUNTIME_DIR");
-    base = xdg != nullptr ? xdg : "/tmp";
-  }
-  return base + "/dpdk/" + prefix;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SkiffEnv>> SkiffEnv::Start() {
   std::unique_ptr<SkiffEnv> env(new SkiffEnv());
-  std::string prefix = absl::StrFormat("skiff-bench-%d", getpid());
-  std::vector<std::string> args = {"skiff-bench",
-                                   "--no-huge",
-                                   "-m",
-                                   "1024",
-                                   "--no-pci",
-                                   "--no-shconf",
-                                   "--file-prefix",
-                                   prefix,
-                                   "--no-telemetry",
-                                   "--log-level=error",
-                                   "-l",
-                                   "0"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int consumed = 0;
-  auto eal = Eal::Init(static_cast<int>(args.size()), argv.data(), &consumed);
+  auto eal = Eal::InitInProcess("skiff-bench", 1024);
   if (!eal.ok()) return eal.status();
   env->eal_ = std::move(*eal);
-  env->runtime_dir_ = RuntimeDir(prefix);
   auto client = PacketPool::Create({.name = "bench_client", .size = kPoolSize});
   if (!client.ok()) return client.status();
   env->client_pool_ = std::move(*client);
@@ -65,9 +35,7 @@ absl::StatusOr<std::unique_ptr<SkiffEnv>> SkiffEnv::Start() {
 SkiffEnv::~SkiffEnv() {
   client_pool_.reset();
   server_pool_.reset();
-  eal_.reset();
-  std::error_code ignored;
-  if (!runtime_dir_.empty()) std::filesystem::remove_all(runtime_dir_, ignored);
+  eal_.reset();  // also removes EAL's runtime directory
 }
 
 std::string SkiffEnv::LeakReport() const {

@@ -41,7 +41,6 @@ class SkiffEnv {
  private:
   SkiffEnv() = default;
   std::unique_ptr<Eal> eal_;
-  std::string runtime_dir_;
   std::unique_ptr<PacketPool> client_pool_;
   std::unique_ptr<PacketPool> server_pool_;
 };

@@ -27,25 +27,7 @@ PacketPool& MicroPool() { return *PoolSlotForMain(); }
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  std::string prefix = absl::StrFormat("skiff-micro-%d", getpid());
-  std::vector<std::string> args = {"skiff-micro",
-                                   "--no-huge",
-                                   "-m",
-                                   "512",
-                                   "--no-pci",
-                                   "--no-shconf",
-                                   "--file-prefix",
-                                   prefix,
-                                   "--no-telemetry",
-                                   "--log-level=error",
-                                   "-l",
-                                   "0"};
-  std::vector<char*> eal_argv;
-  for (std::string& a : args) eal_argv.push_back(a.data());
-  eal_argv.push_back(nullptr);
-  int consumed = 0;
-  auto eal = skiff::Eal::Init(static_cast<int>(args.size()), eal_argv.data(),
-                              &consumed);
+  auto eal = skiff::Eal::InitInProcess("skiff-micro", 512);
   if (!eal.ok()) {
     std::fprintf(stderr, "skiff-micro: %s\n", eal.status().ToString().c_str());
     return 1;
@@ -59,14 +41,6 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   skiff::bench::PoolSlotForMain().reset();
-  eal->reset();
-  std::error_code ignored;  // EAL leaves its runtime directory behind
-  std::filesystem::remove_all(
-      (geteuid() == 0
-           ? std::string("/var/run")
-           : std::string(getenv("XDG_RUNTIME_DIR") ? getenv("XDG_RUNTIME_DIR")
-                                                   : "/tmp")) +
-          "/dpdk/" + prefix,
-      ignored);
+  eal->reset();  // also removes EAL's runtime directory
   return 0;
 }

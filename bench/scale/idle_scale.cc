@@ -213,25 +213,7 @@ int Main(uint32_t n, uint32_t probes, PacketPool& pool) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  std::string prefix = absl::StrFormat("skiff-scale-%d", getpid());
-  std::vector<std::string> args = {"skiff-scale",
-                                   "--no-huge",
-                                   "-m",
-                                   "512",
-                                   "--no-pci",
-                                   "--no-shconf",
-                                   "--file-prefix",
-                                   prefix,
-                                   "--no-telemetry",
-                                   "--log-level=error",
-                                   "-l",
-                                   "0"};
-  std::vector<char*> eal_argv;
-  for (std::string& a : args) eal_argv.push_back(a.data());
-  eal_argv.push_back(nullptr);
-  int consumed = 0;
-  auto eal = skiff::Eal::Init(static_cast<int>(args.size()), eal_argv.data(),
-                              &consumed);
+  auto eal = skiff::Eal::InitInProcess("skiff-scale", 512);
   if (!eal.ok()) {
     std::fprintf(stderr, "skiff-scale: %s\n", eal.status().ToString().c_str());
     return 1;
@@ -243,8 +225,6 @@ int main(int argc, char** argv) {
     rc = skiff::bench::Main(absl::GetFlag(FLAGS_connections),
                             absl::GetFlag(FLAGS_probes), **pool);
   }
-  eal->reset();
-  std::error_code ignored;
-  std::filesystem::remove_all("/var/run/dpdk/" + prefix, ignored);
+  eal->reset();  // also removes EAL's runtime directory
   return rc;
 }

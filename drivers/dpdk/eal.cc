@@ -139,6 +139,25 @@ absl::StatusOr<std::unique_ptr<Eal>> Eal::Init(int argc, char** argv,
   return std::unique_ptr<Eal>(new Eal(std::move(args), std::move(runtime_dir)));
 }
 
+absl::StatusOr<std::unique_ptr<Eal>> Eal::InitInProcess(std::string_view name,
+                                                        int memory_mb) {
+  std::vector<std::string> args = {std::string(name),
+                                   "--no-huge",
+                                   "-m",
+                                   std::to_string(memory_mb),
+                                   "--no-pci",
+                                   "--no-shconf",
+                                   "--no-telemetry",
+                                   "--log-level=error",
+                                   "-l",
+                                   "0"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int consumed = 0;
+  return Init(static_cast<int>(args.size()), argv.data(), &consumed);
+}
+
 Eal::~Eal() {
   rte_eal_cleanup();
   if (!owned_runtime_dir_.empty()) {

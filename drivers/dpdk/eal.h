@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -53,6 +54,11 @@ class Eal {
   // EAL can be started once per process.
   static absl::StatusOr<std::unique_ptr<Eal>> Init(int argc, char** argv,
                                                    int* consumed);
+  // EAL for a process with no DPDK ports of its own (benchmarks, tools): no
+  // hugepages, no PCI, no shared runtime files, `memory_mb` of heap, the
+  // calling thread as lcore 0. `name` shows up in EAL's logs.
+  static absl::StatusOr<std::unique_ptr<Eal>> InitInProcess(
+      std::string_view name, int memory_mb);
   // rte_eal_cleanup(); removes the runtime directory (/var/run/dpdk/<prefix>)
   // if Init chose the prefix, since EAL leaves it behind.
   ~Eal();
