@@ -51,12 +51,13 @@ std::string_view ConnectionErrorName(ConnectionError e) {
   return "?";
 }
 
-Connection::Connection(const TcpConfig& config, DropCounters* drops)
+Connection::Connection(const TcpConfig& config, DropCounters* drops,
+                       ChunkPool* pool)
     : config_(&config),
       drops_(drops),
       rtt_(config.rto_initial),
-      snd_buf_(config.send_buffer_size),
-      rcv_buf_(config.recv_buffer_size) {
+      snd_buf_(config.send_buffer_size, pool),
+      rcv_buf_(config.recv_buffer_size, pool) {
   no_delay_ = config.no_delay;
   keepalive_ = config.keepalive;
   linger_zero_ = config.linger_zero;
@@ -164,7 +165,7 @@ bool Connection::writable() const {
     case TcpState::kSynReceived:
     case TcpState::kEstablished:
     case TcpState::kCloseWait:
-      return !fin_queued_ && snd_buf_.space() > 0;
+      return !fin_queued_ && snd_buf_.available() > 0;
     default:
       return false;
   }
@@ -179,9 +180,9 @@ SeqNum Connection::SndDataEnd() const {
   return SndBufStart() + snd_buf_.size();
 }
 
-uint32_t Connection::RcvSpace() const {
-  return rcv_buf_.capacity() - rcv_buf_.size();
-}
+// Free buffer space, less what the layer's chunk pool cannot supply (the
+// window then shrinks, as it would with a smaller buffer).
+uint32_t Connection::RcvSpace() const { return rcv_buf_.available(); }
 
 void Connection::Drop(DropReason r) {
   ++stats_.dropped;
@@ -267,7 +268,11 @@ RecvResult Connection::Recv(ByteSpan out) {
         (cur < effective_mss() || wnd >= 2 * cur)) {
       ack_now_ = true;
     }
-    if (rcv_buf_.empty() && (fin_received_ || closed())) rcv_buf_.Free();
+    // Drained: its chunks go back to the pool (nothing is held beyond the
+    // stored bytes when no out-of-order range is).
+    if (rcv_buf_.empty() && (fin_received_ || closed() || reass_.empty())) {
+      rcv_buf_.Free();
+    }
     return RecvResult::Ok(n);
   }
   if (error_ != ConnectionError::kNone) {

@@ -32,6 +32,7 @@
 #ifndef SKIFF_STACK_TCP_CONNECTION_H_
 #define SKIFF_STACK_TCP_CONNECTION_H_
 
+#include <algorithm>
 #include <cstdint>
 
 #include "stack/base/clock.h"
@@ -49,9 +50,11 @@ namespace skiff {
 
 class Connection {
  public:
-  // Starts CLOSED. `config` (shared defaults) and `drops` (the layer's drop
-  // counters; may be null) must outlive the connection.
-  Connection(const TcpConfig& config, DropCounters* drops);
+  // Starts CLOSED. `config` (shared defaults), `drops` (the layer's drop
+  // counters; may be null) and `pool` (the layer's buffer chunks; null:
+  // chunks come from the heap) must outlive the connection.
+  Connection(const TcpConfig& config, DropCounters* drops,
+             ChunkPool* pool = nullptr);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -70,8 +73,13 @@ class Connection {
   void OnSegment(const TcpSegmentIn& seg, Instant now);
   // Fires due timers, then emits every segment that is due, in order.
   void PollTransmit(Instant now, SegmentSink& sink);
-  // The earliest armed timer, Instant::Max() if none.
-  Instant NextDeadline() const;
+  // The earliest armed timer, Instant::Max() if none (inline: the layer
+  // asks after every segment).
+  Instant NextDeadline() const {
+    return std::min(std::min(std::min(rto_deadline_, delack_deadline_),
+                             std::min(persist_deadline_, keepalive_deadline_)),
+                    timewait_deadline_);
+  }
   // True when PollTransmit(now) would emit something now or has a timer to
   // fire (false while Nagle holds a small segment or the window is closed:
   // an ACK or a deadline changes that).
@@ -213,6 +221,7 @@ class Connection {
   bool EmitAck(SegmentSink& sink, Instant now);
   bool EmitPendingRst(SegmentSink& sink, Instant now);
   uint32_t MaxPayload(const TcpRepr& h) const;
+  uint32_t DataMaxPayload() const;
   struct DataPlan {
     uint32_t len = 0;
     bool fin = false;

@@ -179,6 +179,16 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
   }
   if (PawsReject(in, now)) return;
   TcpSegmentIn seg = in;
+  // Simultaneous open (RFC 9293 §3.5 Figure 7, lines 6-7): in SYN-RECEIVED
+  // the peer's SYN,ACK <SEQ=IRS><ACK=SND.NXT> is its answer to our SYN and
+  // completes the handshake, though SEQ = IRS is below RCV.NXT. Read it as
+  // the ACK at RCV.NXT (as Linux's tcp_validate_incoming exception).
+  if (state_ == TcpState::kSynReceived && !passive_ && h0.has(TcpFlag::kSyn) &&
+      h0.has(TcpFlag::kAck) && !h0.has(TcpFlag::kRst) && h0.seq == irs_ &&
+      h0.ack == snd_max_) {
+    seg.header.flags &= static_cast<uint8_t>(~TcpFlag::kSyn);
+    seg.header.seq = irs_ + 1;
+  }
   // First: sequence number.
   if (!TrimToWindow(seg)) {
     Drop(DropReason::kTcpOutOfWindow);
@@ -384,7 +394,8 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   }
   sacked_count_ = keep;
   UpdateSackScoreboard(seg.header.options);
-  if (fin_queued_ && snd_buf_.empty()) snd_buf_.Free();
+  // All acknowledged: the send ring's chunks go back to the pool.
+  if (snd_buf_.empty()) snd_buf_.Free();
 }
 
 // A duplicate ACK: ACK == SND.UNA with data outstanding, and either
@@ -526,10 +537,12 @@ void Connection::ProcessText(const TcpSegmentIn& seg, Instant now) {
   if (seq != rcv_nxt_) {
     // Beyond a hole: keep it, and ACK at once so the sender sees a
     // duplicate ACK (RFC 5681 §4.2; RFC 9293 §3.10.7.4).
-    if (!reass_.Add(seq, seq + len, config_->max_ooo_ranges)) {
+    if (!rcv_buf_.WriteBeyond(static_cast<uint32_t>(seq - rcv_nxt_),
+                              seg.payload)) {
+      Drop(DropReason::kTcpRecvBufferFull);  // the chunk pool ran dry
+    } else if (!reass_.Add(seq, seq + len, config_->max_ooo_ranges)) {
       Drop(DropReason::kTcpOutOfOrderFull);
     } else {
-      rcv_buf_.WriteBeyond(static_cast<uint32_t>(seq - rcv_nxt_), seg.payload);
       ++stats_.out_of_order;
     }
     // One duplicate ACK per out-of-order segment, even when a burst of them
@@ -538,7 +551,12 @@ void Connection::ProcessText(const TcpSegmentIn& seg, Instant now) {
     ack_now_ = true;
     return;
   }
-  rcv_buf_.WriteBeyond(0, seg.payload);
+  if (!rcv_buf_.WriteBeyond(0, seg.payload)) {
+    // The chunk pool ran dry: the peer retransmits (our window shrank).
+    Drop(DropReason::kTcpRecvBufferFull);
+    ack_now_ = true;
+    return;
+  }
   rcv_buf_.Extend(len);
   rcv_nxt_ += len;
   stats_.bytes_in += len;

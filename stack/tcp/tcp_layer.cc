@@ -32,6 +32,7 @@ TcpLayer::TcpLayer(const TcpLayerConfig& config, Ipv4Address local,
       drops_(drops),
       isn_(config_.secret),
       writer_(pool, ip, checksum_offload, drops),
+      buffers_(config.buffer_pool_bytes),
       sockets_(config.max_connections),
       listeners_(config.max_listeners),
       wheel_(now) {
@@ -134,7 +135,7 @@ void TcpLayer::InputToListener(Listener& l, ListenerId lid,
     drops_.Add(DropReason::kTcpAcceptQueueFull);
     return;
   }
-  const SlabHandle h = sockets_.Emplace(config_.connection, &drops_);
+  const SlabHandle h = sockets_.Emplace(config_.connection, &drops_, &buffers_);
   if (!h.valid()) {
     drops_.Add(DropReason::kTcpTableFull);
     return;
@@ -144,6 +145,8 @@ void TcpLayer::InputToListener(Listener& l, ListenerId lid,
   s->in_syn_queue = true;
   ++l.syn_queue;
   // Step 4: a dedicated socket for the client's 4-tuple.
+  // RFC 7323 §7.1: TSval offset per 4-tuple (stable, for RFC 6191 reuse).
+  s->conn.SetTimestampOffset(isn_.TimestampOffset(tuple));
   s->conn.AcceptSyn(tuple, isn_.Next(tuple, now), hdr, now);
   table_.emplace(tuple, h);
   ++counters_.passive_opens;
@@ -411,9 +414,10 @@ ConnectResult TcpLayer::Connect(Ipv4Address remote, uint16_t port,
   FourTuple tuple;
   if (!PickEphemeralPort(remote, port, &tuple))
     return ConnectResult::Error(ConnectError::kNoEphemeralPort);
-  const SlabHandle h = sockets_.Emplace(config_.connection, &drops_);
+  const SlabHandle h = sockets_.Emplace(config_.connection, &drops_, &buffers_);
   Socket* s = sockets_.Get(h);
   s->owned = true;
+  s->conn.SetTimestampOffset(isn_.TimestampOffset(tuple));
   s->conn.Connect(tuple, isn_.Next(tuple, now), now);
   table_.emplace(tuple, h);
   ++counters_.active_opens;

@@ -27,6 +27,7 @@
 #include "stack/buf/packet_pool.h"
 #include "stack/net/ip_sender.h"
 #include "stack/net/ipv4_handler.h"
+#include "stack/tcp/chunk_pool.h"
 #include "stack/tcp/connection.h"
 #include "stack/tcp/isn.h"
 #include "stack/tcp/listener.h"
@@ -43,6 +44,11 @@ struct TcpLayerConfig {
   // are taken when data flows.
   uint32_t max_connections = 1 << 20;
   uint32_t max_listeners = 64;
+  // All connections' send and receive buffers come from one pool of 16 KiB
+  // chunks, taken as data flows and returned as it drains (chunk_pool.h).
+  // When it is used up, windows shrink and Send() takes less (or returns
+  // kWouldBlock); Linux bounds the same with tcp_mem. 1 GiB by default.
+  uint64_t buffer_pool_bytes = uint64_t{1} << 30;
   // RFC 6335 §6 dynamic range (Linux uses 32768-60999).
   uint16_t ephemeral_first = 49152;
   uint16_t ephemeral_last = 65535;
@@ -88,11 +94,12 @@ class TcpLayer final : public Ipv4Handler {
   TcpCounters counters() const;
   size_t connection_count() const { return sockets_.size(); }
   size_t pending_count() const { return pending_.size(); }
+  const ChunkPool& buffer_pool() const { return buffers_; }
 
  private:
   struct Socket {
-    Socket(const TcpConfig& config, DropCounters* drops)
-        : conn(config, drops) {}
+    Socket(const TcpConfig& config, DropCounters* drops, ChunkPool* pool)
+        : conn(config, drops, pool) {}
     Connection conn;
     ListenerId parent;           // set until the application accepts it
     bool owned = false;          // the application holds a SocketId
@@ -127,6 +134,7 @@ class TcpLayer final : public Ipv4Handler {
   DropCounters& drops_;
   IsnGenerator isn_;
   SegmentWriter writer_;
+  ChunkPool buffers_;  // before sockets_: connections give chunks back
   Slab<Socket> sockets_;
   absl::flat_hash_map<FourTuple, SlabHandle> table_;
   Slab<Listener> listeners_;

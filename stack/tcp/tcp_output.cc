@@ -21,8 +21,16 @@ void Connection::PollTransmit(Instant now, SegmentSink& sink) {
     case TcpState::kListen:
       return;
     case TcpState::kSynSent:
-    case TcpState::kSynReceived:
       EmitSyn(sink, now);
+      return;
+    case TcpState::kSynReceived:
+      // Once the SYN,ACK is out, an unacceptable segment is still answered
+      // with an ACK (RFC 9293 §3.10.7.4 first step).
+      if (snd_nxt_ == iss_) {
+        EmitSyn(sink, now);
+      } else if (ack_now_) {
+        EmitAck(sink, now);
+      }
       return;
     default:
       break;
@@ -79,6 +87,19 @@ uint32_t Connection::MaxPayload(const TcpRepr& h) const {
   const uint32_t m = std::min<uint32_t>(peer_mss_, config_->mss);
   const uint32_t opts = static_cast<uint32_t>(h.options.EmittedLen());
   return m > opts + 64 ? m - opts : 64;
+}
+
+// MaxPayload() of the header MakeHeader() would build for a data segment,
+// without building it (the window, the SACK blocks): the data path asks
+// this on every ACK, and usually nothing is due.
+uint32_t Connection::DataMaxPayload() const {
+  TcpRepr h;
+  if (ts_ok_) h.options.timestamp = TcpTimestamp{0, 0};
+  if (sack_ok_ && !reass_.empty()) {
+    h.options.sack_count = static_cast<uint8_t>(
+        std::min<size_t>(reass_.size(), TcpOptions::kMaxSackBlocks));
+  }
+  return MaxPayload(h);
 }
 
 // Hands one segment to the sink and, if taken, books it: counters, the
@@ -256,9 +277,9 @@ Connection::DataPlan Connection::PlanData(SeqNum from,
 // One data (and/or FIN) segment, if one is due. Returns true if it went out.
 bool Connection::EmitData(SegmentSink& sink, Instant now) {
   const SeqNum from = NextSendSeq();
-  TcpSegmentOut out{MakeHeader(from, TcpFlag::kAck, now)};
-  const DataPlan plan = PlanData(from, MaxPayload(out.header));
+  const DataPlan plan = PlanData(from, DataMaxPayload());
   if (!plan.send) return false;
+  TcpSegmentOut out{MakeHeader(from, TcpFlag::kAck, now)};
   snd_nxt_ = from;
   if (plan.fin) out.header.flags |= TcpFlag::kFin;
   if (plan.len > 0 && from + plan.len == SndDataEnd()) {
@@ -282,9 +303,14 @@ bool Connection::EmitProbe(SegmentSink& sink, Instant now) {
   return true;
 }
 
-// A pure ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+// A pure ACK <SEQ=SND.MAX><ACK=RCV.NXT><CTL=ACK>. RFC 9293 says SND.NXT,
+// but after a timeout our SND.NXT goes back to SND.UNA (go-back-N) while
+// the peer may already hold data up to SND.MAX: an ACK stamped SND.NXT
+// would be below its RCV.NXT, dropped unread, and with both sides in
+// recovery neither SND.UNA would ever move. SND.MAX is Linux's choice
+// (tcp_acceptable_seq: its snd_nxt never goes back).
 bool Connection::EmitAck(SegmentSink& sink, Instant now) {
-  TcpSegmentOut out{MakeHeader(snd_nxt_, TcpFlag::kAck, now)};
+  TcpSegmentOut out{MakeHeader(snd_max_, TcpFlag::kAck, now)};
   return Transmit(sink, out, now);
 }
 
@@ -312,8 +338,9 @@ bool Connection::HasOutputDue(Instant now) const {
     case TcpState::kListen:
       return false;
     case TcpState::kSynSent:
-    case TcpState::kSynReceived:
       return snd_nxt_ == iss_;
+    case TcpState::kSynReceived:
+      return snd_nxt_ == iss_ || ack_now_;
     default:
       break;
   }
@@ -329,8 +356,7 @@ bool Connection::HasOutputDue(Instant now) const {
   }
   // Exactly what EmitData would decide (so a connection held by Nagle or
   // a closed window does not sit on the pending list).
-  const SeqNum from = NextSendSeq();
-  return PlanData(from, MaxPayload(MakeHeader(from, TcpFlag::kAck, now))).send;
+  return PlanData(NextSendSeq(), DataMaxPayload()).send;
 }
 
 }  // namespace skiff

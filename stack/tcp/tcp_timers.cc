@@ -7,11 +7,6 @@
 
 namespace skiff {
 
-Instant Connection::NextDeadline() const {
-  return std::min({rto_deadline_, delack_deadline_, persist_deadline_,
-                   keepalive_deadline_, timewait_deadline_});
-}
-
 void Connection::FireTimers(Instant now) {
   if (orphaned_ && state_ == TcpState::kFinWait2 &&
       timewait_deadline_ == Instant::Max()) {

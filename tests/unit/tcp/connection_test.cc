@@ -133,15 +133,27 @@ TEST_F(TcpTest, SynSent_Syn_SimultaneousOpen) {
   EXPECT_EQ(conn->state(), TcpState::kSynReceived);
   EXPECT_THAT(PollOne(), AllOf(SeqIs(SeqNum(kLocalIss)), AckIs(R(0)),
                                FlagsAre(kSyn | kAck), MssIs(1460)));
-  // The peer's SYN-ACK (its answer to our SYN) completes it.
+  // The peer's SYN-ACK (its answer to our SYN) completes it, though its
+  // SEQ = IRS is below RCV.NXT (RFC 9293 §3.5 Figure 7 line 6).
   Recv({.flags = kSyn | kAck, .seq = SeqNum(kRemoteIss), .ack = L(0)});
-  // SYN,ACK with seq = IRS is below RCV.NXT: it is only ACKed...
-  EXPECT_EQ(conn->state(), TcpState::kSynReceived);
-  Poll();
-  // ...and the plain ACK establishes.
-  Recv({.ack = L(0)});
   EXPECT_EQ(conn->state(), TcpState::kEstablished);
   EXPECT_EQ(conn->error(), ConnectionError::kNone);
+  EXPECT_EQ(conn->rcv_nxt(), R(0));
+  EXPECT_EQ(conn->snd_una(), L(0));
+}
+
+// In SYN-RECEIVED (after our SYN,ACK went out) an unacceptable segment is
+// answered with a plain ACK (RFC 9293 §3.10.7.4 first step), not silence.
+TEST_F(TcpTest, SynReceived_UnacceptableSegment_AnsweredWithAck) {
+  ToSynSent();
+  Recv({.flags = kSyn,
+        .seq = SeqNum(kRemoteIss),
+        .options = PeerSynOptions(false)});
+  ASSERT_EQ(conn->state(), TcpState::kSynReceived);
+  Poll();                                                  // our SYN,ACK
+  Recv({.flags = kAck, .seq = R(0) - 1000, .ack = L(0)});  // old
+  EXPECT_EQ(conn->state(), TcpState::kSynReceived);
+  EXPECT_THAT(PollOne(), AllOf(SeqIs(L(0)), AckIs(R(0)), FlagsAre(kAck)));
 }
 
 TEST_F(TcpTest, SynSent_NoAnswer_SynRetransmittedWithBackoffThenTimesOut) {
@@ -532,6 +544,21 @@ TEST_F(TcpTest, Established_AckAfterTimeout_BackoffReset) {
   EXPECT_EQ(conn->rto(), cfg.rto_min);
   // Karn: the ambiguous sample was not taken.
   EXPECT_EQ(conn->rtt().srtt(), srtt);
+}
+
+// After a timeout SND.NXT is back at SND.UNA (go-back-N) but the peer may
+// hold data up to SND.MAX: a pure ACK carries SEQ = SND.MAX, which the
+// peer's acceptability test passes, not SND.NXT, which it would drop
+// (Linux tcp_acceptable_seq).
+TEST_F(TcpTest, Established_PureAckInRecovery_SeqIsSndMax) {
+  ToEstablished();
+  conn->SetNoDelay(true);
+  Write(std::string(3000, 'x'));
+  EXPECT_EQ(Poll().size(), 3u);                              // 1460 + 1460 + 80
+  EXPECT_THAT(FireNext(), ElementsAre(AllOf(SeqIs(L(0)))));  // RTO
+  EXPECT_EQ(conn->snd_nxt(), L(1460));
+  Recv({.seq = R(10), .ack = L(0), .payload = "hi"});  // out of order
+  EXPECT_THAT(PollOne(), AllOf(SeqIs(L(3000)), AckIs(R(0)), PayloadIs("")));
 }
 
 TEST_F(TcpTest, Established_AckOfTimedSegment_RttSampled) {

@@ -69,7 +69,7 @@ std::string Str(ConstByteSpan a, ConstByteSpan b) {
   return s;
 }
 
-TEST(ByteRing, AllocatesOnFirstWriteAndWraps) {
+TEST(ByteRing, AllocatesOnFirstWriteAndFreesWhenEmpty) {
   ByteRing r(8);
   EXPECT_FALSE(r.allocated());
   EXPECT_EQ(r.Append(AsBytes("abcdef", 6)), 6u);
@@ -78,7 +78,6 @@ TEST(ByteRing, AllocatesOnFirstWriteAndWraps) {
   EXPECT_EQ(r.Append(AsBytes("ghijklmn", 8)), 6u);  // only 6 fit
   ConstByteSpan p[2];
   r.Peek(0, 8, p);
-  EXPECT_FALSE(p[1].empty());  // wrapped
   EXPECT_EQ(Str(p[0], p[1]), "efghijkl");
   char out[8];
   EXPECT_EQ(r.Read(ByteSpan(reinterpret_cast<std::byte*>(out), 3)), 3u);
@@ -86,6 +85,60 @@ TEST(ByteRing, AllocatesOnFirstWriteAndWraps) {
   r.Consume(5);
   r.FreeIfEmpty();
   EXPECT_FALSE(r.allocated());
+}
+
+// Bytes cross chunk boundaries and the slot ring wraps; drained chunks go
+// back to the pool at once.
+TEST(ByteRing, ChunksFromPool_WrapAndReturnAsTheyDrain) {
+  constexpr uint32_t kC = ByteRing::kChunkSize;
+  ChunkPool pool(uint64_t{64} * kC);
+  ByteRing r(3 * kC, &pool);
+  std::string data(3 * kC, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7);
+  size_t wpos = 0, rpos = 0;
+  for (int round = 0; round < 10; ++round) {
+    const size_t n = std::min<size_t>(kC + 1000, data.size() - 0);
+    std::string chunk;
+    for (size_t i = 0; i < n; ++i) chunk += data[(wpos + i) % data.size()];
+    ASSERT_EQ(r.Append(AsBytes(chunk.data(), chunk.size())), n);
+    wpos += n;
+    EXPECT_LE(r.chunks_held(), 4u);
+    ConstByteSpan p[2];
+    r.Peek(kC - 10, 20, p);  // across a boundary
+    std::string want;
+    for (size_t i = 0; i < 20; ++i)
+      want += data[(rpos + kC - 10 + i) % data.size()];
+    EXPECT_EQ(Str(p[0], p[1]), want);
+    std::string got(n, '\0');
+    ASSERT_EQ(r.Read(ByteSpan(reinterpret_cast<std::byte*>(got.data()), n)), n);
+    std::string want2;
+    for (size_t i = 0; i < n; ++i) want2 += data[(rpos + i) % data.size()];
+    EXPECT_EQ(got, want2);
+    rpos += n;
+    EXPECT_LE(r.chunks_held(), 1u);  // only the head's chunk
+  }
+  EXPECT_EQ(pool.in_use(), r.chunks_held());
+  r.Free();
+  EXPECT_EQ(pool.in_use(), 0u);
+  EXPECT_LE(pool.high_water(), 4u);
+}
+
+// An exhausted pool: Append takes what fits, available() says so, and
+// WriteBeyond reports failure; nothing crashes.
+TEST(ByteRing, PoolExhausted_TakesWhatFits) {
+  constexpr uint32_t kC = ByteRing::kChunkSize;
+  ChunkPool pool(2 * kC);
+  ByteRing a(4 * kC, &pool), b(4 * kC, &pool);
+  std::string big(4 * kC, 'x');
+  EXPECT_EQ(a.Append(AsBytes(big.data(), big.size())), 2 * kC);
+  EXPECT_EQ(a.available(), 0u);
+  EXPECT_EQ(b.available(), 0u);
+  EXPECT_EQ(b.Append(AsBytes("y", 1)), 0u);
+  EXPECT_FALSE(b.WriteBeyond(0, AsBytes("y", 1)));
+  EXPECT_GE(pool.exhausted(), 1u);
+  a.Consume(kC);  // one chunk back
+  EXPECT_EQ(b.Append(AsBytes("y", 1)), 1u);
+  EXPECT_EQ(b.available(), kC - 1);
 }
 
 TEST(ByteRing, WriteBeyondThenExtend) {
