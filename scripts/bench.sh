@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Runs skiff's benchmark set and writes bench/results/latest.{txt,json,png}:
 #   1. skiff-micro (Google Benchmark: checksum, header parse/emit, socket
-#      table, timers, a whole short connection, a data segment + its ACK),
-#      then the connection benchmarks again with glibc's heap trimming off
-#      (shows what the per-connection buffer malloc/free costs);
+#      table, timers, a whole short connection, a data segment + its ACK);
 #   2. skiff-bench cps sweep (concurrency 1, 8, 32, 128), bulk and rr, for
 #      skiff and Linux side by side (Linux alone if the skiff runner is not
 #      built; the table says so), and the same for Linux with busy-polling
 #      threads (--linux_spin) as a second baseline;
 #   3. skiff-scale: 1 M idle connections on one stack (bytes each, and the
-#      cost of a segment at 1 K / 100 K / 1 M).
+#      cost of a segment at 1 K / 100 K / 1 M);
+#   4. scripts/bench-http.sh: skiff-httpd vs nginx under wrk over a veth lab,
+#      keep-alive and Connection: close (latest-http.txt).
 # Builds a release build in build-release first. Takes about 3 minutes on a
 # 2-core machine (well under 10).
 #
@@ -59,7 +59,7 @@ if [[ $do_build == 1 ]]; then
       -Dbench=true -Dtests=false
   fi
   run_logged ninja -j2 -C "$build" bench/micro/skiff-micro \
-    bench/harness/skiff-bench bench/scale/skiff-scale
+    bench/harness/skiff-bench bench/scale/skiff-scale apps/skiff-httpd
 fi
 micro="$build/bench/micro/skiff-micro"
 harness="$build/bench/harness/skiff-bench"
@@ -86,15 +86,6 @@ spin_cmd=("$harness" --mode=cps,bulk,rr --stack=linux --linux_spin
   "--json=$out/latest-linux-spin.json")
 micro_cmd=("$micro" --benchmark_min_time=0.2
   "--benchmark_out=$out/latest-micro.json" --benchmark_out_format=json)
-# glibc returns freed heap tops to the kernel (brk) and serves >= 128 KiB
-# with mmap: each short connection's 256 KiB socket buffers then cost
-# syscalls and page faults. These tunables keep the memory in the process.
-no_trim="glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432"
-micro_no_trim_cmd=(env "GLIBC_TUNABLES=$no_trim" "$micro"
-  --benchmark_min_time=0.2 "--benchmark_filter=ShortConnection|DataSegment")
-notrim_cmd=(env "GLIBC_TUNABLES=$no_trim" "$harness" --mode=cps --stack=skiff
-  --concurrency=1,8,32,128 "--duration=$duration" "--warmup=$warmup"
-  "--json=$out/latest-skiff-notrim.json")
 scale_cmd=("$scale" --connections=1000000)
 
 start=$SECONDS
@@ -106,23 +97,18 @@ start=$SECONDS
   echo "== micro: ${micro_cmd[*]}"
   "${micro_cmd[@]}" 2>&1 | sed -n '/^---/,$p'
   echo
-  echo "== micro, connection benchmarks without heap trimming: ${micro_no_trim_cmd[*]}"
-  "${micro_no_trim_cmd[@]}" 2>&1 | sed -n '/^---/,$p'
-  echo
   echo "== whole stack: ${main_cmd[*]}"
   "${main_cmd[@]}" 2>/dev/null
   echo
   echo "== linux, busy-polling threads: ${spin_cmd[*]}"
   "${spin_cmd[@]}" 2>/dev/null
   echo
-  if [[ $stack == both ]]; then
-    echo "== skiff cps without heap trimming: ${notrim_cmd[*]}"
-    "${notrim_cmd[@]}" 2>/dev/null
-    echo
-  fi
   echo "== idle connections: ${scale_cmd[*]}"
   "${scale_cmd[@]}" 2>/dev/null
   echo
+  echo "== web servers over the veth lab: scripts/bench-http.sh --duration=5"
+  "$root/scripts/bench-http.sh" --duration=5 --no-build | tee "$out/latest-http.txt"
+  echo
   echo "total $((SECONDS - start)) s"
 } | tee "$txt"
-echo "wrote $out/latest.{txt,json,png}, latest-linux-spin.json, latest-micro.json, latest-skiff-notrim.json"
+echo "wrote $out/latest.{txt,json,png}, latest-linux-spin.json, latest-micro.json, latest-http.txt"
