@@ -6,7 +6,7 @@
 # Installs missing packages first (scripts/install-deps.sh), configures
 # build/ (or reconfigures it), builds everything, runs `meson test`, and ends
 # with one line of totals, `N passed, N failed` (`, N skipped` when some were),
-# counted per test from build/meson-logs/testlog.json. Exits non-zero if a
+# counted per test case (each GoogleTest case, each script test). Exits non-zero if a
 # test failed, the build failed, or no test ran. Interop tests need root
 # (network namespaces); without it they are skipped.
 set -uo pipefail
@@ -54,20 +54,36 @@ meson_rc=$?
 
 PY=/usr/bin/python3
 [[ -x "$PY" ]] || PY=python3
-summary=$("$PY" - "$BUILD/meson-logs/testlog.json" <<'EOF'
-import json, sys
-passed = failed = skipped = 0
+summary=$("$PY" - "$BUILD/meson-logs/testlog.json" "$BUILD/meson-logs/testlog.junit.xml" <<'EOF'
+# Counts test cases, not test binaries: every GoogleTest case (meson reads
+# their XML into its JUnit log) and every script test once. gtest's
+# DISABLED_ cases count as skipped, never as passed. A meson test that
+# failed without a failing case (a crash, a timeout) counts as one failure.
+import json, os, sys
+import xml.etree.ElementTree as ET
+failed_tests = set()
 for line in open(sys.argv[1]):
     line = line.strip()
-    if not line:
-        continue
-    result = json.loads(line).get("result", "ERROR")
-    if result in ("OK", "EXPECTEDFAIL"):
-        passed += 1
-    elif result == "SKIP":
-        skipped += 1
-    else:  # FAIL, TIMEOUT, ERROR, UNEXPECTEDPASS, INTERRUPT
-        failed += 1
+    if line:
+        t = json.loads(line)
+        if t.get("result", "ERROR") not in ("OK", "EXPECTEDFAIL", "SKIP"):
+            failed_tests.add(t["name"])
+passed = failed = skipped = 0
+explained = set()
+root = ET.parse(sys.argv[2]).getroot() if os.path.exists(sys.argv[2]) else None
+for suite in (root.iter("testsuite") if root is not None else []):
+    skipped += int(suite.get("disabled", 0) or 0)
+    for case in suite.iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+            for name in failed_tests:
+                if name in suite.get("name", "") or name == case.get("name"):
+                    explained.add(name)
+        elif case.find("skipped") is not None or case.get("status") == "notrun":
+            skipped += 1
+        else:
+            passed += 1
+failed += len(failed_tests - explained)
 s = f"{passed} passed, {failed} failed"
 if skipped:
     s += f", {skipped} skipped"
