@@ -76,6 +76,8 @@ void VisitCounters(const StackCounters& c, F&& f) {
   SKIFF_C(tcp, bytes_out);
   SKIFF_C(tcp, connections);
   SKIFF_C(tcp, listeners);
+  SKIFF_C(tcp, lost_retransmits);
+  SKIFF_C(tcp, loss_probes);
 #undef SKIFF_C
   for (size_t i = 0; i < kDropReasonCount; ++i) {
     const auto r = static_cast<DropReason>(i);

@@ -52,9 +52,10 @@ std::string_view ConnectionErrorName(ConnectionError e) {
 }
 
 Connection::Connection(const TcpConfig& config, DropCounters* drops,
-                       ChunkPool* pool)
+                       ChunkPool* pool, ChallengeAckLimiter* challenge_limit)
     : config_(&config),
       drops_(drops),
+      challenge_limit_(challenge_limit),
       rtt_(config.rto_initial),
       snd_buf_(config.send_buffer_size, pool),
       rcv_buf_(config.recv_buffer_size, pool) {
@@ -210,7 +211,7 @@ void Connection::OnEstablished(Instant now) {
 void Connection::EnterTimeWait(Instant now) {
   state_ = TcpState::kTimeWait;
   rto_deadline_ = delack_deadline_ = persist_deadline_ = Instant::Max();
-  keepalive_deadline_ = Instant::Max();
+  keepalive_deadline_ = tlp_deadline_ = Instant::Max();
   timewait_deadline_ = now + config_->time_wait;
   snd_buf_.Free();
   reass_.Free();
@@ -222,8 +223,8 @@ void Connection::EnterClosed(ConnectionError why) {
   state_ = TcpState::kClosed;
   if (error_ == ConnectionError::kNone) error_ = why;
   rto_deadline_ = delack_deadline_ = persist_deadline_ = Instant::Max();
-  keepalive_deadline_ = timewait_deadline_ = Instant::Max();
-  ack_now_ = retransmit_head_ = probe_due_ = force_send_ = false;
+  keepalive_deadline_ = timewait_deadline_ = tlp_deadline_ = Instant::Max();
+  ack_now_ = retransmit_head_ = probe_due_ = force_send_ = tlp_due_ = false;
   snd_buf_.Free();
   reass_.Free();
   // Unread data stays readable after a graceful end; an error discards it.

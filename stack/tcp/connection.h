@@ -6,8 +6,9 @@
 // RFCs to read along with it: 9293 (the state machine, §3.10 event
 // processing), 1122 §4.2 (host requirements: delayed ACK, Nagle, SWS,
 // keepalive), 6298 (RTO), 5681 + 6582 (NewReno), 7323 (window scale,
-// timestamps, PAWS), 2018 (SACK), 5961 (challenge ACKs), 6528 (ISN, see
-// isn.h), 6691 (MSS).
+// timestamps, PAWS), 2018 (SACK), 6675 (SACK loss recovery), 3042
+// (limited transmit), 8985 §7 (tail loss probe), 5961 (challenge ACKs),
+// 6528 (ISN, see isn.h), 6691 (MSS).
 //
 // The file split (gVisor/mTCP style): connection.cc (opening, application
 // calls, state changes), tcp_input.cc (segment arrival, §3.10.7),
@@ -38,6 +39,7 @@
 #include "stack/base/clock.h"
 #include "stack/base/drop_reason.h"
 #include "stack/tcp/byte_ring.h"
+#include "stack/tcp/challenge_ack_limit.h"
 #include "stack/tcp/congestion.h"
 #include "stack/tcp/reassembly.h"
 #include "stack/tcp/rtt.h"
@@ -51,10 +53,12 @@ namespace skiff {
 class Connection {
  public:
   // Starts CLOSED. `config` (shared defaults), `drops` (the layer's drop
-  // counters; may be null) and `pool` (the layer's buffer chunks; null:
-  // chunks come from the heap) must outlive the connection.
+  // counters; may be null), `pool` (the layer's buffer chunks; null:
+  // chunks come from the heap) and `challenge_limit` (the layer's RFC 5961
+  // §7 bound; null: none) must outlive the connection.
   Connection(const TcpConfig& config, DropCounters* drops,
-             ChunkPool* pool = nullptr);
+             ChunkPool* pool = nullptr,
+             ChallengeAckLimiter* challenge_limit = nullptr);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -78,7 +82,7 @@ class Connection {
   Instant NextDeadline() const {
     return std::min(std::min(std::min(rto_deadline_, delack_deadline_),
                              std::min(persist_deadline_, keepalive_deadline_)),
-                    timewait_deadline_);
+                    std::min(timewait_deadline_, tlp_deadline_));
   }
   // True when PollTransmit(now) would emit something now or has a timer to
   // fire (false while Nagle holds a small segment or the window is closed:
@@ -192,6 +196,7 @@ class Connection {
   void HandleSynSent(const TcpSegmentIn& seg, Instant now);
   void HandleSynchronized(const TcpSegmentIn& seg, Instant now);
   bool PawsReject(const TcpSegmentIn& seg, Instant now);
+  bool DisorderedAck(const TcpSegmentIn& seg) const;
   bool TrimToWindow(TcpSegmentIn& seg);
   void HandleRst(const TcpSegmentIn& seg, Instant now);
   bool HandleAck(const TcpSegmentIn& seg, Instant now);
@@ -201,6 +206,8 @@ class Connection {
   void UpdateWindow(const TcpSegmentIn& seg);
   uint32_t UpdateSackScoreboard(const TcpOptions& opts);
   uint32_t SackedBytes() const;
+  uint32_t SackedAbove(SeqNum s) const;
+  void DetectLostRetransmit();
   void SampleRtt(const TcpSegmentIn& seg, Instant now);
   void ProcessText(const TcpSegmentIn& seg, Instant now);
   void ProcessFin(Instant now);
@@ -230,6 +237,7 @@ class Connection {
   SeqNum NextSendSeq() const;
   DataPlan PlanData(SeqNum from, uint32_t max_payload) const;
   bool EmitSackHole(SegmentSink& sink, Instant now);
+  bool EmitLossProbe(SegmentSink& sink, Instant now);
 
   // tcp_timers.cc
   void FireTimers(Instant now);
@@ -237,21 +245,25 @@ class Connection {
   void OnPersistTimeout(Instant now);
   void OnKeepaliveTimeout(Instant now);
   void ArmRto(Instant now);
+  void ArmTlp(Instant now);
+  void OnTlpTimeout(Instant now);
   void UpdatePersist(Instant now);
   bool PersistWanted() const;
   void ArmDelayedAck(Instant now);
 
   const TcpConfig* config_;
   DropCounters* drops_;
+  ChallengeAckLimiter* challenge_limit_;
   FourTuple tuple_;
 
   // Send sequence space (RFC 9293 §3.3.1, Figure 3). snd_max is the highest
   // sequence number sent: after a timeout snd_nxt goes back to snd_una and
   // ACKs up to snd_max stay acceptable.
   SeqNum iss_, snd_una_, snd_nxt_, snd_max_, snd_wl1_, snd_wl2_;
-  SeqNum fin_seq_;            // where our FIN sits once queued
-  SeqNum rexmit_nxt_;         // in recovery: resent up to here (SACK holes)
-  uint32_t snd_wnd_ = 0;      // scaled
+  SeqNum fin_seq_;        // where our FIN sits once queued
+  SeqNum rexmit_nxt_;     // in recovery: resent up to here (SACK holes)
+  SeqNum rexmit_mark_;    // SND.MAX when the head was last resent (RFC 8985)
+  uint32_t snd_wnd_ = 0;  // scaled
   uint32_t max_snd_wnd_ = 0;  // largest window seen (RFC 1122 SWS, 5961 §5)
   // Receive sequence space (Figure 4). rcv_adv is the right edge we last
   // advertised; RCV.WND is derived from buffer space.
@@ -264,6 +276,7 @@ class Connection {
   Instant persist_deadline_ = Instant::Max();
   Instant keepalive_deadline_ = Instant::Max();
   Instant timewait_deadline_ = Instant::Max();
+  Instant tlp_deadline_ = Instant::Max();  // RFC 8985 §7 probe timeout
   Instant rtt_start_;
   Instant last_oow_ack_ = Instant::FromNanos(INT64_MIN / 2);
   SeqNum rtt_seq_;  // the segment being timed ends here (Karn)
@@ -275,8 +288,10 @@ class Connection {
   Reassembly reass_;
   TcpConnStats stats_;
 
-  // Received SACK blocks above snd_una (RFC 2018 §5 scoreboard, small).
-  std::array<SackBlock, TcpOptions::kMaxSackBlocks> sacked_{};
+  // Received SACK blocks above snd_una (RFC 2018 §5 scoreboard, small:
+  // a window with more holes than this forgets the highest ones).
+  static constexpr uint8_t kScoreboardBlocks = 16;
+  std::array<SackBlock, kScoreboardBlocks> sacked_{};
   uint8_t sacked_count_ = 0;
 
   // The one RST we owe (reply to a bad segment, or Abort()).
@@ -319,6 +334,8 @@ class Connection {
   bool probe_due_ : 1 = false;
   bool force_send_ : 1 = false;  // persist fired with a tiny window
   bool rtt_timing_ : 1 = false;
+  bool tlp_due_ : 1 = false;   // the probe timer fired: send a probe
+  bool tlp_sent_ : 1 = false;  // one probe per tail, until an ACK advances
 };
 
 }  // namespace skiff

@@ -23,6 +23,8 @@ struct TcpCounters {
   uint64_t retransmits = 0;
   uint64_t fast_retransmits = 0;
   uint64_t rto_expirations = 0;
+  uint64_t lost_retransmits = 0;  // RFC 8985 / RFC 6675 repeated resends
+  uint64_t loss_probes = 0;       // RFC 8985 §7 tail loss probes
   uint64_t out_of_order = 0;
   uint64_t dup_acks = 0;
   uint64_t challenge_acks = 0;

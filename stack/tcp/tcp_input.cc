@@ -16,6 +16,8 @@ uint32_t SegLen(const TcpSegmentIn& s) {
 
 // Duplicate ACKs owed beyond the first, at most (enough for 3 dupacks).
 constexpr uint8_t kMaxOwedDupAcks = 3;
+// RFC 5681 §3.2 / RFC 6675 §2 DupThresh.
+constexpr uint8_t kDupThresh = 3;
 
 }  // namespace
 
@@ -121,9 +123,29 @@ bool Connection::PawsReject(const TcpSegmentIn& seg, Instant now) {
   const TcpRepr& h = seg.header;
   if (!ts_ok_ || !h.options.timestamp || h.has(TcpFlag::kRst)) return false;
   if (!(SeqNum(h.options.timestamp->tsval) < SeqNum(ts_recent_))) return false;
+  if (DisorderedAck(seg)) return false;
   AckInvalid(seg, now, /*challenge=*/false);
   Drop(DropReason::kTcpPawsReject);
   return true;
+}
+
+// A pure duplicate ACK overtaken by a later segment carries an older
+// timestamp than TS.Recent, yet it is no old duplicate: it changes nothing
+// but the duplicate-ACK count, which fast retransmit needs. Like Linux's
+// tcp_disordered_ack, PAWS (RFC 7323 §5.3) lets it through when it is at
+// RCV.NXT with no data, ACKs exactly SND.UNA, would not update the window
+// (§3.10.7.4 SND.WL1/WL2 rule) and its TSval is within one RTO (in TSval
+// milliseconds) of TS.Recent.
+bool Connection::DisorderedAck(const TcpSegmentIn& seg) const {
+  const TcpRepr& h = seg.header;
+  if (!h.has(TcpFlag::kAck) || h.has(TcpFlag::kSyn) || h.has(TcpFlag::kFin) ||
+      !seg.payload.empty() || h.seq != rcv_nxt_ || h.ack != snd_una_) {
+    return false;
+  }
+  const uint32_t wnd = uint32_t{h.window} << snd_scale_;
+  if (snd_wl1_ < h.seq || (snd_wl1_ == h.seq && wnd > snd_wnd_)) return false;
+  const uint32_t behind = ts_recent_ - h.options.timestamp->tsval;
+  return behind <= static_cast<uint64_t>(rto().nanos() / 1'000'000);
 }
 
 // First step: the acceptability test (§3.10.7.4 table), then trimming the
@@ -278,7 +300,7 @@ void Connection::HandleRst(const TcpSegmentIn& seg, Instant now) {
 // at most once per invalid_ack_interval (as Linux's tcp_oow_rate_limited:
 // two peers answering each other's pure ACKs forever is an ACK loop; a
 // data segment cannot start one). RFC 5961 §7 adds a global limit on
-// challenge ACKs, which belongs to the layer.
+// challenge ACKs, which the layer owns (challenge_limit_).
 void Connection::AckInvalid(const TcpSegmentIn& seg, Instant now,
                             bool challenge) {
   const TcpRepr& h = seg.header;
@@ -296,7 +318,14 @@ void Connection::AckInvalid(const TcpSegmentIn& seg, Instant now,
     }
     last_oow_ack_ = now;
   }
-  if (challenge) ++stats_.challenge_acks;
+  if (challenge) {
+    // RFC 5961 §7: the stack-wide limit.
+    if (challenge_limit_ != nullptr && !challenge_limit_->Allow(now)) {
+      ++stats_.invalid_acks_limited;
+      return;
+    }
+    ++stats_.challenge_acks;
+  }
   ack_now_ = true;
 }
 
@@ -383,6 +412,7 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   retries_ = 0;
   rtt_.ResetBackoff();
   dupacks_ = 0;
+  tlp_sent_ = false;
   if (cc_.OnAck(ack, acked, flight)) retransmit_head_ = true;
   // RFC 6298 §5.2, §5.3: stop when all is acked, else restart.
   rto_deadline_ =
@@ -394,6 +424,8 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   }
   sacked_count_ = keep;
   UpdateSackScoreboard(seg.header.options);
+  DetectLostRetransmit();
+  ArmTlp(now);
   // All acknowledged: the send ring's chunks go back to the pool.
   if (snd_buf_.empty()) snd_buf_.Free();
 }
@@ -417,11 +449,39 @@ void Connection::ProcessDupAck(const TcpSegmentIn& seg) {
     ++stats_.fast_retransmits;
     retransmit_head_ = true;  // RFC 5681 §3.2 step 2
     rexmit_nxt_ = snd_una_;
+    tlp_deadline_ = Instant::Max();
   } else if (was_in_recovery && sacked_count_ > 0) {
     // With SACK the next hole need not wait for a partial ACK (RFC 6675
     // in spirit: one retransmission per duplicate ACK).
     retransmit_hole_ = true;
+  } else if (!was_in_recovery && sack_ok_ && dupacks_ >= kDupThresh &&
+             rexmit_nxt_ <= snd_una_ &&
+             SackedAbove(snd_una_) > (kDupThresh - 1) * effective_mss()) {
+    // The slow start after a timeout lost a segment: RFC 6582 §3.2 (and
+    // RFC 6675 §5.1) allow no new recovery until SND.UNA passes `recover`,
+    // but SACK shows the segment is lost (RFC 6675 §4 IsLost; RFC 8985
+    // §6.2: data sent after it arrived). Resend it now instead of waiting
+    // for another RTO; cwnd was already cut for this episode.
+    ++stats_.fast_retransmits;
+    retransmit_head_ = true;
+    rexmit_nxt_ = snd_una_;
   }
+  DetectLostRetransmit();
+}
+
+// RFC 8985 §6.2 (RACK) on the SACK scoreboard: a retransmission is lost
+// once data sent after it was SACKed. Data is sent in sequence order, so
+// what lies above rexmit_mark_ (SND.MAX when the retransmission left) was
+// sent later; more than DupThresh - 1 segments of it allow for reordering
+// (RFC 6675 §4 IsLost). Without this a lost retransmission waits for the
+// RTO (RFC 6675 §5 step (C) leaves it to the timer).
+void Connection::DetectLostRetransmit() {
+  if (!sack_ok_ || sacked_count_ == 0 || !(rexmit_nxt_ > snd_una_)) return;
+  if (SackedAbove(rexmit_mark_) <= (kDupThresh - 1) * effective_mss()) return;
+  ++stats_.lost_retransmits;
+  retransmit_head_ = true;
+  rexmit_nxt_ = snd_una_;
+  rexmit_mark_ = snd_max_;  // re-detect only from data sent from now on
 }
 
 // §3.10.7.4 fifth, window update: only from a segment newer than the one
@@ -443,6 +503,17 @@ uint32_t Connection::SackedBytes() const {
   uint32_t n = 0;
   for (uint8_t i = 0; i < sacked_count_; ++i) {
     n += static_cast<uint32_t>(sacked_[i].right - sacked_[i].left);
+  }
+  return n;
+}
+
+// SACKed bytes at or above `s`.
+uint32_t Connection::SackedAbove(SeqNum s) const {
+  uint32_t n = 0;
+  for (uint8_t i = 0; i < sacked_count_; ++i) {
+    if (sacked_[i].right > s) {
+      n += static_cast<uint32_t>(sacked_[i].right - SeqMax(sacked_[i].left, s));
+    }
   }
   return n;
 }

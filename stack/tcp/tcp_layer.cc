@@ -33,6 +33,7 @@ TcpLayer::TcpLayer(const TcpLayerConfig& config, Ipv4Address local,
       isn_(config_.secret),
       writer_(pool, ip, checksum_offload, drops),
       buffers_(config.buffer_pool_bytes),
+      challenge_acks_(config.challenge_ack_limit),
       sockets_(config.max_connections),
       listeners_(config.max_listeners),
       wheel_(now) {
@@ -135,7 +136,8 @@ void TcpLayer::InputToListener(Listener& l, ListenerId lid,
     drops_.Add(DropReason::kTcpAcceptQueueFull);
     return;
   }
-  const SlabHandle h = sockets_.Emplace(config_.connection, &drops_, &buffers_);
+  const SlabHandle h = sockets_.Emplace(config_.connection, &drops_, &buffers_,
+                                        &challenge_acks_);
   if (!h.valid()) {
     drops_.Add(DropReason::kTcpTableFull);
     return;
@@ -258,6 +260,8 @@ void TcpLayer::AddStats(const TcpConnStats& st, TcpCounters& c) const {
   c.retransmits += st.retransmits;
   c.fast_retransmits += st.fast_retransmits;
   c.rto_expirations += st.timeouts;
+  c.lost_retransmits += st.lost_retransmits;
+  c.loss_probes += st.loss_probes;
   c.out_of_order += st.out_of_order;
   c.dup_acks += st.dup_acks;
   c.challenge_acks += st.challenge_acks;
@@ -414,7 +418,8 @@ ConnectResult TcpLayer::Connect(Ipv4Address remote, uint16_t port,
   FourTuple tuple;
   if (!PickEphemeralPort(remote, port, &tuple))
     return ConnectResult::Error(ConnectError::kNoEphemeralPort);
-  const SlabHandle h = sockets_.Emplace(config_.connection, &drops_, &buffers_);
+  const SlabHandle h = sockets_.Emplace(config_.connection, &drops_, &buffers_,
+                                        &challenge_acks_);
   Socket* s = sockets_.Get(h);
   s->owned = true;
   s->conn.SetTimestampOffset(isn_.TimestampOffset(tuple));

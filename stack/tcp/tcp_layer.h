@@ -49,6 +49,9 @@ struct TcpLayerConfig {
   // When it is used up, windows shrink and Send() takes less (or returns
   // kWouldBlock); Linux bounds the same with tcp_mem. 1 GiB by default.
   uint64_t buffer_pool_bytes = uint64_t{1} << 30;
+  // RFC 5961 §7: challenge ACKs per second, all connections together
+  // (Linux tcp_challenge_ack_limit); 0 means no limit.
+  uint32_t challenge_ack_limit = 1000;
   // RFC 6335 §6 dynamic range (Linux uses 32768-60999).
   uint16_t ephemeral_first = 49152;
   uint16_t ephemeral_last = 65535;
@@ -98,8 +101,9 @@ class TcpLayer final : public Ipv4Handler {
 
  private:
   struct Socket {
-    Socket(const TcpConfig& config, DropCounters* drops, ChunkPool* pool)
-        : conn(config, drops, pool) {}
+    Socket(const TcpConfig& config, DropCounters* drops, ChunkPool* pool,
+           ChallengeAckLimiter* challenge_limit)
+        : conn(config, drops, pool, challenge_limit) {}
     Connection conn;
     ListenerId parent;           // set until the application accepts it
     bool owned = false;          // the application holds a SocketId
@@ -135,6 +139,7 @@ class TcpLayer final : public Ipv4Handler {
   IsnGenerator isn_;
   SegmentWriter writer_;
   ChunkPool buffers_;  // before sockets_: connections give chunks back
+  ChallengeAckLimiter challenge_acks_;  // before sockets_: they point here
   Slab<Socket> sockets_;
   absl::flat_hash_map<FourTuple, SlabHandle> table_;
   Slab<Listener> listeners_;

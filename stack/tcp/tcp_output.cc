@@ -41,6 +41,7 @@ void Connection::PollTransmit(Instant now, SegmentSink& sink) {
     if (!EmitData(sink, now)) break;
   }
   if (rst_pending_) return;  // sink refused a data segment (see EmitData)
+  if (tlp_due_ && !EmitLossProbe(sink, now)) return;
   UpdatePersist(now);
   if (probe_due_ && !EmitProbe(sink, now)) return;
   if (ack_now_ || delack_deadline_ <= now) {
@@ -182,6 +183,7 @@ bool Connection::EmitRetransmitHead(SegmentSink& sink, Instant now) {
   if (!Transmit(sink, out, now)) return false;
   retransmit_head_ = false;
   rexmit_nxt_ = SeqMax(rexmit_nxt_, snd_una_ + len);
+  rexmit_mark_ = snd_max_;
   return true;
 }
 
@@ -220,6 +222,7 @@ bool Connection::EmitSackHole(SegmentSink& sink, Instant now) {
   ++stats_.sack_retransmits;
   cc_.OnRecoveryRetransmit(len);
   rexmit_nxt_ = s + len;
+  rexmit_mark_ = snd_max_;
   return true;
 }
 
@@ -251,8 +254,29 @@ Connection::DataPlan Connection::PlanData(SeqNum from,
   }
   const SeqNum end = SndDataEnd();
   const uint32_t unsent = end > from ? static_cast<uint32_t>(end - from) : 0;
-  const SeqNum edge = snd_una_ + std::min(snd_wnd_, cc_.cwnd());
-  const uint32_t usable = edge > from ? static_cast<uint32_t>(edge - from) : 0;
+  uint32_t cwnd = cc_.cwnd();
+  // RFC 3042 limited transmit: each of the first two duplicate ACKs lets
+  // one more segment out, so a small window still brings the three
+  // duplicates fast retransmit needs instead of an RTO.
+  if (dupacks_ > 0 && !cc_.in_recovery()) {
+    cwnd += std::min<uint32_t>(dupacks_, 2) * effective_mss();
+  }
+  const SeqNum edge = snd_una_ + std::min(snd_wnd_, cwnd);
+  uint32_t usable = edge > from ? static_cast<uint32_t>(edge - from) : 0;
+  if (cc_.in_recovery() && sack_ok_ && from >= snd_max_) {
+    // RFC 6675 §5 step (C): in recovery, new data may go while the data
+    // in the network (pipe) is below cwnd = ssthresh. Pipe is taken as
+    // FlightSize less SACKed bytes (holes count as in flight: a little
+    // conservative). Data sent now also reveals a lost retransmission
+    // (DetectLostRetransmit) before the RTO would.
+    const uint32_t pipe = FlightSize() - std::min(FlightSize(), SackedBytes());
+    const SeqNum wnd_edge = snd_una_ + snd_wnd_;
+    const uint32_t room =
+        wnd_edge > from ? static_cast<uint32_t>(wnd_edge - from) : 0;
+    if (cc_.ssthresh() > pipe) {
+      usable = std::max(usable, std::min(room, cc_.ssthresh() - pipe));
+    }
+  }
   DataPlan plan;
   plan.len = std::min({unsent, usable, max_payload});
   // A bare FIN is sent regardless of the window (as Linux does; a receiver
@@ -290,6 +314,54 @@ bool Connection::EmitData(SegmentSink& sink, Instant now) {
   if (!Transmit(sink, out, now)) return false;
   snd_nxt_ += plan.len + (plan.fin ? 1 : 0);
   force_send_ = false;
+  // RFC 8985 §7.2: (re)start the probe timer after new data (which also
+  // does a due probe's job of drawing an ACK).
+  if (snd_nxt_ == snd_max_) {
+    tlp_due_ = false;
+    ArmTlp(now);
+  }
+  return true;
+}
+
+// RFC 8985 §7.3 tail loss probe: one new segment if the peer's window
+// allows (cwnd aside), else the last segment sent again, so that a lost
+// tail is answered by a SACK (and fast recovery) instead of the RTO.
+bool Connection::EmitLossProbe(SegmentSink& sink, Instant now) {
+  tlp_due_ = false;
+  if (snd_una_ == snd_max_ || snd_nxt_ != snd_max_ || cc_.in_recovery()) {
+    return true;
+  }
+  const SeqNum start = SndBufStart();
+  const SeqNum data_end = SndDataEnd();
+  TcpSegmentOut out{MakeHeader(snd_max_, TcpFlag::kAck, now)};
+  const uint32_t mss = MaxPayload(out.header);
+  SeqNum from;
+  uint32_t len;
+  bool fin = false;
+  if (data_end > snd_max_ && snd_una_ + snd_wnd_ > snd_max_ && !fin_queued_) {
+    from = snd_max_;  // new data
+    len =
+        std::min({static_cast<uint32_t>(data_end - snd_max_),
+                  static_cast<uint32_t>(snd_una_ + snd_wnd_ - snd_max_), mss});
+  } else {
+    const SeqNum sent_end = SeqMin(snd_max_, data_end);
+    fin = fin_queued_ && snd_max_ > fin_seq_;
+    from = SeqMax(SeqMax(snd_una_, start),
+                  sent_end - std::min<uint32_t>(mss, sent_end - start));
+    len = sent_end > from ? static_cast<uint32_t>(sent_end - from) : 0;
+    if (len == 0 && !fin) return true;
+  }
+  out.header.seq = from;
+  if (fin) out.header.flags |= TcpFlag::kFin;
+  snd_buf_.Peek(static_cast<uint32_t>(from - start), len, out.payload);
+  if (!Transmit(sink, out, now)) {
+    tlp_due_ = true;
+    return false;
+  }
+  snd_nxt_ = snd_max_;
+  ++stats_.loss_probes;
+  tlp_sent_ = true;
+  ArmRto(now);  // §7.3: the RTO, not another probe, guards the probe
   return true;
 }
 
@@ -345,7 +417,7 @@ bool Connection::HasOutputDue(Instant now) const {
       break;
   }
   if (ack_now_ || retransmit_head_ || retransmit_hole_ || probe_due_ ||
-      dup_acks_owed_ > 0) {
+      tlp_due_ || dup_acks_owed_ > 0) {
     return true;
   }
   if (state_ == TcpState::kFinWait2 || state_ == TcpState::kTimeWait) {

@@ -18,6 +18,7 @@ void Connection::FireTimers(Instant now) {
   }
   if (rto_deadline_ <= now) OnRetransmitTimeout(now);
   if (state_ == TcpState::kClosed) return;
+  if (tlp_deadline_ <= now) OnTlpTimeout(now);
   if (persist_deadline_ <= now) OnPersistTimeout(now);
   if (keepalive_deadline_ <= now) OnKeepaliveTimeout(now);
   if (state_ == TcpState::kClosed) return;
@@ -29,6 +30,34 @@ void Connection::FireTimers(Instant now) {
 
 void Connection::ArmRto(Instant now) {
   rto_deadline_ = now + rtt_.rto(config_->rto_max);
+}
+
+// RFC 8985 §7.2: PTO = 2·SRTT, plus the peer's delayed-ACK bound when a
+// single segment is out (its ACK may be delayed), never past the RTO.
+// Armed while data is outstanding outside recovery, once per tail (the
+// next probe waits for an ACK that advances SND.UNA). Needs SACK (§7.1)
+// and an RTT sample.
+void Connection::ArmTlp(Instant now) {
+  tlp_deadline_ = Instant::Max();
+  if (!sack_ok_ || tlp_sent_ || !rtt_.has_sample() || cc_.in_recovery() ||
+      snd_una_ == snd_max_ || snd_nxt_ != snd_max_ ||
+      (state_ != TcpState::kEstablished && state_ != TcpState::kCloseWait &&
+       state_ != TcpState::kFinWait1 && state_ != TcpState::kLastAck &&
+       state_ != TcpState::kClosing)) {
+    return;
+  }
+  Duration pto = rtt_.srtt() * 2;
+  if (FlightSize() <= effective_mss()) pto = pto + config_->delayed_ack_timeout;
+  pto = std::max(pto, Duration::Millis(10));
+  const Instant at = now + pto;
+  if (at < rto_deadline_) tlp_deadline_ = at;
+}
+
+void Connection::OnTlpTimeout(Instant /*now*/) {
+  tlp_deadline_ = Instant::Max();
+  if (snd_una_ != snd_max_ && !cc_.in_recovery() && !tlp_sent_) {
+    tlp_due_ = true;
+  }
 }
 
 void Connection::ArmDelayedAck(Instant now) {
@@ -58,6 +87,9 @@ void Connection::OnRetransmitTimeout(Instant now) {
   snd_nxt_ = snd_una_;
   rtt_timing_ = false;
   dupacks_ = 0;
+  rexmit_nxt_ = snd_una_;
+  tlp_deadline_ = Instant::Max();
+  tlp_due_ = false;
   // RFC 2018 §8: after a timeout, do not trust earlier SACK information.
   sacked_count_ = 0;
   retransmit_head_ = retransmit_hole_ = false;

@@ -128,6 +128,8 @@ struct TcpConnStats {
   uint32_t fast_retransmits = 0;  // RFC 5681 §3.2 triple-dupack resends
   uint32_t sack_retransmits = 0;  // holes resent in recovery from SACK info
   uint32_t timeouts = 0;          // RTO expirations
+  uint32_t lost_retransmits = 0;  // resent again: SACKs showed it lost
+  uint32_t loss_probes = 0;       // RFC 8985 §7 tail loss probes
   uint32_t out_of_order = 0;      // segments queued beyond rcv_nxt
   uint32_t dup_acks = 0;
   uint32_t challenge_acks = 0;        // RFC 5961

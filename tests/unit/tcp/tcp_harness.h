@@ -126,7 +126,9 @@ class TcpTest : public ::testing::Test {
     return {Ipv4Address(10, 0, 0, 1), kLocalPort, Ipv4Address(10, 0, 0, 2),
             kRemotePort};
   }
-  void Make() { conn = std::make_unique<Connection>(cfg, &drops); }
+  void Make() {
+    conn = std::make_unique<Connection>(cfg, &drops, nullptr, challenge_limit);
+  }
 
   TcpRepr Repr(const SegSpec& s) const {
     TcpRepr h;
@@ -259,6 +261,7 @@ class TcpTest : public ::testing::Test {
 
   TcpConfig cfg;
   DropCounters drops;
+  ChallengeAckLimiter* challenge_limit = nullptr;  // the layer's, if any
   ManualClock clock;
   std::unique_ptr<Connection> conn;
   Recorder out;
