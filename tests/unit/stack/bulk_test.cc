@@ -67,15 +67,7 @@ TEST_F(Bulk, SixtyFourMiB_CleanLink_ByteExact) {
 }
 
 TEST_F(Bulk, SixtyFourMiB_LossReorderDupCorrupt_ByteExact) {
-  SimLinkConfig bad{.seed = 7,
-                    .loss = 0.05,
-                    .reorder = 0.05,
-                    .duplicate = 0.01,
-                    .corrupt = 0.01,
-                    .delay = Duration::Micros(100)};
-  SimLinkConfig back = bad;
-  back.seed = 8;
-  Build(bad, back);
+  BuildHostile(7, 0.05);
   RunBulk(Duration::Micros(100), Duration::Seconds(3600));
   EXPECT_GT(wire_->counters_a_to_b().lost, 0u);
   EXPECT_GT(wire_->counters_a_to_b().corrupted, 0u);
@@ -146,15 +138,7 @@ namespace {
 // FINs and last ACKs must all be recovered by retransmission; the server
 // closes first this time (TIME-WAIT on its side).
 TEST_F(Bulk, TwoThousandShortConnections_LossyLink_AllComplete) {
-  SimLinkConfig bad{.seed = 11,
-                    .loss = 0.05,
-                    .reorder = 0.05,
-                    .duplicate = 0.01,
-                    .corrupt = 0.01,
-                    .delay = Duration::Micros(100)};
-  SimLinkConfig back = bad;
-  back.seed = 12;
-  Build(bad, back);
+  BuildHostile(11, 0.05);
   TcpApp server_app(*server_);
   TcpApp client_app(*client_);
   // The server answers 2000 bytes and closes; the client reads to EOF.

@@ -66,6 +66,20 @@ class TwoStacks : public ::testing::Test {
     server_->Start(clock_.Now());
   }
 
+  // Both directions lossy, reordering, duplicating and corrupting (1% each
+  // of the last two), 100 µs delay; a->b seeded `seed`, b->a `seed + 1`.
+  void BuildHostile(uint64_t seed, double loss) {
+    SimLinkConfig bad{.seed = seed,
+                      .loss = loss,
+                      .reorder = 0.05,
+                      .duplicate = 0.01,
+                      .corrupt = 0.01,
+                      .delay = Duration::Micros(100)};
+    SimLinkConfig back = bad;
+    back.seed = seed + 1;
+    Build(bad, back);
+  }
+
   void TearDown() override {
     client_.reset();
     server_.reset();
