@@ -54,6 +54,11 @@ void VisitCounters(const StackCounters& c, F&& f) {
   SKIFF_C(icmp, in_echos);
   SKIFF_C(icmp, out_echo_reps);
   SKIFF_C(icmp, out_dest_unreachs);
+  SKIFF_C(icmp, in_dest_unreachs);
+  SKIFF_C(icmp, in_time_excds);
+  SKIFF_C(icmp, in_parm_probs);
+  SKIFF_C(icmp, in_src_quenchs);
+  SKIFF_C(icmp, in_errors_delivered);
   SKIFF_C(tcp, active_opens);
   SKIFF_C(tcp, passive_opens);
   SKIFF_C(tcp, accepts);
@@ -65,6 +70,9 @@ void VisitCounters(const StackCounters& c, F&& f) {
   SKIFF_C(tcp, segs_in);
   SKIFF_C(tcp, segs_out);
   SKIFF_C(tcp, time_wait_reused);
+  SKIFF_C(tcp, icmp_errors_in);
+  SKIFF_C(tcp, icmp_errors_rejected);
+  SKIFF_C(tcp, pmtu_mss_lowered);
   SKIFF_C(tcp, retransmits);
   SKIFF_C(tcp, fast_retransmits);
   SKIFF_C(tcp, rto_expirations);

@@ -45,6 +45,14 @@ namespace skiff {
   X(kIcmpBadChecksum, "icmp_bad_checksum")        \
   X(kIcmpUnhandledType, "icmp_unhandled_type")    \
   X(kIcmpRateLimited, "icmp_rate_limited")        \
+  /* icmp errors (RFC 5927) */                    \
+  X(kIcmpSourceQuench, "icmp_source_quench")      \
+  X(kIcmpErrorBroadcast, "icmp_error_broadcast")  \
+  X(kIcmpBadQuote, "icmp_bad_quote")              \
+  X(kIcmpQuoteNotOurs, "icmp_quote_not_ours")     \
+  X(kIcmpNoHandler, "icmp_no_handler")            \
+  X(kIcmpNoSocket, "icmp_no_socket")              \
+  X(kIcmpOutOfWindow, "icmp_out_of_window")       \
   /* tcp */                                       \
   X(kTcpMalformed, "tcp_malformed")               \
   X(kTcpBadChecksum, "tcp_bad_checksum")          \

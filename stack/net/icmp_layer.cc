@@ -5,7 +5,6 @@
 
 #include "stack/net/ipv4_layer.h"
 #include "stack/wire/checksum.h"
-#include "stack/wire/icmp.h"
 
 namespace skiff {
 
@@ -31,15 +30,82 @@ void IcmpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
     return;
   }
   ++counters_.in_msgs;
-  if (icmp->type() == IcmpType::kEchoRequest && config_.echo_reply &&
-      (ip.dst() == ip_.address() || config_.broadcast_echo_reply)) {
-    ++counters_.in_echos;
-    EchoReply(ip, std::move(pkt), now);
+  switch (icmp->type()) {
+    case IcmpType::kEchoRequest:
+      if (config_.echo_reply &&
+          (ip.dst() == ip_.address() || config_.broadcast_echo_reply)) {
+        ++counters_.in_echos;
+        EchoReply(ip, std::move(pkt), now);
+        return;
+      }
+      break;
+    case IcmpType::kDestUnreachable:
+      ++counters_.in_dest_unreachs;
+      ErrorInput(ip, *icmp, now);
+      return;
+    case IcmpType::kTimeExceeded:
+      ++counters_.in_time_excds;
+      ErrorInput(ip, *icmp, now);
+      return;
+    case IcmpType::kParameterProblem:
+      ++counters_.in_parm_probs;
+      ErrorInput(ip, *icmp, now);
+      return;
+    case IcmpType::kSourceQuench:
+      // RFC 6633 §3: deprecated; a host MUST silently discard it (a forged
+      // one would otherwise throttle any connection).
+      ++counters_.in_src_quenchs;
+      drops_.Add(DropReason::kIcmpSourceQuench);
+      return;
+    default:
+      break;
+  }
+  drops_.Add(DropReason::kIcmpUnhandledType);
+}
+
+// An error about a datagram we sent (RFC 1122 §3.2.2.1): the quote must
+// name one of ours (RFC 5927 §4: IPv4 header, our address as its source,
+// 8 transport bytes), then the transport registered for the quoted
+// protocol takes it and checks the rest (its 4-tuple, and for TCP the
+// sequence number, RFC 5927 §4.1). Nothing is sent back.
+void IcmpLayer::ErrorInput(const Ipv4View& ip, const IcmpView& icmp,
+                           Instant now) {
+  // Only a unicast error can concern one of our datagrams (Linux drops
+  // errors sent to broadcast too; RFC 1122 §3.2.2 never sends them).
+  if (ip.dst() != ip_.address()) {
+    drops_.Add(DropReason::kIcmpErrorBroadcast);
     return;
   }
-  // Errors about our own traffic would go to the transport (RFC 1122
-  // §3.2.2.1); nothing listens for them yet.
-  drops_.Add(DropReason::kIcmpUnhandledType);
+  DropReason why{};
+  auto quote = IcmpQuoteView::Parse(icmp.payload(), &why);
+  if (!quote) {
+    drops_.Add(why);
+    return;
+  }
+  if (quote->src() != ip_.address()) {
+    drops_.Add(DropReason::kIcmpQuoteNotOurs);
+    return;
+  }
+  IcmpError err{.type = icmp.type(),
+                .code = icmp.code(),
+                .reporter = ip.src(),
+                .local = quote->src(),
+                .remote = quote->dst(),
+                .protocol = quote->protocol(),
+                .transport = quote->transport()};
+  if (err.type == IcmpType::kDestUnreachable &&
+      err.code == IcmpUnreachCode::kFragNeeded) {
+    // RFC 1191 §5: no next-hop MTU from an old router: estimate it.
+    err.mtu = icmp.next_hop_mtu() != 0
+                  ? icmp.next_hop_mtu()
+                  : Rfc1191PlateauBelow(quote->total_length());
+  }
+  Ipv4Handler* h = ip_.handler(err.protocol);
+  if (h == nullptr || !h->OnIcmpError(err, now)) {
+    drops_.Add(DropReason::kIcmpNoHandler);
+    return;
+  }
+  ++counters_.in_errors_delivered;
 }
 
 void IcmpLayer::EchoReply(const Ipv4View& ip, Packet pkt, Instant now) {

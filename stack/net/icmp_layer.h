@@ -1,5 +1,7 @@
-// ICMP (RFC 792; RFC 1122 §3.2.2): answers echo requests in place and sends
-// rate-limited destination-unreachable errors.
+// ICMP (RFC 792; RFC 1122 §3.2.2): answers echo requests in place, sends
+// rate-limited destination-unreachable errors, and hands the errors it
+// receives about our own datagrams to the transport they quote (RFC 1122
+// §3.2.2.1; validated as RFC 5927 §4 asks, see ErrorInput).
 #ifndef SKIFF_STACK_NET_ICMP_LAYER_H_
 #define SKIFF_STACK_NET_ICMP_LAYER_H_
 
@@ -12,6 +14,7 @@
 #include "stack/net/ipv4_handler.h"
 #include "stack/net/net_counters.h"
 #include "stack/net/token_bucket.h"
+#include "stack/wire/icmp.h"
 #include "stack/wire/ipv4.h"
 
 namespace skiff {
@@ -45,6 +48,7 @@ class IcmpLayer final : public Ipv4Handler {
 
  private:
   void EchoReply(const Ipv4View& ip, Packet pkt, Instant now);
+  void ErrorInput(const Ipv4View& ip, const IcmpView& icmp, Instant now);
 
   IcmpConfig config_;
   Ipv4Layer& ip_;

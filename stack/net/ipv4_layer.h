@@ -43,6 +43,8 @@ class Ipv4Layer {
   void Register(uint8_t protocol, Ipv4Handler* handler) {
     handlers_[protocol] = handler;
   }
+  // The handler registered for `protocol`, or nullptr.
+  Ipv4Handler* handler(uint8_t protocol) const { return handlers_[protocol]; }
 
   // A datagram with its IPv4 header at data start (Ethernet header gone);
   // link_broadcast when the frame went to ff:ff:ff:ff:ff:ff.

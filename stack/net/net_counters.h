@@ -43,6 +43,13 @@ struct IcmpCounters {
   uint64_t in_echos = 0;
   uint64_t out_echo_reps = 0;
   uint64_t out_dest_unreachs = 0;
+  // Errors received (nstat IcmpIn*); those about our datagrams go to the
+  // transport of the quoted protocol.
+  uint64_t in_dest_unreachs = 0;
+  uint64_t in_time_excds = 0;
+  uint64_t in_parm_probs = 0;
+  uint64_t in_src_quenchs = 0;       // ignored (RFC 6633)
+  uint64_t in_errors_delivered = 0;  // handed to a transport
 };
 
 }  // namespace skiff

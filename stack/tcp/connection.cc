@@ -119,7 +119,7 @@ void Connection::Negotiate(const TcpRepr& syn) {
 
 uint32_t Connection::effective_mss() const {
   // RFC 9293 §3.7.1 / RFC 6691: options reduce the data a segment can carry.
-  uint32_t m = std::min<uint32_t>(peer_mss_, config_->mss);
+  uint32_t m = SendMssLimit();
   if (ts_ok_) m -= 12;
   return std::max<uint32_t>(m, 64);
 }
@@ -221,6 +221,10 @@ void Connection::EnterTimeWait(Instant now) {
 void Connection::EnterClosed(ConnectionError why) {
   if (state_ == TcpState::kClosed) return;
   state_ = TcpState::kClosed;
+  // RFC 1122 §4.2.3.9: a soft ICMP error is what the timeout reports.
+  if (why == ConnectionError::kTimedOut && SoftErrorPending()) {
+    why = ConnectionError::kUnreachable;
+  }
   if (error_ == ConnectionError::kNone) error_ = why;
   rto_deadline_ = delack_deadline_ = persist_deadline_ = Instant::Max();
   keepalive_deadline_ = timewait_deadline_ = tlp_deadline_ = Instant::Max();

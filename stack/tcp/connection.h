@@ -8,11 +8,12 @@
 // keepalive), 6298 (RTO), 5681 + 6582 (NewReno), 7323 (window scale,
 // timestamps, PAWS), 2018 (SACK), 6675 (SACK loss recovery), 3042
 // (limited transmit), 8985 §7 (tail loss probe), 5961 (challenge ACKs),
-// 6528 (ISN, see isn.h), 6691 (MSS).
+// 6528 (ISN, see isn.h), 6691 (MSS), 1191 + 5927 (ICMP errors).
 //
 // The file split (gVisor/mTCP style): connection.cc (opening, application
 // calls, state changes), tcp_input.cc (segment arrival, §3.10.7),
-// tcp_output.cc (what is due, segment building), tcp_timers.cc (timers).
+// tcp_output.cc (what is due, segment building), tcp_timers.cc (timers),
+// tcp_icmp.cc (ICMP errors).
 //
 // How the layer above drives it (DESIGN.md "The loop"):
 //   - for every segment demultiplexed to it: OnSegment(seg, now);
@@ -49,6 +50,14 @@
 #include "stack/wire/tcp.h"
 
 namespace skiff {
+
+// What an ICMP error did to a connection (Connection::OnIcmpError).
+enum class IcmpReaction : uint8_t {
+  kIgnored,     // a "fragmentation needed" that lowers nothing
+  kSoftError,   // recorded: the error if the connection later times out
+  kAborted,     // CLOSED with kUnreachable
+  kMssLowered,  // path MTU lowered the MSS; the flight goes out again
+};
 
 class Connection {
  public:
@@ -108,6 +117,15 @@ class Connection {
   // unreachable, RFC 1122 §4.2.3.9): CLOSED with `why`, no RST.
   void Fail(ConnectionError why);
 
+  // ---- ICMP errors (tcp_icmp.cc) ----
+  // RFC 5927 §4.1: does an error quoting sequence number `seq` concern a
+  // segment in flight (SND.UNA <= seq < SND.NXT; SND.MAX here)?
+  bool IcmpSeqAcceptable(SeqNum seq) const;
+  // An error about this connection whose quote passed IcmpSeqAcceptable:
+  // ICMP `type` and `code`, and for "fragmentation needed" the next-hop
+  // `mtu`. The file header says what each does in each state.
+  IcmpReaction OnIcmpError(uint8_t type, uint8_t code, uint16_t mtu);
+
   // ---- socket options ----
   void SetNoDelay(bool on) { no_delay_ = on; }
   // Keepalive (RFC 1122 §4.2.3.6) with the config's idle/interval/count.
@@ -160,8 +178,17 @@ class Connection {
   uint32_t ssthresh() const { return cc_.ssthresh(); }
   Duration rto() const { return rtt_.rto(config_->rto_max); }
   const RttEstimator& rtt() const { return rtt_; }
-  // min(peer MSS, ours) minus the timestamp option when in use.
+  // min(peer MSS, ours, the path MTU's) minus the timestamp option when in
+  // use.
   uint32_t effective_mss() const;
+  // The MSS the path MTU allows (RFC 1191), 0xffff until an ICMP
+  // "fragmentation needed" lowered it.
+  uint16_t pmtu_mss() const { return pmtu_mss_; }
+  // A soft ICMP error arrived and nothing was acknowledged since: a
+  // timeout now reports kUnreachable (RFC 1122 §4.2.3.9).
+  bool SoftErrorPending() const {
+    return soft_error_ && snd_una_ == soft_error_una_;
+  }
   uint32_t ts_recent() const { return ts_recent_; }
   // RFC 9293 §3.10.7.4 / RFC 6191: in TIME-WAIT, may `syn` start a new
   // incarnation of this 4-tuple? Yes if its timestamp is newer than
@@ -245,6 +272,15 @@ class Connection {
   bool EmitSackHole(SegmentSink& sink, Instant now);
   bool EmitLossProbe(SegmentSink& sink, Instant now);
 
+  // tcp_icmp.cc
+  // The largest segment, options included, we may send: the peer's MSS,
+  // ours and the path MTU's (RFC 9293 §3.7.1, RFC 1191).
+  uint32_t SendMssLimit() const {
+    return std::min(
+        {uint32_t{peer_mss_}, uint32_t{config_->mss}, uint32_t{pmtu_mss_}});
+  }
+  IcmpReaction LowerMss(uint16_t mtu);
+
   // tcp_timers.cc
   void FireTimers(Instant now);
   void OnRetransmitTimeout(Instant now);
@@ -286,6 +322,11 @@ class Connection {
   Instant rtt_start_;
   Instant last_oow_ack_ = Instant::FromNanos(INT64_MIN / 2);
   SeqNum rtt_seq_;  // the segment being timed ends here (Karn)
+
+  // ICMP errors (tcp_icmp.cc).
+  SeqNum soft_error_una_;       // SND.UNA when the soft error came
+  uint16_t pmtu_mss_ = 0xffff;  // RFC 1191: path MTU - 40, if lower
+  bool soft_error_ = false;     // see SoftErrorPending()
 
   RttEstimator rtt_;
   NewReno cc_;

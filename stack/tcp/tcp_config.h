@@ -67,6 +67,18 @@ struct TcpConfig {
   // can form ACK loops (Linux tcp_invalid_ratelimit; RFC 5961 §7).
   Duration invalid_ack_interval = Duration::Millis(500);
 
+  // ICMP errors (stack/tcp/tcp_icmp.cc). The lowest MSS a "fragmentation
+  // needed" can impose (RFC 1191): 536 = 576 - 40, what every IPv4 host
+  // must accept (RFC 1122 §3.3.3, RFC 9293 §3.7.1), so that a forged
+  // message cannot shrink segments to a few bytes (RFC 5927 §7). Linux's
+  // floor is min_pmtu 552.
+  uint16_t pmtu_min_mss = 536;
+  // RFC 5461, the widely implemented departure from RFC 1122 §4.2.3.9
+  // (Linux does it): a soft error (net/host unreachable, time exceeded,
+  // parameter problem) aborts a connection in SYN-SENT too. Off: it is
+  // recorded and reported only if the connect times out.
+  bool abort_connect_on_soft_icmp = false;
+
   // Out-of-order bound: at most this many disjoint ranges held beyond rcv_nxt
   // (segments that would need more are dropped: kTcpOutOfOrderFull). The
   // bytes live in the receive buffer; each range costs 12 bytes, reserved on

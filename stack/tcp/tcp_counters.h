@@ -16,6 +16,12 @@ struct TcpCounters {
   uint64_t resets_in = 0;        // connections ended by a peer's RST
   uint64_t resets_out = 0;       // RSTs we sent for segments to no socket
   uint64_t timeouts_closed = 0;  // connections that gave up (kTimedOut)
+  // ICMP errors (RFC 5927): quoting a connection and a sequence number in
+  // flight (delivered), or outside SND.UNA..SND.NXT (rejected, §4.1); and
+  // "fragmentation needed" that lowered a connection's MSS (RFC 1191).
+  uint64_t icmp_errors_in = 0;
+  uint64_t icmp_errors_rejected = 0;
+  uint64_t pmtu_mss_lowered = 0;
   uint64_t segs_in = 0;
   uint64_t segs_out = 0;
   uint64_t time_wait_reused = 0;  // TIME-WAIT tuples taken by a new SYN

@@ -492,4 +492,31 @@ TcpCounters TcpLayer::counters() const {
   return c;
 }
 
+// ---- ICMP errors (RFC 1122 §4.2.3.9, RFC 5927; see tcp_icmp.cc) ----
+
+bool TcpLayer::OnIcmpError(const IcmpError& err, Instant now) {
+  // The quote's first 8 bytes (RFC 792): ports, then the sequence number.
+  const std::byte* t = err.transport.data();
+  const FourTuple tuple{err.local, LoadBe16(t), err.remote, LoadBe16(t + 2)};
+  auto it = table_.find(tuple);
+  if (it == table_.end()) {
+    drops_.Add(DropReason::kIcmpNoSocket);
+    return true;
+  }
+  const SlabHandle h = it->second;
+  Connection& c = sockets_.Get(h)->conn;
+  // RFC 5927 §4.1: a blind attacker must also guess a sequence number in
+  // flight.
+  if (!c.IcmpSeqAcceptable(SeqNum(LoadBe32(t + 4)))) {
+    ++counters_.icmp_errors_rejected;
+    drops_.Add(DropReason::kIcmpOutOfWindow);
+    return true;
+  }
+  ++counters_.icmp_errors_in;
+  if (c.OnIcmpError(err.type, err.code, err.mtu) == IcmpReaction::kMssLowered)
+    ++counters_.pmtu_mss_lowered;
+  Update(h, now);  // events, a resend due, or freeing an aborted one
+  return true;
+}
+
 }  // namespace skiff

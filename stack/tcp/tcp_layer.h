@@ -99,6 +99,11 @@ class TcpLayer final : public Ipv4Handler {
   size_t pending_count() const { return pending_.size(); }
   const ChunkPool& buffer_pool() const { return buffers_; }
 
+  // An ICMP error quoting one of our segments (RFC 1122 §4.2.3.9): to the
+  // connection of the quoted 4-tuple if the quoted sequence number is in
+  // flight (RFC 5927 §4.1); counted and dropped otherwise.
+  bool OnIcmpError(const IcmpError& err, Instant now) override;
+
  private:
   struct Socket {
     Socket(const TcpConfig& config, DropCounters* drops, ChunkPool* pool,

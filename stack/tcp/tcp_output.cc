@@ -85,7 +85,7 @@ TcpRepr Connection::MakeHeader(SeqNum seq, uint8_t flags, Instant now) const {
 
 // Payload that fits beside this header's options in one MSS.
 uint32_t Connection::MaxPayload(const TcpRepr& h) const {
-  const uint32_t m = std::min<uint32_t>(peer_mss_, config_->mss);
+  const uint32_t m = SendMssLimit();
   const uint32_t opts = static_cast<uint32_t>(h.options.EmittedLen());
   return m > opts + 64 ? m - opts : 64;
 }

@@ -1,7 +1,12 @@
 // ICMP: echo replies byte-checked (in place, any size up to the MTU),
-// protocol unreachable with its RFC 1122 §3.2.2 restrictions and rate limit.
+// protocol unreachable with its RFC 1122 §3.2.2 restrictions and rate limit,
+// and received errors validated and handed to the quoted protocol's handler
+// (RFC 1122 §3.2.2.1, RFC 5927 §4).
 #include <gtest/gtest.h>
 
+#include <optional>
+
+#include "tests/unit/net/icmp_frames.h"
 #include "tests/unit/net/net_fixture.h"
 
 namespace skiff::testing {
@@ -172,6 +177,167 @@ TEST_F(IcmpTest, UnknownProtocol_NoErrorAboutBroadcasts) {
   Receive(Ipv4Frame(PeerToUs(99), Filled(8), MacAddress::Broadcast()));
   EXPECT_TRUE(Sent().empty());
   EXPECT_EQ(Drops(DropReason::kIpUnknownProtocol), 2u);
+}
+
+// ---- errors about our datagrams ----
+
+// A transport that records the ICMP errors it is given (copying the
+// borrowed quote).
+class ErrorRecorder final : public Ipv4Handler {
+ public:
+  explicit ErrorRecorder(bool takes_errors = true) : takes_(takes_errors) {}
+  void Input(const Ipv4View&, Packet, Instant) override {}
+  bool OnIcmpError(const IcmpError& err, Instant) override {
+    if (!takes_) return false;
+    last = err;
+    transport.assign(err.transport.begin(), err.transport.end());
+    last->transport = {};
+    ++count;
+    return true;
+  }
+  std::optional<IcmpError> last;
+  Bytes transport;
+  int count = 0;
+
+ private:
+  bool takes_;
+};
+
+class IcmpErrorTest : public NetTest {
+ protected:
+  void SetUp() override {
+    NetTest::SetUp();
+    Make();
+    stack_->RegisterHandler(IpProtocol::kUdp, &udp_);
+  }
+  void TearDown() override {
+    stack_->RegisterHandler(IpProtocol::kUdp, nullptr);
+    NetTest::TearDown();
+  }
+  // A UDP datagram we sent to the peer (as a router would quote it): the
+  // IPv4 header, then ports 40000 → 53 and 20 bytes more.
+  static Bytes OurUdp(uint16_t total_len = 1500) {
+    Ipv4Repr ip{.src = kOurIp,
+                .dst = kRemoteIp,
+                .protocol = IpProtocol::kUdp,
+                .id = 5,
+                .payload_len = static_cast<uint16_t>(total_len - 20)};
+    Bytes d(48);
+    ip.Emit(d.data(), true);
+    StoreBe16(&d[20], 40000);
+    StoreBe16(&d[22], 53);
+    StoreBe32(&d[24], 0x01020304);
+    return d;
+  }
+  ErrorRecorder udp_;
+};
+
+TEST_F(IcmpErrorTest, PortUnreachable_DeliveredToQuotedProtocol) {
+  const Bytes quote = OurUdp();
+  Receive(IcmpFrom(kRemoteIp, IcmpErrorMsg(IcmpType::kDestUnreachable,
+                                           IcmpUnreachCode::kPort,
+                                           ConstByteSpan(quote).first(28))));
+  ASSERT_EQ(udp_.count, 1);
+  EXPECT_EQ(udp_.last->type, IcmpType::kDestUnreachable);
+  EXPECT_EQ(udp_.last->code, IcmpUnreachCode::kPort);
+  EXPECT_EQ(udp_.last->mtu, 0);
+  EXPECT_EQ(udp_.last->reporter, kRemoteIp);
+  EXPECT_EQ(udp_.last->local, kOurIp);
+  EXPECT_EQ(udp_.last->remote, kRemoteIp);
+  EXPECT_EQ(udp_.last->protocol, IpProtocol::kUdp);
+  EXPECT_EQ(udp_.transport, Bytes(quote.begin() + 20, quote.begin() + 28));
+  EXPECT_EQ(C().icmp.in_dest_unreachs, 1u);
+  EXPECT_EQ(C().icmp.in_errors_delivered, 1u);
+  EXPECT_EQ(TotalDrops(), 0u);
+  EXPECT_TRUE(Sent().empty());  // never an error about an error
+}
+
+TEST_F(IcmpErrorTest, LongQuote_WholeTransportPartPassed) {
+  const Bytes quote = OurUdp();  // header + 28 bytes (RFC 1812 quotes more)
+  Receive(IcmpFrom(kGatewayIp, IcmpErrorMsg(IcmpType::kDestUnreachable,
+                                            IcmpUnreachCode::kHost, quote)));
+  ASSERT_EQ(udp_.count, 1);
+  EXPECT_EQ(udp_.last->reporter, kGatewayIp);
+  EXPECT_EQ(udp_.transport.size(), 28u);
+}
+
+TEST_F(IcmpErrorTest, FragNeeded_ReportedMtuPassed) {
+  Receive(IcmpFrom(kGatewayIp,
+                   IcmpErrorMsg(IcmpType::kDestUnreachable,
+                                IcmpUnreachCode::kFragNeeded, OurUdp(), 1400)));
+  ASSERT_EQ(udp_.count, 1);
+  EXPECT_EQ(udp_.last->mtu, 1400);
+}
+
+TEST_F(IcmpErrorTest, FragNeededWithoutMtu_Rfc1191PlateauBelowQuotedLength) {
+  Receive(IcmpFrom(kGatewayIp,
+                   IcmpErrorMsg(IcmpType::kDestUnreachable,
+                                IcmpUnreachCode::kFragNeeded, OurUdp(1500))));
+  ASSERT_EQ(udp_.count, 1);
+  EXPECT_EQ(udp_.last->mtu, 1492);
+}
+
+TEST_F(IcmpErrorTest, TimeExceededAndParameterProblem_Delivered) {
+  Receive(
+      IcmpFrom(kGatewayIp, IcmpErrorMsg(IcmpType::kTimeExceeded, 0, OurUdp())));
+  Receive(IcmpFrom(kGatewayIp,
+                   IcmpErrorMsg(IcmpType::kParameterProblem, 0, OurUdp())));
+  EXPECT_EQ(udp_.count, 2);
+  EXPECT_EQ(udp_.last->type, IcmpType::kParameterProblem);
+  EXPECT_EQ(C().icmp.in_time_excds, 1u);
+  EXPECT_EQ(C().icmp.in_parm_probs, 1u);
+}
+
+TEST_F(IcmpErrorTest, SourceQuench_IgnoredPerRfc6633) {
+  Receive(
+      IcmpFrom(kGatewayIp, IcmpErrorMsg(IcmpType::kSourceQuench, 0, OurUdp())));
+  EXPECT_EQ(udp_.count, 0);
+  EXPECT_EQ(C().icmp.in_src_quenchs, 1u);
+  EXPECT_EQ(Drops(DropReason::kIcmpSourceQuench), 1u);
+}
+
+TEST_F(IcmpErrorTest, QuoteTooShort_BadQuote) {
+  const Bytes quote = OurUdp();
+  Receive(IcmpFrom(kGatewayIp, IcmpErrorMsg(IcmpType::kDestUnreachable,
+                                            IcmpUnreachCode::kPort,
+                                            ConstByteSpan(quote).first(27))));
+  EXPECT_EQ(udp_.count, 0);
+  EXPECT_EQ(Drops(DropReason::kIcmpBadQuote), 1u);
+}
+
+TEST_F(IcmpErrorTest, QuotedSourceNotOurs_Dropped) {
+  Bytes quote = OurUdp();
+  kOtherIp.Store(&quote[12]);  // somebody else's datagram
+  Receive(IcmpFrom(kGatewayIp, IcmpErrorMsg(IcmpType::kDestUnreachable,
+                                            IcmpUnreachCode::kPort, quote)));
+  EXPECT_EQ(udp_.count, 0);
+  EXPECT_EQ(Drops(DropReason::kIcmpQuoteNotOurs), 1u);
+}
+
+TEST_F(IcmpErrorTest, SentToBroadcast_Dropped) {
+  Receive(IcmpFrom(kGatewayIp,
+                   IcmpErrorMsg(IcmpType::kDestUnreachable,
+                                IcmpUnreachCode::kPort, OurUdp()),
+                   kSubnetBroadcast));
+  EXPECT_EQ(udp_.count, 0);
+  EXPECT_EQ(Drops(DropReason::kIcmpErrorBroadcast), 1u);
+}
+
+TEST_F(IcmpErrorTest, QuotedProtocolWithoutHandler_CountedNoHandler) {
+  Bytes quote = OurUdp();
+  quote[9] = std::byte{99};
+  Receive(IcmpFrom(kGatewayIp, IcmpErrorMsg(IcmpType::kDestUnreachable,
+                                            IcmpUnreachCode::kPort, quote)));
+  EXPECT_EQ(Drops(DropReason::kIcmpNoHandler), 1u);
+  EXPECT_EQ(C().icmp.in_errors_delivered, 0u);
+}
+
+TEST_F(IcmpErrorTest, HandlerTakingNoErrors_CountedNoHandler) {
+  ErrorRecorder deaf(/*takes_errors=*/false);
+  stack_->RegisterHandler(IpProtocol::kUdp, &deaf);
+  Receive(IcmpFrom(kGatewayIp, IcmpErrorMsg(IcmpType::kDestUnreachable,
+                                            IcmpUnreachCode::kPort, OurUdp())));
+  EXPECT_EQ(Drops(DropReason::kIcmpNoHandler), 1u);
 }
 
 }  // namespace

@@ -146,5 +146,101 @@ TEST(IcmpUnreachableRepr, MtuIgnoredForOtherCodes) {
   EXPECT_EQ(LoadBe32(&msg[4]), 0u);
 }
 
+// ---- the datagram an error quotes (IcmpQuoteView) ----
+
+// A TCP segment of ours as a router quotes it: the IPv4 header (total
+// length of the whole original) and the first 8 bytes of TCP.
+std::vector<std::byte> QuotedTcp(uint16_t original_len = 1500) {
+  Ipv4Repr ip{.src = Ipv4Address(10, 201, 0, 1),
+              .dst = Ipv4Address(10, 201, 0, 2),
+              .protocol = IpProtocol::kTcp,
+              .id = 9,
+              .payload_len = static_cast<uint16_t>(original_len - 20)};
+  std::vector<std::byte> d(28);
+  ip.Emit(d.data(), true);
+  StoreBe16(&d[20], 49152);       // source port
+  StoreBe16(&d[22], 80);          // destination port
+  StoreBe32(&d[24], 0xdeadbeef);  // sequence number
+  return d;
+}
+
+TEST(IcmpQuoteView, MinimalQuote_FieldsRead) {
+  const auto q = QuotedTcp();
+  DropReason why{};
+  auto v = IcmpQuoteView::Parse(q, &why);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->protocol(), IpProtocol::kTcp);
+  EXPECT_EQ(v->src(), Ipv4Address(10, 201, 0, 1));
+  EXPECT_EQ(v->dst(), Ipv4Address(10, 201, 0, 2));
+  EXPECT_EQ(v->total_length(), 1500);  // the original's, not the quote's
+  EXPECT_EQ(v->header_len(), 20u);
+  ASSERT_EQ(v->transport().size(), 8u);
+  EXPECT_EQ(LoadBe16(v->transport().data()), 49152);
+  EXPECT_EQ(LoadBe16(v->transport().data() + 2), 80);
+  EXPECT_EQ(LoadBe32(v->transport().data() + 4), 0xdeadbeefu);
+}
+
+TEST(IcmpQuoteView, LongerQuoteWithOptions_TransportAfterOptions) {
+  // IHL 6 (one option word) and 20 transport bytes (RFC 1812 quotes more).
+  std::vector<std::byte> q(24 + 20);
+  Store8(&q[0], 0x46);
+  StoreBe16(&q[2], 600);
+  Store8(&q[9], IpProtocol::kTcp);
+  StoreBe16(&q[24], 1234);
+  DropReason why{};
+  auto v = IcmpQuoteView::Parse(q, &why);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->header_len(), 24u);
+  EXPECT_EQ(v->transport().size(), 20u);
+  EXPECT_EQ(LoadBe16(v->transport().data()), 1234);
+}
+
+TEST(IcmpQuoteView, FewerThanEightTransportBytes_BadQuote) {
+  const auto q = QuotedTcp();
+  for (size_t len = 0; len < q.size(); ++len) {
+    DropReason why{};
+    EXPECT_FALSE(IcmpQuoteView::Parse({q.data(), len}, &why)) << len;
+    EXPECT_EQ(why, DropReason::kIcmpBadQuote) << len;
+  }
+}
+
+TEST(IcmpQuoteView, OptionsLeaveNoEightBytes_BadQuote) {
+  auto q = QuotedTcp();
+  Store8(&q[0], 0x46);  // IHL 6: only 4 bytes left after the header
+  DropReason why{};
+  EXPECT_FALSE(IcmpQuoteView::Parse(q, &why));
+  EXPECT_EQ(why, DropReason::kIcmpBadQuote);
+}
+
+TEST(IcmpQuoteView, NotVersion4OrShortIhl_BadQuote) {
+  for (uint8_t vihl : {0x65, 0x44, 0x40, 0x05}) {
+    auto q = QuotedTcp();
+    Store8(&q[0], vihl);
+    DropReason why{};
+    EXPECT_FALSE(IcmpQuoteView::Parse(q, &why)) << int{vihl};
+    EXPECT_EQ(why, DropReason::kIcmpBadQuote);
+  }
+}
+
+TEST(IcmpQuoteView, LaterFragment_BadQuoteButFirstFragmentFine) {
+  auto q = QuotedTcp();
+  StoreBe16(&q[6], 0x2000);  // MF, offset 0: the first fragment has ports
+  DropReason why{};
+  EXPECT_TRUE(IcmpQuoteView::Parse(q, &why));
+  StoreBe16(&q[6], 0x0001);  // offset 8 bytes: no transport header
+  EXPECT_FALSE(IcmpQuoteView::Parse(q, &why));
+  EXPECT_EQ(why, DropReason::kIcmpBadQuote);
+}
+
+TEST(Rfc1191Plateau, LargestPlateauBelowTheLength) {
+  EXPECT_EQ(Rfc1191PlateauBelow(1500), 1492);
+  EXPECT_EQ(Rfc1191PlateauBelow(1492), 1006);  // strictly below
+  EXPECT_EQ(Rfc1191PlateauBelow(4464), 4352);  // FDDI
+  EXPECT_EQ(Rfc1191PlateauBelow(65535), 32000);
+  EXPECT_EQ(Rfc1191PlateauBelow(576), 508);
+  EXPECT_EQ(Rfc1191PlateauBelow(296), 68);
+  EXPECT_EQ(Rfc1191PlateauBelow(0), 68);
+}
+
 }  // namespace
 }  // namespace skiff
