@@ -138,9 +138,12 @@ void PrintPortStats(const DpdkPort& port) {
 void PrintStatus(Stack& stack, const HttpServer& server) {
   std::printf(
       "status: mbufs_in_use %u live_connections %zu tcp_connections %zu "
-      "buffer_chunks_in_use %u\n",
+      "buffer_chunks_in_use %u buffer_chunks_high_water %u "
+      "buffer_pool_exhausted %lu\n",
       stack.pool().in_use(), server.live_connections(),
-      stack.tcp().connection_count(), stack.tcp().buffer_pool().in_use());
+      stack.tcp().connection_count(), stack.tcp().buffer_pool().in_use(),
+      stack.tcp().buffer_pool().high_water(),
+      stack.tcp().buffer_pool().exhausted());
   std::fflush(stdout);
 }
 
