@@ -21,6 +21,9 @@ DPDK=(dpdk dpdk-dev libdpdk-dev pciutils librte-mempool-ring23
 LIBS=(libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
 LAB=(iproute2 iputils-ping ethtool tcpdump curl netcat-openbsd kmod procps nftables
   python3)
+# The malformed-traffic interop test (tests/interop/malformed_gen.py), run
+# with /usr/bin/python3.
+LAB+=(python3-scapy)
 # Benchmarks against Linux: a load generator and a reference web server.
 BENCH=(wrk nginx python3-matplotlib)
 # The browser interop test (tests/interop/browser_chromium_test.sh): ~300 MB.

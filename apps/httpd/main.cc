@@ -4,7 +4,9 @@
 //               [--port=80] [--root=DIR]
 //
 // Starts EAL, opens DPDK port 0, runs one Stack with an HttpServer on it and
-// busy-polls it, as DPDK applications do, until SIGINT or SIGTERM. Then it
+// busy-polls it, as DPDK applications do, until SIGINT or SIGTERM. SIGUSR1
+// prints one "status:" line (mbufs in use, connections, buffer chunks) and
+// goes on serving. On SIGINT or SIGTERM it
 // stops accepting, lets open connections finish for up to
 // --drain_ms, closes the rest, prints its counters (HTTP, the stack's, the
 // port's, live connections and mbufs in use) and exits 0.
@@ -41,6 +43,9 @@ ABSL_FLAG(std::string, root, "",
           "built-in page at /");
 ABSL_FLAG(int, backlog, 4096, "SYN and accept queue length");
 ABSL_FLAG(int, mbufs, 16383, "mbufs in the port's pool");
+ABSL_FLAG(int, buffer_pool_kb, 0,
+          "TCP send/receive buffer pool in KiB, all connections together "
+          "(16 KiB chunks); 0: the stack's default (1 GiB)");
 ABSL_FLAG(int, drain_ms, 2000,
           "on SIGINT/SIGTERM, how long open connections may finish");
 ABSL_FLAG(int, idle_timeout_ms, 5000, "idle keep-alive connection timeout");
@@ -57,7 +62,13 @@ namespace {
 std::atomic<bool> stop_requested{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
+// Set by SIGUSR1, cleared by the loop once it has printed the status line.
+std::atomic<bool> status_requested{false};
+
 void OnSignal(int) { stop_requested.store(true, std::memory_order_relaxed); }
+void OnStatusSignal(int) {
+  status_requested.store(true, std::memory_order_relaxed);
+}
 
 struct HttpdOptions {
   StackConfig stack;
@@ -101,6 +112,11 @@ absl::StatusOr<HttpdOptions> OptionsFromFlags() {
   }
   o.backlog = static_cast<uint32_t>(backlog);
   o.mbufs = static_cast<uint32_t>(mbufs);
+  const int pool_kb = absl::GetFlag(FLAGS_buffer_pool_kb);
+  if (pool_kb < 0) return absl::InvalidArgumentError("--buffer_pool_kb >= 0");
+  if (pool_kb > 0) {
+    o.stack.tcp.buffer_pool_bytes = static_cast<uint64_t>(pool_kb) << 10;
+  }
   o.drain = Duration::Millis(absl::GetFlag(FLAGS_drain_ms));
   o.http.idle_timeout = Duration::Millis(absl::GetFlag(FLAGS_idle_timeout_ms));
   o.http.request_timeout =
@@ -116,6 +132,19 @@ void PrintPortStats(const DpdkPort& port) {
       "tx_prepare_dropped %lu\n",
       s.ipackets, s.opackets, s.ibytes, s.obytes, s.imissed, s.ierrors,
       s.oerrors, s.rx_nombuf, s.tx_prepare_dropped);
+}
+
+// One line a script can poll while load runs (SIGUSR1), and print at exit.
+void PrintStatus(Stack& stack, const HttpServer& server) {
+  std::printf(
+      "status: mbufs_in_use %u live_connections %zu tcp_connections %zu "
+      "buffer_chunks_in_use %u buffer_chunks_high_water %u "
+      "buffer_pool_exhausted %lu\n",
+      stack.pool().in_use(), server.live_connections(),
+      stack.tcp().connection_count(), stack.tcp().buffer_pool().in_use(),
+      stack.tcp().buffer_pool().high_water(),
+      stack.tcp().buffer_pool().exhausted());
+  std::fflush(stdout);
 }
 
 int64_t UnixSeconds() { return static_cast<int64_t>(std::time(nullptr)); }
@@ -147,7 +176,7 @@ void PrintReport(Stack& stack, const HttpServer& server, const DpdkPort& port,
       "mbufs in use %u at exit, %u at start, of %u\n",
       server.live_connections(), stack.tcp().connection_count(),
       stack.pool().in_use(), mbufs_at_start, stack.pool().capacity());
-  std::fflush(stdout);
+  PrintStatus(stack, server);
 }
 
 absl::Status Serve(const HttpdOptions& opt) {
@@ -193,6 +222,10 @@ absl::Status Serve(const HttpdOptions& opt) {
 
   while (!stop_requested.load(std::memory_order_relaxed)) {
     server.Poll(clock.Now());
+    if (status_requested.load(std::memory_order_relaxed)) {
+      status_requested.store(false, std::memory_order_relaxed);
+      PrintStatus(stack, server);
+    }
   }
   std::printf("skiff-httpd: signal: no new connections, draining %zu\n",
               server.live_connections());
@@ -207,6 +240,7 @@ int Main(int argc, char** argv) {
       "[--port=80] [--root=DIR]");
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  std::signal(SIGUSR1, OnStatusSignal);
 
   int consumed = 0;
   absl::StatusOr<std::unique_ptr<Eal>> eal = Eal::Init(argc, argv, &consumed);

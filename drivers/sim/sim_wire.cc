@@ -92,18 +92,18 @@ struct SimWire::Link {
 
 namespace {
 
-// Flips one byte after the Ethernet header; inside the IPv4 packet (not the
-// link padding) when the frame carries one, so that the IPv4 or TCP
-// checksum catches it (RFC 791 §3.1, RFC 9293 §3.1).
+// Flips one byte inside the IPv4 packet (not the link padding), so that the
+// IPv4 or TCP checksum catches it (RFC 791 §3.1, RFC 9293 §3.1). Other
+// frames (ARP) pass untouched: nothing above Ethernet's FCS would catch
+// their corruption, and a real link drops those frames instead (a flipped
+// sender MAC in an ARP reply would blackhole the peer until ARP aging).
 bool CorruptFrame(rte_mbuf* m, Rng& rng) {
   const size_t len = m->data_len;
-  if (len <= kEthernetHeader) return false;
+  if (len < kEthernetHeader + 20) return false;
   std::byte* d = rte_pktmbuf_mtod(m, std::byte*);
-  size_t end = len;
-  if (LoadBe16(d + 12) == kEtherTypeIpv4 && len >= kEthernetHeader + 20) {
-    const size_t total = std::max<size_t>(LoadBe16(d + 16), 20);
-    end = std::min(len, kEthernetHeader + total);
-  }
+  if (LoadBe16(d + 12) != kEtherTypeIpv4) return false;
+  const size_t total = std::max<size_t>(LoadBe16(d + 16), 20);
+  const size_t end = std::min(len, kEthernetHeader + total);
   const size_t at = kEthernetHeader + rng.Next() % (end - kEthernetHeader);
   d[at] ^= static_cast<std::byte>(1 + rng.Next() % 255);
   return true;

@@ -34,8 +34,8 @@ struct SimLinkConfig {
   double loss = 0;       // the frame is dropped
   double reorder = 0;    // the frame is held back by reorder_delay
   double duplicate = 0;  // the frame arrives twice
-  double corrupt = 0;    // one byte past the Ethernet header is flipped
-                         // (inside the IPv4 packet, so a checksum catches it)
+  double corrupt = 0;    // one byte of an IPv4 packet is flipped (a
+                         // checksum catches it); other frames pass intact
   Duration delay = Duration::Zero();             // one-way latency
   Duration reorder_delay = Duration::Millis(1);  // extra for reordered frames
   uint32_t ring_size = 4096;  // frames in flight (ring, and again staged)

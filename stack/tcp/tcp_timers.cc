@@ -136,7 +136,11 @@ void Connection::OnPersistTimeout(Instant /*now*/) {
 void Connection::OnKeepaliveTimeout(Instant now) {
   keepalive_deadline_ = Instant::Max();
   if (!keepalive_) return;
-  if (state_ != TcpState::kEstablished && state_ != TcpState::kCloseWait) {
+  // RFC 1122 §4.2.3.6: any idle synchronized connection; FIN-WAIT-2 too,
+  // where a Shutdown() half-close owes nothing and would otherwise wait for
+  // a vanished peer forever (Linux probes there as well).
+  if (state_ != TcpState::kEstablished && state_ != TcpState::kCloseWait &&
+      state_ != TcpState::kFinWait2) {
     return;
   }
   // Only an idle connection is probed; with data outstanding the RTO rules.

@@ -745,6 +745,25 @@ TEST_F(TcpTest, Established_Keepalive_ProbesThenTimesOut) {
   EXPECT_EQ(conn->error(), ConnectionError::kTimedOut);
 }
 
+// RFC 1122 §4.2.3.6 keeps idle connections alive in any synchronized state;
+// a Shutdown() half-close waits in FIN-WAIT-2 for the peer's data with
+// nothing outstanding, so only keepalive finds a peer that went away (found
+// by the seeded simulation, tests/unit/stack/sim_seeds_test.cc). Linux
+// probes there too.
+TEST_F(TcpTest, FinWait2_Keepalive_ProbesThenTimesOut) {
+  cfg.keepalive_idle = Duration::Seconds(100);
+  cfg.keepalive_interval = Duration::Seconds(10);
+  cfg.keepalive_count = 2;
+  ToFinWait2();
+  conn->SetKeepAlive(true, now());
+  EXPECT_EQ(conn->NextDeadline(), now() + Duration::Seconds(100));
+  EXPECT_THAT(FireNext(), ElementsAre(AllOf(SeqIs(L(1) - 1), FlagsAre(kAck))));
+  EXPECT_THAT(FireNext(), SizeIs(1));
+  EXPECT_THAT(FireNext(), IsEmpty());
+  EXPECT_EQ(conn->state(), TcpState::kClosed);
+  EXPECT_EQ(conn->error(), ConnectionError::kTimedOut);
+}
+
 TEST_F(TcpTest, Established_Abort_SendsRst) {
   ToEstablished();
   Write("pending");
