@@ -186,6 +186,10 @@ class Connection {
   SeqNum SndDataEnd() const;
   bool FinAcked() const { return fin_queued_ && snd_una_ > fin_seq_; }
   uint32_t RcvSpace() const;
+  // RCV.WND: from RCV.NXT to the right edge we advertised (rcv_adv_).
+  uint32_t RcvWnd() const {
+    return rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
+  }
   uint32_t FlightSize() const {
     return static_cast<uint32_t>(snd_max_ - snd_una_);
   }
@@ -194,6 +198,8 @@ class Connection {
   // tcp_input.cc
   void HandleClosed(const TcpSegmentIn& seg);
   void HandleSynSent(const TcpSegmentIn& seg, Instant now);
+  void QueueSynText(const TcpSegmentIn& seg);
+  void DeliverQueuedText();
   void HandleSynchronized(const TcpSegmentIn& seg, Instant now);
   bool PawsReject(const TcpSegmentIn& seg, Instant now);
   bool DisorderedAck(const TcpSegmentIn& seg) const;
@@ -265,8 +271,8 @@ class Connection {
   SeqNum rexmit_mark_;    // SND.MAX when the head was last resent (RFC 8985)
   uint32_t snd_wnd_ = 0;  // scaled
   uint32_t max_snd_wnd_ = 0;  // largest window seen (RFC 1122 SWS, 5961 §5)
-  // Receive sequence space (Figure 4). rcv_adv is the right edge we last
-  // advertised; RCV.WND is derived from buffer space.
+  // Receive sequence space (Figure 4). rcv_adv is the right edge we
+  // advertised (it never moves left, §3.8.6); RCV.WND = rcv_adv - rcv_nxt.
   SeqNum irs_, rcv_nxt_, rcv_adv_, last_ack_sent_;
   SeqNum rcv_fin_seq_;  // a FIN seen beyond a hole (when rcv_fin_pending_)
 

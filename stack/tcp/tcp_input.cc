@@ -111,10 +111,61 @@ void Connection::HandleSynSent(const TcpSegmentIn& seg, Instant now) {
     return;
   }
   // Simultaneous open: SYN-RECEIVED, and our SYN goes again as SYN,ACK
-  // <SEQ=ISS><ACK=RCV.NXT>. Data in the SYN is not kept (rare; the peer
-  // retransmits it).
+  // <SEQ=ISS><ACK=RCV.NXT>. "If there are other controls or text in the
+  // segment, queue them for processing after the ESTABLISHED state has been
+  // reached" (§3.10.7.3 fourth).
   snd_nxt_ = iss_;
   SetState(TcpState::kSynReceived, now);
+  QueueSynText(seg);
+}
+
+// Text and FIN riding on the peer's SYN in a simultaneous open: the bytes go
+// into the receive ring at RCV.NXT and are recorded as a range beyond it, as
+// out-of-order data is, so that nothing acknowledges them before ESTABLISHED
+// (DeliverQueuedText). What does not fit the window our SYN announced is
+// dropped; the peer retransmits it.
+void Connection::QueueSynText(const TcpSegmentIn& seg) {
+  // The window our SYN announced (a SYN's is never scaled, RFC 7323 §2.2).
+  const uint32_t room = WindowField(/*syn=*/true);
+  const ConstByteSpan data =
+      seg.payload.first(std::min<size_t>(seg.payload.size(), room));
+  const uint32_t len = static_cast<uint32_t>(data.size());
+  if (len > 0) {
+    if (!rcv_buf_.WriteBeyond(0, data)) {
+      Drop(DropReason::kTcpRecvBufferFull);
+      return;
+    }
+    if (!reass_.Add(rcv_nxt_, rcv_nxt_ + len, config_->max_ooo_ranges)) {
+      Drop(DropReason::kTcpOutOfOrderFull);
+      return;
+    }
+  }
+  if (seg.header.has(TcpFlag::kFin) && len == seg.payload.size()) {
+    rcv_fin_pending_ = true;
+    rcv_fin_seq_ = rcv_nxt_ + len;
+  }
+}
+
+// Once ESTABLISHED: text queued at RCV.NXT (QueueSynText) becomes readable,
+// and is acknowledged at once.
+void Connection::DeliverQueuedText() {
+  if (reass_.empty() || orphaned_) return;
+  switch (state_) {
+    case TcpState::kEstablished:
+    case TcpState::kFinWait1:
+    case TcpState::kFinWait2:
+      break;
+    default:
+      return;
+  }
+  const SeqNum n = reass_.PopContiguous(rcv_nxt_);
+  if (n <= rcv_nxt_) return;
+  const uint32_t more = static_cast<uint32_t>(n - rcv_nxt_);
+  rcv_buf_.Extend(more);
+  stats_.bytes_in += more;
+  rcv_nxt_ = n;
+  events_ |= TcpEvent::kReadable;
+  ack_now_ = true;
 }
 
 // RFC 7323 §5.3 R1: a timestamp older than TS.Recent is a duplicate from an
@@ -149,13 +200,15 @@ bool Connection::DisorderedAck(const TcpSegmentIn& seg) const {
 }
 
 // First step: the acceptability test (§3.10.7.4 table), then trimming the
-// segment to the window. RCV.WND is the buffer space, never less than what
-// was advertised. Like Linux, a segment exactly at RCV.NXT is processed
-// for its ACK and FIN even when the window is zero (its data is trimmed).
+// segment to the window. RCV.WND is the window we advertised (§3.3.1,
+// §3.8.6; RFC 5961 §3.2 checks RSTs against it too), not the free buffer,
+// which may be larger (e.g. 256 KiB behind an unscaled 65,535). Like
+// Linux, a segment exactly at RCV.NXT is processed for its ACK and FIN
+// even when the window is zero (its data is trimmed).
 bool Connection::TrimToWindow(TcpSegmentIn& seg) {
   TcpRepr& h = seg.header;
   const uint32_t len = SegLen(seg);
-  const uint32_t wnd = RcvSpace();
+  const uint32_t wnd = RcvWnd();
   const SeqNum right = rcv_nxt_ + wnd;
   bool ok;
   if (len == 0) {
@@ -193,13 +246,14 @@ bool Connection::TrimToWindow(TcpSegmentIn& seg) {
 void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
   const TcpRepr& h0 = in.header;
   // A retransmitted SYN while our SYN-ACK is outstanding: resend the SYN-ACK
-  // (its ACK must have been lost).
+  // (its ACK must have been lost). Only a plain SYN (ECN bits aside): with
+  // ACK, RST or FIN it is no copy of the SYN that opened this connection.
   if (state_ == TcpState::kSynReceived && h0.has(TcpFlag::kSyn) &&
-      !h0.has(TcpFlag::kAck) && h0.seq == irs_) {
+      (h0.flags & (TcpFlag::kAck | TcpFlag::kRst | TcpFlag::kFin)) == 0 &&
+      h0.seq == irs_) {
     snd_nxt_ = iss_;
     return;
   }
-  if (PawsReject(in, now)) return;
   TcpSegmentIn seg = in;
   // Simultaneous open (RFC 9293 §3.5 Figure 7, lines 6-7): in SYN-RECEIVED
   // the peer's SYN,ACK <SEQ=IRS><ACK=SND.NXT> is its answer to our SYN and
@@ -211,6 +265,20 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
     seg.header.flags &= static_cast<uint8_t>(~TcpFlag::kSyn);
     seg.header.seq = irs_ + 1;
   }
+  // Fourth step ahead of the first: in a synchronized state (and in an
+  // actively opened SYN-RECEIVED, "handle per the directions for
+  // synchronized states") a SYN gets a challenge ACK "irrespective of the
+  // sequence number" (RFC 5961 §4.2, RFC 9293 §3.10.7.4 fourth), so neither
+  // the window test nor trimming may hide it. With RST set, the RST rules
+  // apply (second step). Before PAWS too, as Linux: the answer is an ACK
+  // either way, but this one counts against the RFC 5961 §7 limit.
+  if (seg.header.has(TcpFlag::kSyn) && !seg.header.has(TcpFlag::kRst) &&
+      !(state_ == TcpState::kSynReceived && passive_)) {
+    AckInvalid(seg, now, /*challenge=*/true);
+    Drop(DropReason::kTcpBadFlags);
+    return;
+  }
+  if (PawsReject(in, now)) return;
   // First: sequence number.
   if (!TrimToWindow(seg)) {
     Drop(DropReason::kTcpOutOfWindow);
@@ -237,10 +305,12 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
     probes_ = 0;
     keepalive_deadline_ = now + config_->keepalive_idle;
   }
-  // Fourth: SYN in a synchronized state → challenge ACK (RFC 5961 §4.2).
+  // Fourth, for a passively opened SYN-RECEIVED (the synchronized states
+  // were handled above): an in-window SYN returns the connection to LISTEN
+  // (§3.10.7.4), i.e. this half-open one ends and the listener stays.
   if (seg.header.has(TcpFlag::kSyn)) {
-    AckInvalid(seg, now, /*challenge=*/true);
     Drop(DropReason::kTcpBadFlags);
+    EnterClosed(ConnectionError::kReset);
     return;
   }
   // Fifth: ACK.
@@ -250,9 +320,10 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
   }
   if (!HandleAck(seg, now)) return;
   // Sixth (URG) is not supported: urgent data is delivered inline.
-  // Seventh: segment text.
+  // Seventh: segment text (and text queued from a simultaneous-open SYN).
   ProcessText(seg, now);
   if (state_ == TcpState::kClosed) return;
+  DeliverQueuedText();
   // Eighth: FIN, in order only; a FIN beyond a hole waits for it.
   if (seg.header.has(TcpFlag::kFin)) {
     const SeqNum fin_at =
