@@ -19,6 +19,9 @@
 //   InWindow   SEG.SEQ = RCV.NXT + RCV.WND / 2
 //   RightEdge  SEG.SEQ = RCV.NXT + RCV.WND - 1 (the last acceptable)
 //   Beyond     SEG.SEQ = RCV.NXT + RCV.WND
+// The fifth step gets three more cells per state: a pure ACK at RCV.NXT
+// acknowledging data never sent (AckUnsent), an old duplicate (AckDup) and
+// one older than MAX.SND.WND (AckTooOld, RFC 5961 §5.2).
 // In SYN-SENT the segment's ACK field is what is checked (§3.10.7.3
 // first): AckBelow (= ISS), AckOk (= SND.NXT), AckAbove (> SND.NXT); kinds
 // without ACK have one cell. CLOSED has no sequence space: one cell per kind.
@@ -84,6 +87,10 @@ enum class Pos {
   kAckBelow,
   kAckOk,
   kAckAbove,
+  // A pure ACK at RCV.NXT whose ACK field is what is tested (fifth step):
+  kAckUnsent,  // SEG.ACK = SND.NXT + 1000: acknowledges data never sent
+  kAckDup,     // SEG.ACK = SND.UNA - 1: old, within MAX.SND.WND
+  kAckTooOld,  // SEG.ACK = SND.UNA - MAX.SND.WND - 1 (RFC 5961 §5.2)
 };
 // What leaves at the next poll.
 enum class Out {
@@ -181,6 +188,12 @@ const char* PosName(Pos p) {
       return "AckOk";
     case Pos::kAckAbove:
       return "AckAbove";
+    case Pos::kAckUnsent:
+      return "AckUnsent";
+    case Pos::kAckDup:
+      return "AckDup";
+    case Pos::kAckTooOld:
+      return "AckTooOld";
   }
   return "?";
 }
@@ -435,6 +448,24 @@ Expect SynchronizedRow(St st, Kind k, Pos p) {
   if (!HasAck(k)) {
     return Want(Out::kNothing, s0, "3.10.7.4 fifth: ACK bit off: drop");
   }
+  if (p == Pos::kAckUnsent || p == Pos::kAckDup || p == Pos::kAckTooOld) {
+    if (syn_rcvd) {
+      return Want(Out::kRst, s0,
+                  "3.10.7.4 fifth (SYN-RECEIVED): not SND.UNA < SEG.ACK =< "
+                  "SND.NXT: <SEQ=SEG.ACK><CTL=RST>");
+    }
+    if (p == Pos::kAckUnsent) {
+      return Want(Out::kAck, s0,
+                  "3.10.7.4 fifth: SEG.ACK > SND.NXT: send an ACK, drop");
+    }
+    if (p == Pos::kAckTooOld) {
+      return Want(Out::kChallengeAck, s0,
+                  "3.10.7.4 fifth / RFC 5961 5.2: SEG.ACK < SND.UNA - "
+                  "MAX.SND.WND: challenge ACK, drop");
+    }
+    return Want(Out::kNothing, s0,
+                "3.10.7.4 fifth: duplicate ACK (SEG.ACK =< SND.UNA): ignored");
+  }
   bool stop = false;
   const TcpState s1 = AfterAck(st, &stop);
   if (stop) {
@@ -523,6 +554,9 @@ std::vector<Cell> AllCells() {
         v.push_back({st, k, p});
       }
     }
+    for (Pos p : {Pos::kAckUnsent, Pos::kAckDup, Pos::kAckTooOld}) {
+      v.push_back({st, Kind::kAck, p});
+    }
   }
   return v;
 }
@@ -592,6 +626,10 @@ class StateMatrix : public TcpTest, public ::testing::WithParamInterface<Cell> {
       default:
         s.seq = conn->rcv_nxt() + static_cast<uint32_t>(Offset(c.pos));
         s.ack = conn->snd_nxt();
+        if (c.pos == Pos::kAckUnsent) s.ack = conn->snd_nxt() + 1000;
+        if (c.pos == Pos::kAckDup) s.ack = conn->snd_una() - 1;
+        // MAX.SND.WND is the peer's 65,535 (every segment offers it).
+        if (c.pos == Pos::kAckTooOld) s.ack = conn->snd_una() - 65536;
         break;
     }
     return s;
