@@ -183,7 +183,9 @@ void HttpGetClient::OnSocketEvent(SocketId s, uint8_t events) {
         Fail(s, absl::StrFormat("timeout: %s stopped answering", Peer()));
         return;
       case ConnectionError::kUnreachable:
-        Fail(s, absl::StrFormat("%s is unreachable", Peer()));
+        Fail(s, absl::StrFormat("%s is unreachable (ICMP destination "
+                                "unreachable)",
+                                Peer()));
         return;
       default:
         Fail(s, absl::StrFormat("connection to %s %s", Peer(),

@@ -52,8 +52,8 @@ void IcmpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
       ErrorInput(ip, *icmp, now);
       return;
     case IcmpType::kSourceQuench:
-      // RFC 6633 §3: deprecated; a host MUST silently discard it (a forged
-      // one would otherwise throttle any connection).
+      // RFC 6633: deprecated, silently discarded (a forged one would
+      // otherwise throttle any connection).
       ++counters_.in_src_quenchs;
       drops_.Add(DropReason::kIcmpSourceQuench);
       return;
@@ -70,8 +70,9 @@ void IcmpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
 // sequence number, RFC 5927 §4.1). Nothing is sent back.
 void IcmpLayer::ErrorInput(const Ipv4View& ip, const IcmpView& icmp,
                            Instant now) {
-  // Only a unicast error can concern one of our datagrams (Linux drops
-  // errors sent to broadcast too; RFC 1122 §3.2.2 never sends them).
+  // Only a unicast error can concern one of our datagrams: errors go to
+  // the offending datagram's source, never a broadcast (RFC 1122 §3.2.2;
+  // Linux drops them too).
   if (ip.dst() != ip_.address()) {
     drops_.Add(DropReason::kIcmpErrorBroadcast);
     return;

@@ -69,7 +69,7 @@ struct TcpConfig {
 
   // ICMP errors (stack/tcp/tcp_icmp.cc). The lowest MSS a "fragmentation
   // needed" can impose (RFC 1191): 536 = 576 - 40, what every IPv4 host
-  // must accept (RFC 1122 §3.3.3, RFC 9293 §3.7.1), so that a forged
+  // must accept (RFC 9293 §3.7.1), so that a forged
   // message cannot shrink segments to a few bytes (RFC 5927 §7). Linux's
   // floor is min_pmtu 552.
   uint16_t pmtu_min_mss = 536;

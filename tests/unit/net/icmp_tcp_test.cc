@@ -195,5 +195,35 @@ TEST_F(IcmpTcpTest, Established_ErrorAboutPureAck_Rejected) {
   EXPECT_EQ(C().tcp.icmp_errors_rejected, 1u);
 }
 
+TEST_F(IcmpTcpTest, SynReceived_HostUnreachable_HalfOpenSlotFreed) {
+  ASSERT_TRUE(stack_->Listen(80, /*backlog=*/1).ok());
+  // A SYN whose source cannot be reached (a spoofed one, under a flood).
+  TcpRepr syn{.src_port = 40000,
+              .dst_port = 80,
+              .seq = SeqNum(7000),
+              .flags = TcpFlag::kSyn,
+              .window = 65535};
+  Bytes seg(syn.header_len());
+  syn.Emit(seg.data());
+  TcpFillChecksum(seg, kPeerIp, kOurIp);
+  Receive(Ipv4Frame(PeerToUs(IpProtocol::kTcp), seg));
+  auto sent = Sent();
+  ASSERT_EQ(sent.size(), 1u);
+  ASSERT_EQ(TcpOf(sent[0]).flags, TcpFlag::kSyn | TcpFlag::kAck);
+  ASSERT_EQ(C().tcp.connections, 1u);
+  Receive(IcmpFrom(kGatewayIp,
+                   IcmpErrorMsg(IcmpType::kDestUnreachable,
+                                IcmpUnreachCode::kHost, QuoteOf(sent[0]))));
+  EXPECT_EQ(C().tcp.connections, 0u);  // no SYN-ACK retries, slot free
+  EXPECT_TRUE(Sent().empty());         // and no RST
+  // The queue (backlog 1) takes the next SYN.
+  syn.src_port = 40001;
+  syn.Emit(seg.data());
+  TcpFillChecksum(seg, kPeerIp, kOurIp);
+  Receive(Ipv4Frame(PeerToUs(IpProtocol::kTcp), seg));
+  EXPECT_EQ(C().tcp.connections, 1u);
+  EXPECT_EQ(Drops(DropReason::kTcpSynQueueFull), 0u);
+}
+
 }  // namespace
 }  // namespace skiff::testing
