@@ -413,7 +413,7 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   rtt_.ResetBackoff();
   dupacks_ = 0;
   tlp_sent_ = false;
-  if (cc_.OnAck(ack, acked, flight)) retransmit_head_ = true;
+  const bool partial_ack = cc_.OnAck(ack, acked, flight);
   // RFC 6298 §5.2, §5.3: stop when all is acked, else restart.
   rto_deadline_ =
       snd_una_ == snd_max_ ? Instant::Max() : now + rtt_.rto(config_->rto_max);
@@ -424,6 +424,18 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   }
   sacked_count_ = keep;
   UpdateSackScoreboard(seg.header.options);
+  if (partial_ack) {
+    // RFC 6582 §3.2 step 4 resends the first unacknowledged segment. With
+    // SACK, RFC 6675 §5 (C) picks by NextSeg(), which never goes back
+    // below HighRxt (rexmit_nxt_): a hole resent once in this episode
+    // waits for the RTO or lost-retransmit detection, and the room the
+    // ACK made goes to the next lost hole or to new data.
+    if (sacked_count_ == 0 || rexmit_nxt_ <= snd_una_) {
+      retransmit_head_ = true;
+    } else {
+      retransmit_hole_ = true;
+    }
+  }
   DetectLostRetransmit();
   ArmTlp(now);
   // All acknowledged: the send ring's chunks go back to the pool.

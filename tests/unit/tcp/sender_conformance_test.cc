@@ -1,0 +1,154 @@
+// Sender corner cases an external conformance run found (issue 8, sender
+// deviations 1-5), each as the segment trace that showed it:
+//   1. RFC 6675 §5 / RFC 6582: a partial ACK in SACK recovery resent
+//      segments already retransmitted in the episode;
+//   2. RFC 8985 §7.2: the probe timeout with one segment out must allow for
+//      the peer's worst-case delayed ACK (WCDelAckT), not ours;
+//   3. RFC 8985 §7.3: the loss probe sends new data when there is some,
+//      also with a FIN queued behind it;
+//   4. RFC 7323 §3.2: a RST on a connection with timestamps carries them;
+//   5. TS.Recent is not taken from a segment whose ACK acknowledges data
+//      never sent (Linux; RFC 7323 permits it).
+#include "tests/unit/tcp/tcp_harness.h"
+
+namespace skiff::testing {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::Each;
+using ::testing::ElementsAre;
+using ::testing::Not;
+using ::testing::SizeIs;
+
+constexpr uint8_t kAck = TcpFlag::kAck;
+constexpr uint8_t kFin = TcpFlag::kFin;
+constexpr uint8_t kPsh = TcpFlag::kPsh;
+constexpr uint8_t kRst = TcpFlag::kRst;
+
+// The segment starts in [from, to) (offsets of our data, as L()).
+MATCHER_P2(SeqInRange, from, to, "") {
+  return L(from) <= arg.h.seq && arg.h.seq < L(to);
+}
+
+class SenderTest : public TcpTest {
+ protected:
+  // ESTABLISHED (passive) with the peer's <mss 1000, sackOK, wscale 7> and
+  // no timestamps: 1000-byte segments, as the conformance scripts use.
+  void ToEstablishedMss1000() {
+    Make();
+    TcpOptions o;
+    o.mss = 1000;
+    o.window_scale = 7;
+    o.sack_permitted = true;
+    conn->AcceptSyn(
+        tuple(), SeqNum(kLocalIss),
+        Repr({.flags = TcpFlag::kSyn, .seq = SeqNum(kRemoteIss), .options = o}),
+        now());
+    PollOne();
+    Recv({});
+    ASSERT_EQ(conn->state(), TcpState::kEstablished);
+    ASSERT_EQ(conn->effective_mss(), 1000u);
+  }
+  // ESTABLISHED with all options and one RTT sample of `rtt`: the peer's
+  // ACK of our SYN,ACK comes `rtt` later and echoes its TSval.
+  void ToEstablishedWithRtt(Duration rtt) {
+    ToSynReceived(/*full_options=*/true);
+    const uint32_t synack_ts = Ts();
+    Advance(rtt);
+    Recv({.options = {.timestamp = TcpTimestamp{778, synack_ts}}});
+    ASSERT_EQ(conn->state(), TcpState::kEstablished);
+    ASSERT_EQ(conn->rtt().srtt(), rtt);
+  }
+  // An ACK of L(ack) SACKing [left, right) offset pairs.
+  void Ack(uint32_t ack, std::vector<std::pair<uint32_t, uint32_t>> blocks) {
+    SegSpec a{.ack = L(ack)};
+    a.options.sack_count = static_cast<uint8_t>(blocks.size());
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      a.options.sack[i] = {L(blocks[i].first), L(blocks[i].second)};
+    }
+    Recv(a);
+  }
+  // The peer's segment at R(0) with timestamps, acking L(0).
+  SegSpec TsSeg(uint32_t tsval, std::string payload = {}) {
+    SegSpec s{.payload = std::move(payload)};
+    s.options.timestamp = TcpTimestamp{tsval, Ts()};
+    return s;
+  }
+};
+
+// ---- 1. RFC 6675 §5, RFC 6582: a hole is resent once per episode ----
+
+// 30 segments out, the first four lost. The duplicate ACKs bring the fast
+// retransmit and the three other holes (RFC 6675 §5 (C): NextSeg rule 1),
+// then, as the pipe drains, new data from L(32000) on.
+class SackRecoveryTest : public SenderTest {
+ protected:
+  static constexpr uint32_t m = 1000;
+  void FourHolesResent() {
+    cfg.initial_cwnd_segments = 30;
+    ToEstablishedMss1000();
+    conn->SetNoDelay(true);
+    Write(std::string(60 * m, 'd'));
+    ASSERT_THAT(Poll(), SizeIs(30));
+    std::vector<Sent> sent;
+    // Segments 4..29, then the two limited-transmit segments, arrive.
+    for (uint32_t k = 5; k <= 32; ++k) {
+      Ack(0, {{4 * m, k * m}});
+      for (const Sent& s : Poll()) sent.push_back(s);
+    }
+    ASSERT_GE(sent.size(), 6u);
+    ASSERT_THAT(std::vector<Sent>(sent.begin(), sent.begin() + 6),
+                ElementsAre(SeqIs(L(30 * m)), SeqIs(L(31 * m)), SeqIs(L(0)),
+                            SeqIs(L(1 * m)), SeqIs(L(2 * m)), SeqIs(L(3 * m))));
+    ASSERT_EQ(conn->stats().retransmits, 4u);
+    ASSERT_GT(conn->snd_nxt(), L(35 * m));
+  }
+};
+
+// The partial ACKs that follow as the retransmissions arrive must not
+// resend what is already resent (NextSeg() never goes below HighRxt); the
+// room they open is for new data (rule 2).
+TEST_F(SackRecoveryTest, PartialAcks_NoSecondRetransmission) {
+  FourHolesResent();
+  SeqNum next = conn->snd_nxt();
+  // The retransmissions arrive one by one: partial ACKs (recover = 32000).
+  for (uint32_t ack = 1; ack <= 3; ++ack) {
+    Ack(ack * m, {{4 * m, 32 * m}});
+    std::vector<Sent> got = Poll();
+    EXPECT_THAT(got, Each(Not(SeqInRange(0, 4 * m))))
+        << "partial ACK " << ack * m << ": " << ::testing::PrintToString(got);
+    EXPECT_THAT(got, ElementsAre(AllOf(SeqIs(next), PayloadLenIs(m))))
+        << "partial ACK " << ack * m;
+    next = next + m;
+  }
+  EXPECT_EQ(conn->stats().retransmits, 4u);
+  EXPECT_EQ(conn->stats().timeouts, 0u);
+}
+
+// A resent hole is resent again once it is known lost again: here new
+// data sent after it was SACKed (RFC 8985 §6.2) while it is still missing.
+TEST_F(SackRecoveryTest, RetransmissionLost_ResentAgainOnce) {
+  FourHolesResent();
+  Ack(1 * m, {{32 * m, 35 * m}, {4 * m, 32 * m}});
+  std::vector<Sent> got = Poll();
+  ASSERT_FALSE(got.empty());
+  EXPECT_THAT(got.front(), AllOf(SeqIs(L(1 * m)), PayloadLenIs(m)));
+  EXPECT_EQ(conn->stats().lost_retransmits, 1u);
+}
+
+// Without SACK information NewReno's partial ACK still resends the head
+// (RFC 6582 §3.2 step 4).
+TEST_F(SenderTest, NewRenoRecovery_PartialAck_ResendsHead) {
+  constexpr uint32_t m = 1000;
+  ToEstablishedMss1000();
+  conn->SetNoDelay(true);
+  Write(std::string(10 * m, 'd'));
+  ASSERT_THAT(Poll(), SizeIs(10));
+  for (int i = 0; i < 3; ++i) Ack(0, {});
+  EXPECT_THAT(Poll(), ElementsAre(SeqIs(L(0))));
+  Ack(1 * m, {});
+  EXPECT_THAT(Poll(), ElementsAre(AllOf(SeqIs(L(1 * m)), PayloadLenIs(m))));
+}
+
+}  // namespace
+}  // namespace skiff::testing
