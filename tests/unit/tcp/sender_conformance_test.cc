@@ -150,5 +150,57 @@ TEST_F(SenderTest, NewRenoRecovery_PartialAck_ResendsHead) {
   EXPECT_THAT(Poll(), ElementsAre(AllOf(SeqIs(L(1 * m)), PayloadLenIs(m))));
 }
 
+// ---- 2. RFC 8985 §7.2: PTO = 2·SRTT + WCDelAckT with one segment out ----
+
+TEST_F(SenderTest, OneSegmentOut_ProbeWaitsForPeerWorstCaseDelayedAck) {
+  ToEstablishedWithRtt(Duration::Millis(250));  // RTO = 3·250 ms
+  Write("one small segment");
+  ASSERT_THAT(Poll(), SizeIs(1));
+  const Instant sent = now();
+  // 2·250 + 200 ms; skiff's own 40 ms delayed ACK is no bound on the peer's.
+  EXPECT_EQ(conn->NextDeadline(), sent + Duration::Millis(700));
+  EXPECT_THAT(FireNext(), ElementsAre(AllOf(SeqIs(L(0)), PayloadLenIs(17))));
+  EXPECT_EQ(conn->stats().loss_probes, 1u);
+}
+
+TEST_F(SenderTest, OneSegmentOut_WorstCaseDelayedAckIsConfigurable) {
+  cfg.tlp_peer_delayed_ack = Duration::Millis(100);
+  ToEstablishedWithRtt(Duration::Millis(250));
+  Write("one small segment");
+  ASSERT_THAT(Poll(), SizeIs(1));
+  EXPECT_EQ(conn->NextDeadline(), now() + Duration::Millis(600));
+}
+
+TEST_F(SenderTest, TwoSegmentsOut_ProbeAfterTwoSrtt) {
+  ToEstablishedWithRtt(Duration::Millis(250));
+  conn->SetNoDelay(true);
+  Write(std::string(2 * 1448, 't'));
+  ASSERT_THAT(Poll(), SizeIs(2));
+  EXPECT_EQ(conn->NextDeadline(), now() + Duration::Millis(500));
+}
+
+// The issue's trace: SRTT 150 ms, one segment out. The probe went at
+// 2·150 + 40 = 340 ms, while a 200 ms-delaying peer's ACK is still due.
+// 2·150 + 200 = 500 ms lies past the RTO (450 ms), so the probe goes at
+// the RTO's time in its place (§7.2: "If Now() + PTO >
+// TCP_RTO_expiration(): PTO = TCP_RTO_expiration() - Now()"), and the RTO
+// is re-armed from the probe (§7.3).
+TEST_F(SenderTest, OneSegmentOut_PtoPastRto_ProbeAtRtoInsteadOfTimeout) {
+  ToEstablishedWithRtt(Duration::Millis(150));
+  ASSERT_EQ(conn->rto(), Duration::Millis(450));
+  Write("one small segment");
+  ASSERT_THAT(Poll(), SizeIs(1));
+  const Instant sent = now();
+  EXPECT_EQ(conn->NextDeadline(), sent + Duration::Millis(450));
+  EXPECT_THAT(FireNext(), ElementsAre(AllOf(SeqIs(L(0)), PayloadLenIs(17))));
+  EXPECT_EQ(conn->stats().loss_probes, 1u);
+  EXPECT_EQ(conn->stats().timeouts, 0u);
+  EXPECT_EQ(conn->NextDeadline(), now() + Duration::Millis(450));
+  // Unanswered, the RTO follows.
+  EXPECT_THAT(FireNext(), ElementsAre(SeqIs(L(0))));
+  EXPECT_EQ(conn->stats().timeouts, 1u);
+  EXPECT_EQ(conn->stats().loss_probes, 1u);
+}
+
 }  // namespace
 }  // namespace skiff::testing
