@@ -202,5 +202,46 @@ TEST_F(SenderTest, OneSegmentOut_PtoPastRto_ProbeAtRtoInsteadOfTimeout) {
   EXPECT_EQ(conn->stats().loss_probes, 1u);
 }
 
+// ---- 3. RFC 8985 §7.3: the probe sends new data if it can ----
+
+TEST_F(SenderTest, TailUnackedWithFinQueued_ProbeSendsNewDataAndFin) {
+  ToEstablished(/*full_options=*/true);
+  constexpr uint32_t m = 1448;
+  conn->SetNoDelay(true);
+  Write(std::string(11 * m, 'n'));
+  conn->Shutdown();
+  ASSERT_THAT(Poll(), SizeIs(10));  // cwnd-limited: segment 10 and FIN wait
+  EXPECT_THAT(FireNext(), ElementsAre(AllOf(SeqIs(L(10 * m)), PayloadLenIs(m),
+                                            FlagsAre(kAck | kPsh | kFin))));
+  EXPECT_EQ(conn->stats().loss_probes, 1u);
+  EXPECT_EQ(conn->stats().retransmits, 0u);
+}
+
+TEST_F(SenderTest, TailUnackedWithFinQueued_ProbeSendsNewDataUpToWindow) {
+  ToEstablished(/*full_options=*/true);
+  constexpr uint32_t m = 1448;
+  conn->SetNoDelay(true);
+  Write(std::string(12 * m, 'n'));
+  conn->Shutdown();
+  ASSERT_THAT(Poll(), SizeIs(10));
+  // One new full segment, no FIN yet: more data sits before it.
+  EXPECT_THAT(FireNext(), ElementsAre(AllOf(SeqIs(L(10 * m)), PayloadLenIs(m),
+                                            FlagsAre(kAck))));
+}
+
+// Nothing new left to send (the FIN went with the last segment): the
+// probe is the last segment again, FIN included.
+TEST_F(SenderTest, TailUnackedFinSent_ProbeResendsLastSegmentWithFin) {
+  ToEstablished(/*full_options=*/true);
+  constexpr uint32_t m = 1448;
+  conn->SetNoDelay(true);
+  Write(std::string(3 * m, 'w'));
+  conn->Shutdown();
+  ASSERT_THAT(Poll(), SizeIs(3));
+  EXPECT_THAT(FireNext(), ElementsAre(AllOf(SeqIs(L(2 * m)), PayloadLenIs(m),
+                                            FlagsAre(kAck | kFin))));
+  EXPECT_EQ(conn->stats().loss_probes, 1u);
+}
+
 }  // namespace
 }  // namespace skiff::testing
