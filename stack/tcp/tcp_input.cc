@@ -47,12 +47,15 @@ void Connection::HandleClosed(const TcpSegmentIn& seg) {
 
 // If ACK is off: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>;
 // else <SEQ=SEG.ACK><CTL=RST> (§3.10.7.1, §3.10.7.3).
+// Timestamps only once negotiated (SYN-RECEIVED on): not in SYN-SENT, nor
+// from a CLOSED connection, which has no TCB to speak for.
 void Connection::ReplyRst(const TcpSegmentIn& seg) {
+  const bool ts = ts_ok_ && Synchronized();
   if (seg.header.has(TcpFlag::kAck)) {
-    rst_ = {seg.header.ack, SeqNum(), TcpFlag::kRst};
+    rst_ = {seg.header.ack, SeqNum(), TcpFlag::kRst, ts};
   } else {
     rst_ = {SeqNum(), seg.header.seq + SegLen(seg),
-            static_cast<uint8_t>(TcpFlag::kRst | TcpFlag::kAck)};
+            static_cast<uint8_t>(TcpFlag::kRst | TcpFlag::kAck), ts};
   }
   rst_pending_ = true;
 }

@@ -390,13 +390,20 @@ bool Connection::EmitAck(SegmentSink& sink, Instant now) {
   return Transmit(sink, out, now);
 }
 
-bool Connection::EmitPendingRst(SegmentSink& sink, Instant /*now*/) {
+// RFC 7323 §3.2: once negotiated, TSopt "SHOULD be sent in an <RST>
+// segment", and "If the ACK bit is not set in the outgoing TCP header, the
+// sender of that segment SHOULD set the TSecr field to zero."
+bool Connection::EmitPendingRst(SegmentSink& sink, Instant now) {
   TcpSegmentOut out{};
   out.header.src_port = tuple_.local_port;
   out.header.dst_port = tuple_.remote_port;
   out.header.seq = rst_.seq;
   out.header.ack = rst_.ack;
   out.header.flags = rst_.flags;
+  if (rst_.ts) {
+    out.header.options.timestamp = TcpTimestamp{
+        TsVal(now), out.header.has(TcpFlag::kAck) ? ts_recent_ : 0};
+  }
   if (!sink.Emit(out)) return false;
   ++stats_.segs_out;
   rst_pending_ = false;

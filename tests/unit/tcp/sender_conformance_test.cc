@@ -243,5 +243,66 @@ TEST_F(SenderTest, TailUnackedFinSent_ProbeResendsLastSegmentWithFin) {
   EXPECT_EQ(conn->stats().loss_probes, 1u);
 }
 
+// ---- 4. RFC 7323 §3.2: TSopt "SHOULD be sent in an <RST> segment" ----
+// Our RSTs carry no ACK bit, so TSecr is zero ("If the ACK bit is not set
+// in the outgoing TCP header, the sender of that segment SHOULD set the
+// TSecr field to zero").
+
+TEST_F(SenderTest, TimestampsOn_CloseWithUnreadData_RstCarriesTimestamp) {
+  ToEstablished(/*full_options=*/true);
+  Recv(TsSeg(779, "unread"));
+  Advance(Duration::Millis(5));
+  conn->Close();
+  EXPECT_THAT(PollOne(),
+              AllOf(FlagsAre(kRst), SeqIs(L(0)), HasTimestamp(), TsEcrIs(0u)));
+  EXPECT_EQ(out.segs[0].h.options.timestamp->tsval, Ts());
+}
+
+TEST_F(SenderTest, TimestampsOn_Abort_RstCarriesTimestamp) {
+  ToEstablished(/*full_options=*/true);
+  conn->Abort();
+  EXPECT_THAT(PollOne(), AllOf(FlagsAre(kRst), HasTimestamp(), TsEcrIs(0u)));
+}
+
+TEST_F(SenderTest, TimestampsOn_LingerZeroClose_RstCarriesTimestamp) {
+  ToEstablished(/*full_options=*/true);
+  conn->SetLingerZero(true);
+  conn->Close();
+  EXPECT_THAT(PollOne(), AllOf(FlagsAre(kRst), HasTimestamp()));
+}
+
+TEST_F(SenderTest, TimestampsOn_DataAfterClose_RstCarriesTimestamp) {
+  ToEstablished(/*full_options=*/true);
+  conn->Close();
+  ASSERT_THAT(PollOne(), FlagsAre(kAck | kFin));
+  Recv(TsSeg(779, "late"));
+  EXPECT_THAT(PollOne(), AllOf(FlagsAre(kRst), SeqIs(L(1)), HasTimestamp()));
+}
+
+TEST_F(SenderTest, TimestampsOn_SynReceivedBadAck_RstCarriesTimestamp) {
+  ToSynReceived(/*full_options=*/true);
+  SegSpec bad{.ack = L(500)};
+  bad.options.timestamp = TcpTimestamp{778, Ts()};
+  Recv(bad);
+  EXPECT_THAT(PollOne(), AllOf(FlagsAre(kRst), SeqIs(L(500)), HasTimestamp()));
+}
+
+TEST_F(SenderTest, TimestampsNotNegotiated_Rst_NoTimestamp) {
+  ToEstablished(/*full_options=*/false);
+  conn->Abort();
+  EXPECT_THAT(PollOne(), AllOf(FlagsAre(kRst), NoTimestamp()));
+}
+
+// In SYN-SENT nothing is negotiated yet: the RST for a bad SYN,ACK has none.
+TEST_F(SenderTest, SynSent_UnacceptableAck_RstWithoutTimestamp) {
+  ToSynSent();
+  SegSpec bad{.flags = TcpFlag::kSyn | kAck,
+              .seq = SeqNum(kRemoteIss),
+              .ack = SeqNum(kLocalIss + 100)};
+  bad.options = PeerSynOptions(/*full=*/true);
+  Recv(bad);
+  EXPECT_THAT(PollOne(), AllOf(FlagsAre(kRst), NoTimestamp()));
+}
+
 }  // namespace
 }  // namespace skiff::testing
