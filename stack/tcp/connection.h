@@ -199,6 +199,7 @@ class Connection {
   bool DisorderedAck(const TcpSegmentIn& seg) const;
   bool TrimToWindow(TcpSegmentIn& seg);
   void HandleRst(const TcpSegmentIn& seg, Instant now);
+  bool AcceptableAck(const TcpRepr& h) const;
   bool HandleAck(const TcpSegmentIn& seg, Instant now);
   bool HandleAckInSynReceived(const TcpSegmentIn& seg, Instant now);
   void ProcessNewAck(const TcpSegmentIn& seg, Instant now);

@@ -231,9 +231,12 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
     return;
   }
   // RFC 7323 §4.3 (2): TS.Recent from an in-window segment that does not
-  // start beyond what we last acknowledged.
+  // start beyond what we last acknowledged, and (like Linux) whose ACK the
+  // fifth step will accept: a blind segment ACKing data never sent must
+  // not move TS.Recent ahead and make the next real segment fail PAWS.
   if (ts_ok_ && h0.options.timestamp && h0.seq <= last_ack_sent_ &&
-      !(SeqNum(h0.options.timestamp->tsval) < SeqNum(ts_recent_))) {
+      !(SeqNum(h0.options.timestamp->tsval) < SeqNum(ts_recent_)) &&
+      AcceptableAck(h0)) {
     ts_recent_ = h0.options.timestamp->tsval;
   }
   if (keepalive_) {
@@ -330,6 +333,18 @@ void Connection::AckInvalid(const TcpSegmentIn& seg, Instant now,
     ++stats_.challenge_acks;
   }
   ack_now_ = true;
+}
+
+// Would the fifth step accept this segment's ACK? It needs the ACK bit
+// and, in SYN-RECEIVED, SND.UNA < SEG.ACK =< SND.NXT; later, SEG.ACK
+// neither beyond SND.MAX (§3.10.7.4) nor below SND.UNA - MAX.SND.WND
+// (RFC 5961 §5.2). (Linux's tcp_ack() verdict, which gates TS.Recent.)
+bool Connection::AcceptableAck(const TcpRepr& h) const {
+  if (!h.has(TcpFlag::kAck)) return false;
+  if (state_ == TcpState::kSynReceived) {
+    return snd_una_ < h.ack && h.ack <= snd_max_;
+  }
+  return h.ack <= snd_max_ && !(h.ack < snd_una_ - max_snd_wnd_);
 }
 
 // Fifth step. Returns false when the segment is done with.

@@ -304,5 +304,40 @@ TEST_F(SenderTest, SynSent_UnacceptableAck_RstWithoutTimestamp) {
   EXPECT_THAT(PollOne(), AllOf(FlagsAre(kRst), NoTimestamp()));
 }
 
+// ---- 5. TS.Recent only from a segment whose ACK is acceptable ----
+
+// A blind in-window segment ACKing data never sent (SEG.ACK > SND.MAX)
+// with a TSval far ahead: dropped with an ACK (RFC 9293 §3.10.7.4 fifth)
+// and, like Linux, TS.Recent stays (RFC 7323 §4.3 leaves it open), so the
+// next legitimate segment still passes PAWS.
+TEST_F(SenderTest, Established_BlindAckOfUnsentData_TsRecentKept) {
+  ToEstablished(/*full_options=*/true);
+  const uint32_t recent = conn->ts_recent();
+  SegSpec blind = TsSeg(recent + 0x40000000u);
+  blind.ack = L(100000);
+  Recv(blind);
+  EXPECT_EQ(drops[DropReason::kTcpBadAck], 1u);
+  EXPECT_EQ(conn->ts_recent(), recent);
+  EXPECT_THAT(PollOne(), AllOf(FlagsAre(kAck), AckIs(R(0))));
+  Recv(TsSeg(recent + 1, "legit"));
+  EXPECT_EQ(drops[DropReason::kTcpPawsReject], 0u);
+  EXPECT_EQ(conn->rcv_nxt(), R(5));
+  EXPECT_EQ(conn->ts_recent(), recent + 1);
+}
+
+// The same for an ACK too old to be acceptable (RFC 5961 §5.2).
+TEST_F(SenderTest, Established_BlindAckTooOld_TsRecentKept) {
+  ToEstablished(/*full_options=*/true);
+  const uint32_t recent = conn->ts_recent();
+  SegSpec blind = TsSeg(recent + 0x40000000u);
+  blind.ack = L(0) - 20'000'000u;
+  Recv(blind);
+  EXPECT_EQ(drops[DropReason::kTcpBadAck], 1u);
+  EXPECT_EQ(conn->ts_recent(), recent);
+  Recv(TsSeg(recent + 1, "legit"));
+  EXPECT_EQ(drops[DropReason::kTcpPawsReject], 0u);
+  EXPECT_EQ(conn->rcv_nxt(), R(5));
+}
+
 }  // namespace
 }  // namespace skiff::testing
