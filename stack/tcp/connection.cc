@@ -338,7 +338,7 @@ void Connection::Abort() {
     case TcpState::kFinWait2:
     case TcpState::kCloseWait:
       // RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>.
-      rst_ = {snd_max_, SeqNum(), TcpFlag::kRst};
+      rst_ = {snd_max_, SeqNum(), TcpFlag::kRst, ts_ok_};
       rst_pending_ = true;
       break;
     default:

@@ -232,6 +232,7 @@ class Connection {
   bool DisorderedAck(const TcpSegmentIn& seg) const;
   bool TrimToWindow(TcpSegmentIn& seg);
   void HandleRst(const TcpSegmentIn& seg, Instant now);
+  bool AcceptableAck(const TcpRepr& h) const;
   bool HandleAck(const TcpSegmentIn& seg, Instant now);
   bool HandleAckInSynReceived(const TcpSegmentIn& seg, Instant now);
   void ProcessNewAck(const TcpSegmentIn& seg, Instant now);
@@ -341,10 +342,14 @@ class Connection {
   std::array<SackBlock, kScoreboardBlocks> sacked_{};
   uint8_t sacked_count_ = 0;
 
-  // The one RST we owe (reply to a bad segment, or Abort()).
+  // The one RST we owe (reply to a bad segment, or Abort()). `ts`: sent on
+  // a connection that negotiated timestamps, so it carries them (RFC 7323
+  // §3.2); decided when owed, as the state may be CLOSED by the time it
+  // goes.
   struct PendingRst {
     SeqNum seq, ack;
     uint8_t flags;
+    bool ts;
   } rst_{};
 
   uint32_t ts_recent_ = 0;    // RFC 7323 §4.3 TS.Recent

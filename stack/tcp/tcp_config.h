@@ -35,6 +35,11 @@ struct TcpConfig {
 
   // Delayed ACK bound (RFC 1122 §4.2.3.2 says < 0.5 s; Linux uses 40 ms).
   Duration delayed_ack_timeout = Duration::Millis(40);
+  // The peer's worst-case delayed ACK (RFC 8985 §7.2 WCDelAckT, 200 ms
+  // recommended): a tail loss probe with one segment out waits this long
+  // past 2·SRTT for an ACK the peer may be delaying. Not our own
+  // delayed_ack_timeout: the peer's bound is not ours to know.
+  Duration tlp_peer_delayed_ack = Duration::Millis(200);
   // TIME-WAIT lasts 2·MSL (RFC 9293 §3.4.2: MSL = 2 min; Linux uses 60 s).
   Duration time_wait = Duration::Seconds(60);
   // A connection the application has Close()d gives up waiting in

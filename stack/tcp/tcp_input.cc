@@ -47,12 +47,15 @@ void Connection::HandleClosed(const TcpSegmentIn& seg) {
 
 // If ACK is off: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>;
 // else <SEQ=SEG.ACK><CTL=RST> (§3.10.7.1, §3.10.7.3).
+// Timestamps only once negotiated (SYN-RECEIVED on): not in SYN-SENT, nor
+// from a CLOSED connection, which has no TCB to speak for.
 void Connection::ReplyRst(const TcpSegmentIn& seg) {
+  const bool ts = ts_ok_ && Synchronized();
   if (seg.header.has(TcpFlag::kAck)) {
-    rst_ = {seg.header.ack, SeqNum(), TcpFlag::kRst};
+    rst_ = {seg.header.ack, SeqNum(), TcpFlag::kRst, ts};
   } else {
     rst_ = {SeqNum(), seg.header.seq + SegLen(seg),
-            static_cast<uint8_t>(TcpFlag::kRst | TcpFlag::kAck)};
+            static_cast<uint8_t>(TcpFlag::kRst | TcpFlag::kAck), ts};
   }
   rst_pending_ = true;
 }
@@ -296,9 +299,12 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
     return;
   }
   // RFC 7323 §4.3 (2): TS.Recent from an in-window segment that does not
-  // start beyond what we last acknowledged.
+  // start beyond what we last acknowledged, and (like Linux) whose ACK the
+  // fifth step will accept: a blind segment ACKing data never sent must
+  // not move TS.Recent ahead and make the next real segment fail PAWS.
   if (ts_ok_ && h0.options.timestamp && h0.seq <= last_ack_sent_ &&
-      !(SeqNum(h0.options.timestamp->tsval) < SeqNum(ts_recent_))) {
+      !(SeqNum(h0.options.timestamp->tsval) < SeqNum(ts_recent_)) &&
+      AcceptableAck(h0)) {
     ts_recent_ = h0.options.timestamp->tsval;
   }
   if (keepalive_) {
@@ -400,6 +406,18 @@ void Connection::AckInvalid(const TcpSegmentIn& seg, Instant now,
   ack_now_ = true;
 }
 
+// Would the fifth step accept this segment's ACK? It needs the ACK bit
+// and, in SYN-RECEIVED, SND.UNA < SEG.ACK =< SND.NXT; later, SEG.ACK
+// neither beyond SND.MAX (§3.10.7.4) nor below SND.UNA - MAX.SND.WND
+// (RFC 5961 §5.2). (Linux's tcp_ack() verdict, which gates TS.Recent.)
+bool Connection::AcceptableAck(const TcpRepr& h) const {
+  if (!h.has(TcpFlag::kAck)) return false;
+  if (state_ == TcpState::kSynReceived) {
+    return snd_una_ < h.ack && h.ack <= snd_max_;
+  }
+  return h.ack <= snd_max_ && !(h.ack < snd_una_ - max_snd_wnd_);
+}
+
 // Fifth step. Returns false when the segment is done with.
 bool Connection::HandleAck(const TcpSegmentIn& seg, Instant now) {
   const TcpRepr& h = seg.header;
@@ -484,7 +502,7 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   rtt_.ResetBackoff();
   dupacks_ = 0;
   tlp_sent_ = false;
-  if (cc_.OnAck(ack, acked, flight)) retransmit_head_ = true;
+  const bool partial_ack = cc_.OnAck(ack, acked, flight);
   // RFC 6298 §5.2, §5.3: stop when all is acked, else restart.
   rto_deadline_ =
       snd_una_ == snd_max_ ? Instant::Max() : now + rtt_.rto(config_->rto_max);
@@ -495,6 +513,18 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   }
   sacked_count_ = keep;
   UpdateSackScoreboard(seg.header.options);
+  if (partial_ack) {
+    // RFC 6582 §3.2 step 4 resends the first unacknowledged segment. With
+    // SACK, RFC 6675 §5 (C) picks by NextSeg(), which never goes back
+    // below HighRxt (rexmit_nxt_): a hole resent once in this episode
+    // waits for the RTO or lost-retransmit detection, and the room the
+    // ACK made goes to the next lost hole or to new data.
+    if (sacked_count_ == 0 || rexmit_nxt_ <= snd_una_) {
+      retransmit_head_ = true;
+    } else {
+      retransmit_hole_ = true;
+    }
+  }
   DetectLostRetransmit();
   ArmTlp(now);
   // All acknowledged: the send ring's chunks go back to the pool.

@@ -323,9 +323,11 @@ bool Connection::EmitData(SegmentSink& sink, Instant now) {
   return true;
 }
 
-// RFC 8985 §7.3 tail loss probe: one new segment if the peer's window
-// allows (cwnd aside), else the last segment sent again, so that a lost
-// tail is answered by a SACK (and fast recovery) instead of the RTO.
+// RFC 8985 §7.3 tail loss probe: "If a previously unsent segment exists
+// AND the receive window allows, send one new segment" (cwnd aside), with
+// the FIN if it is queued right behind; else the last segment sent again,
+// so that a lost tail is answered by a SACK (and fast recovery) instead of
+// the RTO.
 bool Connection::EmitLossProbe(SegmentSink& sink, Instant now) {
   tlp_due_ = false;
   if (snd_una_ == snd_max_ || snd_nxt_ != snd_max_ || cc_.in_recovery()) {
@@ -337,12 +339,14 @@ bool Connection::EmitLossProbe(SegmentSink& sink, Instant now) {
   const uint32_t mss = MaxPayload(out.header);
   SeqNum from;
   uint32_t len;
-  bool fin = false;
-  if (data_end > snd_max_ && snd_una_ + snd_wnd_ > snd_max_ && !fin_queued_) {
+  bool fin;
+  if (data_end > snd_max_ && snd_una_ + snd_wnd_ > snd_max_) {
     from = snd_max_;  // new data
     len =
         std::min({static_cast<uint32_t>(data_end - snd_max_),
                   static_cast<uint32_t>(snd_una_ + snd_wnd_ - snd_max_), mss});
+    fin = fin_queued_ && from + len == fin_seq_;
+    if (from + len == data_end) out.header.flags |= TcpFlag::kPsh;
   } else {
     const SeqNum sent_end = SeqMin(snd_max_, data_end);
     fin = fin_queued_ && snd_max_ > fin_seq_;
@@ -386,13 +390,20 @@ bool Connection::EmitAck(SegmentSink& sink, Instant now) {
   return Transmit(sink, out, now);
 }
 
-bool Connection::EmitPendingRst(SegmentSink& sink, Instant /*now*/) {
+// RFC 7323 §3.2: once negotiated, TSopt "SHOULD be sent in an <RST>
+// segment", and "If the ACK bit is not set in the outgoing TCP header, the
+// sender of that segment SHOULD set the TSecr field to zero."
+bool Connection::EmitPendingRst(SegmentSink& sink, Instant now) {
   TcpSegmentOut out{};
   out.header.src_port = tuple_.local_port;
   out.header.dst_port = tuple_.remote_port;
   out.header.seq = rst_.seq;
   out.header.ack = rst_.ack;
   out.header.flags = rst_.flags;
+  if (rst_.ts) {
+    out.header.options.timestamp = TcpTimestamp{
+        TsVal(now), out.header.has(TcpFlag::kAck) ? ts_recent_ : 0};
+  }
   if (!sink.Emit(out)) return false;
   ++stats_.segs_out;
   rst_pending_ = false;

@@ -16,9 +16,11 @@ void Connection::FireTimers(Instant now) {
     EnterClosed(ConnectionError::kNone);
     return;
   }
+  // The probe first: when it is due at the RTO's time it stands in for
+  // the RTO, which OnTlpTimeout re-arms (RFC 8985 §7.2, §7.3).
+  if (tlp_deadline_ <= now) OnTlpTimeout(now);
   if (rto_deadline_ <= now) OnRetransmitTimeout(now);
   if (state_ == TcpState::kClosed) return;
-  if (tlp_deadline_ <= now) OnTlpTimeout(now);
   if (persist_deadline_ <= now) OnPersistTimeout(now);
   if (keepalive_deadline_ <= now) OnKeepaliveTimeout(now);
   if (state_ == TcpState::kClosed) return;
@@ -32,8 +34,11 @@ void Connection::ArmRto(Instant now) {
   rto_deadline_ = now + rtt_.rto(config_->rto_max);
 }
 
-// RFC 8985 §7.2: PTO = 2·SRTT, plus the peer's delayed-ACK bound when a
-// single segment is out (its ACK may be delayed), never past the RTO.
+// RFC 8985 §7.2 TLP_calc_PTO(): PTO = 2·SRTT, plus WCDelAckT (the peer's
+// worst-case delayed ACK, not ours) when FlightSize is one segment, since
+// that segment's ACK may be legitimately delayed; and "If Now() + PTO >
+// TCP_RTO_expiration(): PTO = TCP_RTO_expiration() - Now()", so a probe
+// that would come later than the RTO goes at the RTO's time in its place.
 // Armed while data is outstanding outside recovery, once per tail (the
 // next probe waits for an ACK that advances SND.UNA). Needs SACK (§7.1)
 // and an RTT sample.
@@ -47,16 +52,22 @@ void Connection::ArmTlp(Instant now) {
     return;
   }
   Duration pto = rtt_.srtt() * 2;
-  if (FlightSize() <= effective_mss()) pto = pto + config_->delayed_ack_timeout;
+  // One segment: counted in bytes (no per-segment count is kept), which
+  // errs toward the longer PTO.
+  if (FlightSize() <= effective_mss()) {
+    pto = pto + config_->tlp_peer_delayed_ack;
+  }
   pto = std::max(pto, Duration::Millis(10));
-  const Instant at = now + pto;
-  if (at < rto_deadline_) tlp_deadline_ = at;
+  tlp_deadline_ = std::min(now + pto, rto_deadline_);
 }
 
-void Connection::OnTlpTimeout(Instant /*now*/) {
+// §7.3: after a probe the RTO, re-armed from now, guards the tail (the
+// probe may have taken the RTO's place, see ArmTlp).
+void Connection::OnTlpTimeout(Instant now) {
   tlp_deadline_ = Instant::Max();
   if (snd_una_ != snd_max_ && !cc_.in_recovery() && !tlp_sent_) {
     tlp_due_ = true;
+    ArmRto(now);
   }
 }
 
