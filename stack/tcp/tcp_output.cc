@@ -385,8 +385,15 @@ bool Connection::EmitProbe(SegmentSink& sink, Instant now) {
 // would be below its RCV.NXT, dropped unread, and with both sides in
 // recovery neither SND.UNA would ever move. SND.MAX is Linux's choice
 // (tcp_acceptable_seq: its snd_nxt never goes back).
+// A pure ACK at SND.MAX, unless the peer's window closed below it (it
+// dropped what it had no room for): a zero window accepts a segment only at
+// RCV.NXT (RFC 9293 §3.10.7.4) and ignores the ACK field of any other, so
+// the peer would never learn its data arrived. Then at the window's right
+// edge, as Linux does (tcp_acceptable_seq).
 bool Connection::EmitAck(SegmentSink& sink, Instant now) {
-  TcpSegmentOut out{MakeHeader(snd_max_, TcpFlag::kAck, now)};
+  SeqNum seq = snd_max_;
+  if (Synchronized() && snd_una_ + snd_wnd_ < seq) seq = snd_una_ + snd_wnd_;
+  TcpSegmentOut out{MakeHeader(seq, TcpFlag::kAck, now)};
   return Transmit(sink, out, now);
 }
 

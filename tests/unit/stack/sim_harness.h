@@ -14,6 +14,7 @@
 #define SKIFF_TESTS_UNIT_STACK_SIM_HARNESS_H_
 
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "drivers/device.h"
 #include "stack/base/clock.h"
 #include "stack/stack.h"
+#include "stack/wire/bytes.h"
 #include "tests/unit/stack/tcp_app.h"
 
 namespace skiff::testing {
@@ -51,6 +53,9 @@ class Tap final : public Device {
 
   size_t RxBurst(std::span<Packet> out) override { return inner_.RxBurst(out); }
   size_t TxBurst(std::span<Packet> pkts) override {
+    if (trace_port_ != 0) {
+      for (const Packet& p : pkts) Trace(p);
+    }
     if (cut_) {
       for (Packet& p : pkts) Packet gone = std::move(p);
       dropped_ += pkts.size();
@@ -87,8 +92,32 @@ class Tap final : public Device {
     return held_.empty() ? Instant::Max() : held_.front().due;
   }
   uint64_t dropped() const { return dropped_; }
+  // Prints every TCP segment to or from `port` this side sends (replays).
+  void TraceTcpPort(uint16_t port, const char* name) {
+    trace_port_ = port;
+    name_ = name;
+  }
 
  private:
+  void Trace(const Packet& p) const {
+    ConstByteSpan f = p.data();
+    if (f.size() < 34 || LoadBe16(&f[12]) != 0x0800 || f[23] != std::byte{6})
+      return;
+    const size_t ihl = (static_cast<size_t>(f[14]) & 0xf) * 4;
+    if (f.size() < 14 + ihl + 20) return;
+    const std::byte* t = &f[14 + ihl];
+    const uint16_t sport = LoadBe16(t), dport = LoadBe16(t + 2);
+    if (sport != trace_port_ && dport != trace_port_) return;
+    const uint8_t fl = static_cast<uint8_t>(t[13]);
+    const size_t len =
+        LoadBe16(&f[16]) - ihl - (static_cast<size_t>(t[12]) >> 4) * 4;
+    std::printf("%.6f %s %u>%u %s%s%s%s%s seq %u ack %u win %u len %zu\n",
+                (clock_.Now() - Instant::FromNanos(1'000'000'000)).seconds(),
+                name_, sport, dport, fl & 2 ? "S" : "", fl & 1 ? "F" : "",
+                fl & 4 ? "R" : "", fl & 8 ? "P" : "", fl & 16 ? "." : "",
+                LoadBe32(t + 4), LoadBe32(t + 8), LoadBe16(t + 14), len);
+  }
+
   struct Held {
     Instant due;
     Packet p;
@@ -99,6 +128,8 @@ class Tap final : public Device {
   Duration extra_ = Duration::Zero();
   std::deque<Held> held_;
   uint64_t dropped_ = 0;
+  uint16_t trace_port_ = 0;
+  const char* name_ = "";
 };
 
 enum class CloseMode : uint8_t {

@@ -499,6 +499,27 @@ TEST_F(TcpTest, Established_SendIntoZeroWindow_DueOnlyToArmPersist) {
   EXPECT_EQ(conn->NextDeadline(), now() + conn->rto());
 }
 
+// The peer's window closed below what we sent (it dropped the segment that
+// arrived after its buffer filled): our ACKs must carry a sequence number
+// its zero window accepts (RCV.NXT, RFC 9293 §3.10.7.4), else it ignores
+// their ACK field, never learns its own data arrived and times out a live
+// connection (seeded simulation seeds 435, 915). Linux: tcp_acceptable_seq.
+TEST_F(TcpTest, Established_WindowClosedBelowSndNxt_AckAtWindowEdge) {
+  ToEstablished();
+  Write("0123456789");
+  EXPECT_THAT(PollOne(), AllOf(SeqIs(L(0)), PayloadIs("0123456789")));
+  Recv({.ack = L(0), .window = 0});  // full: our 10 bytes were dropped
+  Recv({.seq = R(0), .ack = L(0), .window = 0, .payload = "data"});
+  // The (delayed) ACK: at the peer's window edge, not at SND.NXT = L(10).
+  EXPECT_THAT(FireNext(),
+              ElementsAre(AllOf(SeqIs(L(0)), AckIs(R(4)), FlagsAre(kAck))));
+  Recv({.ack = L(4), .window = 1000});  // open again, 4 bytes taken
+  Recv({.seq = R(4), .ack = L(4), .window = 1000, .payload = "more"});
+  // The window open again: the unacknowledged 6 bytes go out, with the ACK.
+  EXPECT_THAT(FireNext(), ElementsAre(AllOf(SeqIs(L(4)), AckIs(R(8)),
+                                            PayloadIs("456789"))));
+}
+
 TEST_F(TcpTest, Established_NoDelay_SendsEachSmallWrite) {
   ToEstablished();
   conn->SetNoDelay(true);
