@@ -4,7 +4,9 @@
 #  * Debian's dpdk-dumpcap attached as a DPDK secondary process to the
 #    running skiff-httpd (the apps call rte_pdump_init).
 # Each file, read back with `tcpdump -r`, must show the whole exchange: SYN,
-# SYN-ACK, the GET, the HTTP response and both FINs.
+# SYN-ACK, the GET, the HTTP response and both FINs. Then skiff-get --pcap
+# fetches from a Linux server with a small --pcap_max_packets: the file
+# holds exactly that many frames and the rest are counted as skipped.
 #
 # dpdk-dumpcap can only attach to a primary that runs on hugepages: DPDK
 # 22.11 secondaries fail ("Cannot get hugepage information") against a
@@ -14,10 +16,11 @@
 # SKIFF_TEST_HUGEPAGES=N to let the test reserve N 2 MiB pages and mount a
 # hugetlbfs for the run (both undone at exit).
 #
-#   pcap_capture_test.sh SKIFF-HTTPD LAB-SH
+#   pcap_capture_test.sh SKIFF-HTTPD LAB-SH SKIFF-GET
 set -euo pipefail
 HTTPD="$1"
 LAB="$2"
+GET="$3"
 TEST=pcap-capture NS_PREFIX=skiff-t-pcap IF_PREFIX=spc SUBNET=10.89.86
 DIR=$(dirname "$0")
 # shellcheck source=tests/interop/lib.sh
@@ -158,4 +161,33 @@ if ((ATTACHED)); then
   check_exchange "$DUMPCAP_FILE"
   log "dpdk-dumpcap's pcapng has the same exchange"
 fi
+
+# skiff-get --pcap with a count bound, against python's http.server.
+ROOT="$WORK/root"
+mkdir -p "$ROOT"
+head -c $((256 << 10)) /dev/urandom >"$ROOT/blob.bin"
+ip netns exec "$NS" /usr/bin/python3 -m http.server --bind "$PEER_IP" \
+  --directory "$ROOT" 8000 >"$WORK/py.log" 2>&1 &
+PY_PID=$!
+CLEANUP="kill $PY_PID 2>/dev/null || true; wait $PY_PID 2>/dev/null || true; $CLEANUP"
+for ((i = 0; i < 50; i++)); do
+  in_ns /usr/bin/python3 -c "import socket; socket.create_connection(('$PEER_IP', 8000), 1)" 2>/dev/null && break
+  sleep 0.1
+done
+GET_PCAP="$WORK/get.pcap"
+"$GET" "${EAL[@]}" --log-level=4 -- "--ip=$SKIFF_IP/24" \
+  "http://$PEER_IP:8000/blob.bin" "--output=$WORK/blob.out" \
+  "--pcap=$GET_PCAP" --pcap_max_packets=6 2>"$WORK/get.err" ||
+  { cat "$WORK/get.err"; fail "skiff-get"; }
+cmp -s "$ROOT/blob.bin" "$WORK/blob.out" || fail "blob.bin differs"
+summary=$(grep '^pcap: ' "$WORK/get.err") || fail "skiff-get printed no 'pcap:' line"
+log "skiff-get: $summary"
+[[ "$summary" == *": 6 frames,"* ]] || fail "want 6 frames: $summary"
+skipped=$(sed -n 's/.* \([0-9]*\) skipped.*/\1/p' <<<"$summary")
+((skipped > 100)) || fail "a 256 KiB fetch skipped only ${skipped:-0} frames"
+out=$(tcpdump -r "$GET_PCAP" -nn 2>/dev/null)
+(($(wc -l <<<"$out") == 6)) || { echo "$out"; fail "tcpdump reads not 6 frames"; }
+grep -Eq "IP $SKIFF_IP\.[0-9]+ > $PEER_IP\.8000: Flags \[S\]," <<<"$out" ||
+  { echo "$out"; fail "no SYN from skiff-get in its capture"; }
+log "skiff-get's capture stops at the bound: 6 frames, SYN included"
 log "PASS"
