@@ -76,6 +76,13 @@ if command -v dpdk-dumpcap >/dev/null; then
     sleep 0.1
   done
   if ((ATTACHED)); then
+    # Its live count moving proves the rx/tx callbacks are in before curl.
+    for ((i = 0; i < 10; i++)); do
+      in_ns ping -n -c 1 -W 1 "$SKIFF_IP" >/dev/null 2>&1 || true
+      grep -Eq 'Packets captured: .*[1-9]' "$WORK/dumpcap.log" && break
+    done
+    grep -Eq 'Packets captured: .*[1-9]' "$WORK/dumpcap.log" ||
+      { cat "$WORK/dumpcap.log"; fail "dpdk-dumpcap attached but captures nothing"; }
     log "dpdk-dumpcap attached: $(grep '^Capturing on' "$WORK/dumpcap.log")"
   else
     kill -KILL "$DUMPCAP_PID" 2>/dev/null || true
