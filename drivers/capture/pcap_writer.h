@@ -89,7 +89,8 @@ class PcapWriter {
 
   const std::string& path() const { return path_; }
   size_t buffer_capacity() const { return buffer_.size(); }
-  uint64_t packets() const { return packets_; }        // records written
+  // Records appended (after a write error some never reached the file).
+  uint64_t packets() const { return packets_; }
   uint64_t file_bytes() const { return file_bytes_; }  // file size when flushed
   uint64_t skipped() const { return skipped_; }        // frames not recorded
   bool stopped() const { return stopped_; }  // a bound or an error was hit

@@ -182,5 +182,13 @@ TEST(PcapWriter, Open_UnwritablePath_IsAnError) {
   EXPECT_FALSE(PcapWriter::Open("/nonexistent-dir/x.pcap", {}).ok());
 }
 
+TEST(PcapWriter, Open_DiskFull_IsAnErrorNotASilentEmptyFile) {
+  absl::StatusOr<std::unique_ptr<PcapWriter>> w =
+      PcapWriter::Open("/dev/full", {});
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("write /dev/full"), std::string::npos)
+      << w.status();
+}
+
 }  // namespace
 }  // namespace skiff
