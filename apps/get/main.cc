@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
+#include "apps/common/pcap_flags.h"
 #include "apps/get/client.h"
 #include "drivers/dpdk/dpdk_port.h"
 #include "drivers/dpdk/eal.h"
@@ -89,7 +90,14 @@ int Run(const StackConfig& sc, const GetConfig& gc, const std::string& output,
   }
   (*port)->WaitForLink(link_wait);
   MonotonicClock clock;
-  Stack stack(**port, sc);
+  absl::StatusOr<std::unique_ptr<CaptureDevice>> capture =
+      CaptureFromFlags(**port, clock);
+  if (!capture.ok()) {
+    std::fprintf(stderr, "skiff-get: %s\n",
+                 capture.status().ToString().c_str());
+    return 1;
+  }
+  Stack stack(*capture ? static_cast<Device&>(**capture) : **port, sc);
   bool write_failed = false;
   HttpGetClient client(stack, gc, [&](std::string_view data) {
     if (std::fwrite(data.data(), 1, data.size(), out) != data.size())
@@ -107,6 +115,7 @@ int Run(const StackConfig& sc, const GetConfig& gc, const std::string& output,
   while (clock.Now() < flush_end) client.Poll(clock.Now());
   if (out != stdout) std::fclose(out);
   std::fflush(stdout);
+  FinishCapture(capture->get(), stderr);  // stdout may carry the body
 
   if (stop_requested.load()) {
     std::fprintf(stderr, "skiff-get: interrupted\n");

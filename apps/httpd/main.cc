@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
+#include "apps/common/pcap_flags.h"
 #include "apps/http/doc_root.h"
 #include "apps/http/server_session.h"
 #include "apps/httpd/server.h"
@@ -202,7 +203,10 @@ absl::Status Serve(const HttpdOptions& opt) {
   }
 
   MonotonicClock clock;
-  Stack stack(**port, opt.stack);
+  absl::StatusOr<std::unique_ptr<CaptureDevice>> capture =
+      CaptureFromFlags(**port, clock);  // --pcap
+  if (!capture.ok()) return capture.status();
+  Stack stack(*capture ? static_cast<Device&>(**capture) : **port, opt.stack);
   HttpServer server(stack, opt.http, root ? &*root : nullptr, UnixSeconds);
   if (!server.Listen(opt.http_port, opt.backlog)) {
     return absl::InternalError(
@@ -231,6 +235,7 @@ absl::Status Serve(const HttpdOptions& opt) {
               server.live_connections());
   Drain(stack, server, clock, opt.drain);
   PrintReport(stack, server, **port, mbufs_at_start);
+  FinishCapture(capture->get(), stdout);
   return absl::OkStatus();
 }
 

@@ -2,6 +2,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_pdump.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -111,6 +112,34 @@ EalPlan PlanEalArgs(int argc, const char* const* argv,
   return plan;
 }
 
+namespace {
+
+// Lets DPDK's capture tools (dpdk-dumpcap, dpdk-pdump) attach to this, the
+// primary process, as secondaries: rte_pdump_init registers the IPC action
+// they call to install rx/tx callbacks on our ports. Without shared runtime
+// files there is nothing to attach to. A failure only costs that feature.
+bool StartPdump(const std::vector<std::string>& args) {
+  if (rte_eal_process_type() != RTE_PROC_PRIMARY ||
+      HasOption(args, "--no-shconf") || HasOption(args, "--in-memory")) {
+    return false;
+  }
+  if (rte_pdump_init() != 0) {
+    std::fprintf(stderr,
+                 "skiff: eal: rte_pdump_init failed (%s): no "
+                 "dpdk-dumpcap; --pcap=FILE still captures\n",
+                 rte_strerror(rte_errno));
+    return false;
+  }
+  std::fprintf(
+      stderr,
+      "skiff: eal: capture with: dpdk-dumpcap --file-prefix=%s "
+      "-i 0 -w FILE\n",
+      std::filesystem::path(rte_eal_get_runtime_dir()).filename().c_str());
+  return true;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Eal>> Eal::Init(int argc, char** argv,
                                                int* consumed) {
   EalPlan plan = PlanEalArgs(argc, argv, ProbeHost());
@@ -136,7 +165,9 @@ absl::StatusOr<std::unique_ptr<Eal>> Eal::Init(int argc, char** argv,
     if (argc > 0) argv[plan.app_start] = argv[0];
   }
   std::string runtime_dir = plan.own_prefix ? rte_eal_get_runtime_dir() : "";
-  return std::unique_ptr<Eal>(new Eal(std::move(args), std::move(runtime_dir)));
+  const bool pdump = StartPdump(args);
+  return std::unique_ptr<Eal>(
+      new Eal(std::move(args), std::move(runtime_dir), pdump));
 }
 
 absl::StatusOr<std::unique_ptr<Eal>> Eal::InitInProcess(std::string_view name,
@@ -159,6 +190,7 @@ absl::StatusOr<std::unique_ptr<Eal>> Eal::InitInProcess(std::string_view name,
 }
 
 Eal::~Eal() {
+  if (pdump_) rte_pdump_uninit();
   rte_eal_cleanup();
   if (!owned_runtime_dir_.empty()) {
     std::error_code ec;  // best effort

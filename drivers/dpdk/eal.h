@@ -69,10 +69,13 @@ class Eal {
   const std::vector<std::string>& args() const { return args_; }
 
  private:
-  Eal(std::vector<std::string> args, std::string runtime_dir)
-      : args_(std::move(args)), owned_runtime_dir_(std::move(runtime_dir)) {}
+  Eal(std::vector<std::string> args, std::string runtime_dir, bool pdump)
+      : args_(std::move(args)),
+        owned_runtime_dir_(std::move(runtime_dir)),
+        pdump_(pdump) {}
   std::vector<std::string> args_;  // EAL may keep pointers into these
   std::string owned_runtime_dir_;  // empty unless ours to remove
+  bool pdump_;                     // rte_pdump_init succeeded
 };
 
 }  // namespace skiff
