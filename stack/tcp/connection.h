@@ -70,6 +70,13 @@ class Connection {
   // the SYN-ACK goes out on the next poll.
   void AcceptSyn(const FourTuple& tuple, SeqNum iss, const TcpRepr& syn,
                  Instant now);
+  // Passive open completed by a SYN cookie (RFC 4987 §3.6; syn_cookie.h):
+  // no SYN-RECEIVED was kept. `syn` is the SYN as the cookie remembers it
+  // (SynCookies::Check), `ack` the segment that acknowledged our stateless
+  // SYN-ACK: CLOSED → ESTABLISHED with SND.UNA = ISS + 1. The layer then
+  // hands `ack` to OnSegment for any data or FIN riding on it.
+  void AcceptCookie(const FourTuple& tuple, SeqNum iss, const TcpRepr& syn,
+                    const TcpRepr& ack, Instant now);
 
   // ---- network side ----
   // A segment for this 4-tuple (checksum already verified). Rejected

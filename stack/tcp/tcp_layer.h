@@ -33,6 +33,7 @@
 #include "stack/tcp/listener.h"
 #include "stack/tcp/segment_writer.h"
 #include "stack/tcp/socket_api.h"
+#include "stack/tcp/syn_cookie.h"
 #include "stack/tcp/tcp_config.h"
 #include "stack/tcp/tcp_counters.h"
 
@@ -49,6 +50,10 @@ struct TcpLayerConfig {
   // When it is used up, windows shrink and Send() takes less (or returns
   // kWouldBlock); Linux bounds the same with tcp_mem. 1 GiB by default.
   uint64_t buffer_pool_bytes = uint64_t{1} << 30;
+  // RFC 4987 §3.6: a SYN that finds its listener's SYN queue full (or the
+  // connection table full) is answered with a SYN cookie instead of being
+  // dropped (Linux tcp_syncookies = 1). See syn_cookie.h.
+  bool syn_cookies = true;
   // RFC 5961 §7: challenge ACKs per second, all connections together
   // (Linux tcp_challenge_ack_limit); 0 means no limit.
   uint32_t challenge_ack_limit = 1000;
@@ -119,7 +124,12 @@ class TcpLayer final : public Ipv4Handler {
   void InputToConnection(SlabHandle h, const TcpRepr& hdr,
                          ConstByteSpan payload, Instant now);
   void InputToListener(Listener& l, ListenerId lid, const FourTuple& tuple,
-                       const TcpRepr& hdr, size_t payload_len, Instant now);
+                       const TcpRepr& hdr, ConstByteSpan payload, Instant now);
+  bool InputCookieAck(Listener& l, ListenerId lid, const FourTuple& tuple,
+                      const TcpRepr& hdr, ConstByteSpan payload, Instant now);
+  void SendSynCookie(Listener& l, const FourTuple& tuple, const TcpRepr& syn,
+                     Instant now);
+  void QueueForAccept(Listener& l, ListenerId lid, SlabHandle h);
   bool TimeWaitReusable(const Connection& c, const TcpRepr& syn) const;
   // After anything touched a connection: events, pending list, timer,
   // and freeing it once it is done.
@@ -137,6 +147,7 @@ class TcpLayer final : public Ipv4Handler {
   IpSender& ip_;
   DropCounters& drops_;
   IsnGenerator isn_;
+  SynCookies cookies_;
   SegmentWriter writer_;
   ChunkPool buffers_;  // before sockets_: connections give chunks back
   ChallengeAckLimiter challenge_acks_;  // before sockets_: they point here
