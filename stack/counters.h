@@ -46,6 +46,7 @@ void VisitCounters(const StackCounters& c, F&& f) {
   SKIFF_C(arp, expired);
   SKIFF_C(arp, gave_up);
   SKIFF_C(arp, parked);
+  SKIFF_C(arp, incomplete);
   SKIFF_C(ip, in_receives);
   SKIFF_C(ip, in_delivers);
   SKIFF_C(ip, out_requests);
