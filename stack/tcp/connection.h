@@ -8,7 +8,7 @@
 // keepalive), 6298 (RTO), 5681 + 6582 (NewReno), 7323 (window scale,
 // timestamps, PAWS), 2018 (SACK), 6675 (SACK loss recovery), 3042
 // (limited transmit), 8985 §7 (tail loss probe), 5961 (challenge ACKs),
-// 6528 (ISN, see isn.h), 6691 (MSS).
+// 6528 (ISN, see isn.h), 6691 (MSS), 4987 §3.6 (SYN cookies, syn_cookie.h).
 //
 // The file split (gVisor/mTCP style): connection.cc (opening, application
 // calls, state changes), tcp_input.cc (segment arrival, §3.10.7),

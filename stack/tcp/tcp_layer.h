@@ -6,7 +6,9 @@
 //    RST (§3.10.7.1), never a RST in answer to a RST.
 //  - Passive open (steps 1 and 4): a SYN to a listener spawns a dedicated
 //    connection keyed by the client's 4-tuple, bounded by the listener's SYN
-//    queue; once ESTABLISHED it waits in the accept queue.
+//    queue; once ESTABLISHED it waits in the accept queue. Past a full SYN
+//    queue a SYN cookie answers without keeping state (RFC 4987 §3.6,
+//    syn_cookie.h); the ACK that brings it back spawns the connection.
 //  - Active open (step 2): an ephemeral port chosen without collision.
 //  - Transmit polling (steps 3 and 5): connections with something due sit on
 //    a pending list; each loop turn walks only that list.

@@ -39,7 +39,7 @@ SPOOF="$SUBNET.77"  # on-link, nobody there: skiff's ARP requests go unanswered
 FLOOD_SECONDS=10
 # One attempt: connect and whole response within 2 s (room for one SYN
 # retransmission by Linux after 1 s).
-attempt() { in_ns curl -s -o /dev/null --max-time 2 "$URL"; }
+attempt() { in_ns curl -sf -o /dev/null --max-time 2 "$URL"; }
 
 # probe SECONDS: one attempt every 0.25 s (plus its own duration) for
 # SECONDS, or until the flood ends when SECONDS is "flood"; prints "ok tries".
@@ -77,7 +77,7 @@ log "hping3: $(tr -s '\n' ' ' <"$WORK/hping3.log" | cut -c1-200)"
 # A request must succeed within 1 s of the flood's end.
 recovered=""
 while awk -v n="$EPOCHREALTIME" -v e="$flood_end" 'BEGIN { exit !(n - e < 1) }'; do
-  if in_ns curl -s -o /dev/null --max-time 1 "$URL"; then
+  if in_ns curl -sf -o /dev/null --max-time 1 "$URL"; then
     recovered=$(awk -v n="$EPOCHREALTIME" -v e="$flood_end" 'BEGIN { printf "%.2f", n - e }')
     break
   fi
