@@ -19,8 +19,10 @@ DPDK=(dpdk dpdk-dev libdpdk-dev pciutils librte-mempool-ring23
   librte-net-af-packet23 librte-net-tap23 librte-net-af-xdp23
   librte-net-ring23 librte-net-null23 librte-net-pcap23)
 LIBS=(libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
+# The lab and the interop tests (hping3: the SYN flood of
+# tests/interop/syn_flood_test.sh).
 LAB=(iproute2 iputils-ping ethtool tcpdump curl netcat-openbsd kmod procps nftables
-  python3)
+  python3 hping3)
 # The malformed-traffic interop test (tests/interop/malformed_gen.py), run
 # with /usr/bin/python3.
 LAB+=(python3-scapy)

@@ -46,6 +46,7 @@ void VisitCounters(const StackCounters& c, F&& f) {
   SKIFF_C(arp, expired);
   SKIFF_C(arp, gave_up);
   SKIFF_C(arp, parked);
+  SKIFF_C(arp, incomplete);
   SKIFF_C(ip, in_receives);
   SKIFF_C(ip, in_delivers);
   SKIFF_C(ip, out_requests);
@@ -86,6 +87,9 @@ void VisitCounters(const StackCounters& c, F&& f) {
   SKIFF_C(tcp, listeners);
   SKIFF_C(tcp, lost_retransmits);
   SKIFF_C(tcp, loss_probes);
+  SKIFF_C(tcp, syncookies_sent);
+  SKIFF_C(tcp, syncookies_validated);
+  SKIFF_C(tcp, syncookies_failed);
 #undef SKIFF_C
   for (size_t i = 0; i < kDropReasonCount; ++i) {
     const auto r = static_cast<DropReason>(i);

@@ -27,6 +27,8 @@ namespace skiff {
   X(kArpPendingOverflow, "arp_pending_overflow")  \
   X(kArpTimeout, "arp_timeout")                   \
   X(kArpTableFull, "arp_table_full")              \
+  X(kArpIncompleteFull, "arp_incomplete_full")    \
+  X(kArpParkedFull, "arp_parked_full")            \
   /* ipv4 */                                      \
   X(kIpTooShort, "ip_too_short")                  \
   X(kIpBadVersion, "ip_bad_version")              \

@@ -86,7 +86,10 @@ bool ArpResolver::Merge(const ArpRepr& arp, Instant now) {
   auto it = table_.find(arp.sender_ip);
   if (it == table_.end()) return false;
   Entry& e = it->second;
-  if (!e.resolved) ++counters_.resolved;
+  if (!e.resolved) {
+    ++counters_.resolved;
+    counters_.incomplete = --incomplete_;
+  }
   Resolve(e, arp.sender_mac, now);
   ++counters_.updated;
   return true;
@@ -106,7 +109,21 @@ void ArpResolver::Resolve(Entry& e, MacAddress mac, Instant now) {
       drops_.Add(DropReason::kTxNoBuffer);
     }
   }
+  parked_ -= e.pending.size();
   e.pending.clear();
+}
+
+void ArpResolver::Park(Entry& e, Packet datagram) {
+  e.pending.push_back(std::move(datagram));
+  ++parked_;
+  ++counters_.parked;
+}
+
+void ArpResolver::ForgetIncomplete(const Entry& e) {
+  ++counters_.gave_up;
+  counters_.incomplete = --incomplete_;
+  drops_.Add(DropReason::kArpTimeout, e.pending.size());
+  parked_ -= e.pending.size();
 }
 
 bool ArpResolver::Output(Packet datagram, Ipv4Address next_hop, Instant now) {
@@ -125,10 +142,14 @@ bool ArpResolver::Output(Packet datagram, Ipv4Address next_hop, Instant now) {
       drops_.Add(DropReason::kArpTableFull);
       return false;
     }
+    if (incomplete_ >= config_.max_incomplete) {
+      drops_.Add(DropReason::kArpIncompleteFull);
+      return false;
+    }
     Entry& e = table_[next_hop];
+    counters_.incomplete = ++incomplete_;
     e.pending.reserve(config_.max_pending);
-    e.pending.push_back(std::move(datagram));
-    ++counters_.parked;
+    Park(e, std::move(datagram));  // the first one always: no starvation
     // The first request goes at once; later ones only from Poll, one
     // retry_interval apart (RFC 1122 §2.3.2.1 rate limit).
     SendRequest(next_hop);
@@ -142,8 +163,12 @@ bool ArpResolver::Output(Packet datagram, Ipv4Address next_hop, Instant now) {
     drops_.Add(DropReason::kArpPendingOverflow);
     return false;
   }
-  e.pending.push_back(std::move(datagram));
-  ++counters_.parked;
+  // Every incomplete entry holds its first packet: the bound is on the rest.
+  if (parked_ - incomplete_ >= config_.max_parked) {
+    drops_.Add(DropReason::kArpParkedFull);
+    return false;
+  }
+  Park(e, std::move(datagram));
   return true;
 }
 
@@ -160,8 +185,7 @@ void ArpResolver::Poll(Instant now) {
       ++counters_.expired;
       table_.erase(it++);
     } else if (e.tries >= config_.max_tries) {
-      ++counters_.gave_up;
-      drops_.Add(DropReason::kArpTimeout, e.pending.size());
+      ForgetIncomplete(e);
       table_.erase(it++);  // frees the parked packets
     } else {
       SendRequest(it->first);

@@ -33,8 +33,20 @@ struct ArpConfig {
   uint32_t max_tries = 3;
   // Entries in the cache, complete or not; beyond it kArpTableFull.
   size_t max_entries = 1024;
+  // Incomplete entries (a request out, no answer yet); a packet for yet
+  // another unknown neighbour is dropped (kArpIncompleteFull). Neighbours
+  // that never answer (a flood from spoofed on-link sources) thus hold at
+  // most this many entries, leave the rest of the table to neighbours
+  // learned from their ARP traffic, and cost at most about this many
+  // requests a second (one per entry per retry_interval).
+  size_t max_incomplete = 256;
   // Packets parked per unresolved neighbour; beyond it kArpPendingOverflow.
   size_t max_pending = 16;
+  // Packets parked over all neighbours, beyond each one's first: past it
+  // kArpParkedFull. The first packet for a new neighbour is always parked,
+  // so neighbours that never answer cannot starve one that does; together
+  // at most max_parked + max_incomplete mbufs wait here.
+  size_t max_parked = 1024;
   // Announce our address with a gratuitous ARP on Stack::Start.
   bool gratuitous_on_start = true;
 };
@@ -67,6 +79,7 @@ class ArpResolver {
   std::optional<MacAddress> Lookup(Ipv4Address ip) const;
   size_t size() const { return table_.size(); }
   size_t pending(Ipv4Address ip) const;
+  size_t parked() const { return parked_; }  // over all neighbours
 
  private:
   struct Entry {
@@ -85,6 +98,9 @@ class ArpResolver {
   void Resolve(Entry& e, MacAddress mac, Instant now);
   void SendRequest(Ipv4Address target);
   bool SendFrame(MacAddress eth_dst, const ArpRepr& arp);
+  void Park(Entry& e, Packet datagram);
+  // An incomplete entry is removed (given up) with its parked packets.
+  void ForgetIncomplete(const Entry& e);
   void Arm(Instant deadline) {
     if (deadline < next_deadline_) next_deadline_ = deadline;
   }
@@ -97,6 +113,8 @@ class ArpResolver {
   ArpCounters& counters_;
   DropCounters& drops_;
   absl::flat_hash_map<Ipv4Address, Entry> table_;
+  size_t parked_ = 0;      // packets in all entries' pending lists
+  size_t incomplete_ = 0;  // entries not resolved yet
   Instant next_deadline_ = Instant::Max();
 };
 

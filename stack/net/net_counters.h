@@ -29,6 +29,8 @@ struct ArpCounters {
   uint64_t expired = 0;   // reachable entries aged out
   uint64_t gave_up = 0;   // incomplete entries abandoned after max tries
   uint64_t parked = 0;    // packets parked waiting for resolution
+  // Gauge: entries waiting for an answer (at most ArpConfig::max_incomplete).
+  uint64_t incomplete = 0;
 };
 
 struct Ipv4Counters {

@@ -103,6 +103,23 @@ void Connection::AcceptSyn(const FourTuple& tuple, SeqNum iss,
   SetState(TcpState::kSynReceived, now);
 }
 
+void Connection::AcceptCookie(const FourTuple& tuple, SeqNum iss,
+                              const TcpRepr& syn, const TcpRepr& ack,
+                              Instant now) {
+  if (state_ != TcpState::kClosed) return;
+  AcceptSyn(tuple, iss, syn, now);  // IRS, RCV.NXT, options as for a SYN
+  // Our SYN-ACK (its window unscaled, as WindowField(true) gives it again)
+  // went out statelessly and `ack` acknowledged it: RFC 9293 §3.10.7.4
+  // fifth step in SYN-RECEIVED, as HandleAckInSynReceived does it.
+  snd_una_ = snd_nxt_ = snd_max_ = iss + 1;
+  rcv_adv_ = rcv_nxt_ + WindowField(true);
+  snd_wnd_ = uint32_t{ack.window} << snd_scale_;
+  max_snd_wnd_ = snd_wnd_;
+  snd_wl1_ = ack.seq;
+  snd_wl2_ = ack.ack;
+  SetState(TcpState::kEstablished, now);
+}
+
 // Keeps the options both sides offered (RFC 7323 §2.2, §3.2; RFC 2018 §2)
 // and the peer's MSS (RFC 9293 §3.7.1: 536 when absent).
 void Connection::Negotiate(const TcpRepr& syn) {

@@ -8,7 +8,8 @@
 // keepalive), 6298 (RTO), 5681 + 6582 (NewReno), 7323 (window scale,
 // timestamps, PAWS), 2018 (SACK), 6675 (SACK loss recovery), 3042
 // (limited transmit), 8985 §7 (tail loss probe), 5961 (challenge ACKs),
-// 6528 (ISN, see isn.h), 6691 (MSS), 1191 + 5927 (ICMP errors).
+// 6528 (ISN, see isn.h), 6691 (MSS), 1191 + 5927 (ICMP errors),
+// 4987 §3.6 (SYN cookies, syn_cookie.h).
 //
 // The file split (gVisor/mTCP style): connection.cc (opening, application
 // calls, state changes), tcp_input.cc (segment arrival, §3.10.7),
@@ -79,6 +80,13 @@ class Connection {
   // the SYN-ACK goes out on the next poll.
   void AcceptSyn(const FourTuple& tuple, SeqNum iss, const TcpRepr& syn,
                  Instant now);
+  // Passive open completed by a SYN cookie (RFC 4987 §3.6; syn_cookie.h):
+  // no SYN-RECEIVED was kept. `syn` is the SYN as the cookie remembers it
+  // (SynCookies::Check), `ack` the segment that acknowledged our stateless
+  // SYN-ACK: CLOSED → ESTABLISHED with SND.UNA = ISS + 1. The layer then
+  // hands `ack` to OnSegment for any data or FIN riding on it.
+  void AcceptCookie(const FourTuple& tuple, SeqNum iss, const TcpRepr& syn,
+                    const TcpRepr& ack, Instant now);
 
   // ---- network side ----
   // A segment for this 4-tuple (checksum already verified). Rejected

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 
+#include "stack/base/clock.h"
 #include "stack/base/slab.h"
 
 namespace skiff {
@@ -19,6 +20,10 @@ struct Listener {
   uint32_t syn_queue = 0;  // spawned connections still in SYN-RECEIVED
   std::deque<SlabHandle> accept_queue;
   bool acceptable_pending = false;  // an OnAcceptable is due this turn
+  // When the last SYN cookie went out: ACKs are checked as cookies only
+  // while one sent since could still be valid (as Linux does), so that
+  // stray ACKs cost no hash and get their RST as before.
+  Instant last_cookie = Instant::FromNanos(INT64_MIN / 2);
 
   bool syn_queue_full() const { return syn_queue >= backlog; }
   bool accept_queue_full() const { return accept_queue.size() >= backlog; }

@@ -24,9 +24,12 @@ struct TcpConfig {
   Duration rto_initial = Duration::Seconds(1);
   Duration rto_min = Duration::Millis(200);
   Duration rto_max = Duration::Seconds(60);
-  // Retransmissions before giving up (RFC 1122 §4.2.3.5 R2): for SYN and
-  // SYN-ACK (Linux tcp_syn_retries = 6), and for data/FIN (tcp_retries2 = 15).
+  // Retransmissions before giving up (RFC 1122 §4.2.3.5 R2): for SYN
+  // (Linux tcp_syn_retries = 6), SYN-ACK (tcp_synack_retries = 5: a
+  // half-open connection holds its SYN-queue slot about 63 s with the 1 s
+  // initial RTO) and data/FIN (tcp_retries2 = 15).
   uint8_t max_syn_retries = 6;
+  uint8_t max_synack_retries = 5;
   uint8_t max_data_retries = 15;
 
   // Initial congestion window in segments (RFC 6928: 10, as Linux; RFC 5681

@@ -25,6 +25,10 @@ struct TcpCounters {
   uint64_t segs_in = 0;
   uint64_t segs_out = 0;
   uint64_t time_wait_reused = 0;  // TIME-WAIT tuples taken by a new SYN
+  // RFC 4987 §3.6 SYN cookies (Linux SyncookiesSent/Recv/Failed).
+  uint64_t syncookies_sent = 0;       // SYN-ACKs sent with a cookie
+  uint64_t syncookies_validated = 0;  // ACKs that carried a valid cookie
+  uint64_t syncookies_failed = 0;     // ACKs to a listener whose cookie failed
   // Sums over connections (live and gone) of TcpConnStats.
   uint64_t retransmits = 0;
   uint64_t fast_retransmits = 0;

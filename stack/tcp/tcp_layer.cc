@@ -31,6 +31,7 @@ TcpLayer::TcpLayer(const TcpLayerConfig& config, Ipv4Address local,
       ip_(ip),
       drops_(drops),
       isn_(config_.secret),
+      cookies_(config_.secret),
       writer_(pool, ip, checksum_offload, drops),
       buffers_(config.buffer_pool_bytes),
       challenge_acks_(config.challenge_ack_limit),
@@ -89,7 +90,7 @@ void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
   if (auto it = listener_by_port_.find(hdr->dst_port);
       it != listener_by_port_.end()) {
     InputToListener(*listeners_.Get(it->second), ListenerId{it->second}, tuple,
-                    *hdr, view->payload().size(), now);
+                    *hdr, view->payload(), now);
     return;
   }
   drops_.Add(DropReason::kTcpNoSocket);
@@ -112,28 +113,40 @@ void TcpLayer::InputToConnection(SlabHandle h, const TcpRepr& hdr,
 // RFC 9293 §3.10.7.2, LISTEN state.
 void TcpLayer::InputToListener(Listener& l, ListenerId lid,
                                const FourTuple& tuple, const TcpRepr& hdr,
-                               size_t payload_len, Instant now) {
+                               ConstByteSpan payload, Instant now) {
   if (hdr.has(TcpFlag::kRst)) {  // "An incoming RST should be ignored."
     drops_.Add(DropReason::kTcpRstInvalid);
     return;
   }
-  if (hdr.has(TcpFlag::kAck)) {  // "<SEQ=SEG.ACK><CTL=RST>"
-    drops_.Add(DropReason::kTcpBadAck);
-    SendReset(tuple, hdr, payload_len, now);
+  if (hdr.has(TcpFlag::kAck)) {
+    if (!hdr.has(TcpFlag::kSyn) &&
+        InputCookieAck(l, lid, tuple, hdr, payload, now)) {
+      return;
+    }
+    drops_.Add(DropReason::kTcpBadAck);  // "<SEQ=SEG.ACK><CTL=RST>"
+    SendReset(tuple, hdr, payload.size(), now);
     return;
   }
   if (!hdr.has(TcpFlag::kSyn)) {
     drops_.Add(DropReason::kTcpBadFlags);
     return;
   }
-  // Bounded queues: a SYN flood fills the SYN queue and stops there; it
-  // never takes slots from established connections. The client retries.
-  if (l.syn_queue_full()) {
-    drops_.Add(DropReason::kTcpSynQueueFull);
-    return;
-  }
+  // An application that does not accept gets no new handshakes (Linux too
+  // drops the SYN then, cookies or not).
   if (l.accept_queue_full()) {
     drops_.Add(DropReason::kTcpAcceptQueueFull);
+    return;
+  }
+  // Bounded queues: a SYN flood fills the SYN queue and stops there; it
+  // never takes slots from established connections. Past that, RFC 4987
+  // §3.6: a SYN cookie answers without keeping state.
+  if (l.syn_queue_full() || sockets_.full()) {
+    if (config_.syn_cookies) {
+      SendSynCookie(l, tuple, hdr, now);
+    } else {
+      drops_.Add(l.syn_queue_full() ? DropReason::kTcpSynQueueFull
+                                    : DropReason::kTcpTableFull);
+    }
     return;
   }
   const SlabHandle h = sockets_.Emplace(config_.connection, &drops_, &buffers_,
@@ -153,6 +166,57 @@ void TcpLayer::InputToListener(Listener& l, ListenerId lid,
   table_.emplace(tuple, h);
   ++counters_.passive_opens;
   Update(h, now);
+}
+
+void TcpLayer::SendSynCookie(Listener& l, const FourTuple& tuple,
+                             const TcpRepr& syn, Instant now) {
+  l.last_cookie = now;
+  const uint32_t ts_offset =
+      syn.options.timestamp ? isn_.TimestampOffset(tuple) : 0;
+  writer_.Target(tuple, now);
+  if (writer_.Emit(TcpSegmentOut{
+          cookies_.SynAck(tuple, syn, config_.connection, ts_offset, now),
+          {}})) {
+    ++counters_.syncookies_sent;
+  }
+}
+
+// RFC 4987 §3.6: an ACK to a listener that sent SYN cookies lately may
+// complete a handshake nothing was kept for. False when it carries no
+// valid cookie: the caller answers it as an ACK in LISTEN.
+bool TcpLayer::InputCookieAck(Listener& l, ListenerId lid,
+                              const FourTuple& tuple, const TcpRepr& hdr,
+                              ConstByteSpan payload, Instant now) {
+  if (!config_.syn_cookies || now - l.last_cookie >= SynCookies::kPeriod * 2)
+    return false;
+  std::optional<SynCookies::Decoded> cookie = cookies_.Check(tuple, hdr, now);
+  if (!cookie) {
+    ++counters_.syncookies_failed;
+    return false;
+  }
+  ++counters_.syncookies_validated;
+  // As in Linux: with the application behind, the ACK is dropped; the
+  // peer's next segment (a retransmission, or its data) still carries a
+  // valid cookie for up to two minutes.
+  if (l.accept_queue_full()) {
+    drops_.Add(DropReason::kTcpAcceptQueueFull);
+    return true;
+  }
+  const SlabHandle h = sockets_.Emplace(config_.connection, &drops_, &buffers_,
+                                        &challenge_acks_);
+  if (!h.valid()) {
+    drops_.Add(DropReason::kTcpTableFull);
+    return true;
+  }
+  Socket* s = sockets_.Get(h);
+  s->parent = lid;
+  s->conn.SetTimestampOffset(isn_.TimestampOffset(tuple));
+  s->conn.AcceptCookie(tuple, cookie->iss, cookie->syn, hdr, now);
+  table_.emplace(tuple, h);
+  ++counters_.passive_opens;
+  QueueForAccept(l, lid, h);
+  InputToConnection(h, hdr, payload, now);  // data or FIN on the ACK
+  return true;
 }
 
 void TcpLayer::SendReset(const FourTuple& tuple, const TcpRepr& seg,
@@ -214,17 +278,21 @@ void TcpLayer::OnQueuedEvents(SlabHandle h, Socket& s, uint8_t ev) {
     s.in_syn_queue = false;
     --l->syn_queue;
     if (s.conn.connected()) {
-      l->accept_queue.push_back(h);
-      if (!l->acceptable_pending) {
-        l->acceptable_pending = true;
-        acceptable_.push_back(s.parent.handle);
-      }
+      QueueForAccept(*l, s.parent, h);
       return;
     }
   }
   if (s.conn.closed()) {  // reset or timed out before accept: forget it
     l->ForgetQueued(h);
     s.parent = {};
+  }
+}
+
+void TcpLayer::QueueForAccept(Listener& l, ListenerId lid, SlabHandle h) {
+  l.accept_queue.push_back(h);
+  if (!l.acceptable_pending) {
+    l.acceptable_pending = true;
+    acceptable_.push_back(lid.handle);
   }
 }
 

@@ -6,7 +6,9 @@
 //    RST (§3.10.7.1), never a RST in answer to a RST.
 //  - Passive open (steps 1 and 4): a SYN to a listener spawns a dedicated
 //    connection keyed by the client's 4-tuple, bounded by the listener's SYN
-//    queue; once ESTABLISHED it waits in the accept queue.
+//    queue; once ESTABLISHED it waits in the accept queue. Past a full SYN
+//    queue a SYN cookie answers without keeping state (RFC 4987 §3.6,
+//    syn_cookie.h); the ACK that brings it back spawns the connection.
 //  - Active open (step 2): an ephemeral port chosen without collision.
 //  - Transmit polling (steps 3 and 5): connections with something due sit on
 //    a pending list; each loop turn walks only that list.
@@ -33,6 +35,7 @@
 #include "stack/tcp/listener.h"
 #include "stack/tcp/segment_writer.h"
 #include "stack/tcp/socket_api.h"
+#include "stack/tcp/syn_cookie.h"
 #include "stack/tcp/tcp_config.h"
 #include "stack/tcp/tcp_counters.h"
 
@@ -49,6 +52,10 @@ struct TcpLayerConfig {
   // When it is used up, windows shrink and Send() takes less (or returns
   // kWouldBlock); Linux bounds the same with tcp_mem. 1 GiB by default.
   uint64_t buffer_pool_bytes = uint64_t{1} << 30;
+  // RFC 4987 §3.6: a SYN that finds its listener's SYN queue full (or the
+  // connection table full) is answered with a SYN cookie instead of being
+  // dropped (Linux tcp_syncookies = 1). See syn_cookie.h.
+  bool syn_cookies = true;
   // RFC 5961 §7: challenge ACKs per second, all connections together
   // (Linux tcp_challenge_ack_limit); 0 means no limit.
   uint32_t challenge_ack_limit = 1000;
@@ -124,7 +131,12 @@ class TcpLayer final : public Ipv4Handler {
   void InputToConnection(SlabHandle h, const TcpRepr& hdr,
                          ConstByteSpan payload, Instant now);
   void InputToListener(Listener& l, ListenerId lid, const FourTuple& tuple,
-                       const TcpRepr& hdr, size_t payload_len, Instant now);
+                       const TcpRepr& hdr, ConstByteSpan payload, Instant now);
+  bool InputCookieAck(Listener& l, ListenerId lid, const FourTuple& tuple,
+                      const TcpRepr& hdr, ConstByteSpan payload, Instant now);
+  void SendSynCookie(Listener& l, const FourTuple& tuple, const TcpRepr& syn,
+                     Instant now);
+  void QueueForAccept(Listener& l, ListenerId lid, SlabHandle h);
   bool TimeWaitReusable(const Connection& c, const TcpRepr& syn) const;
   // After anything touched a connection: events, pending list, timer,
   // and freeing it once it is done.
@@ -142,6 +154,7 @@ class TcpLayer final : public Ipv4Handler {
   IpSender& ip_;
   DropCounters& drops_;
   IsnGenerator isn_;
+  SynCookies cookies_;
   SegmentWriter writer_;
   ChunkPool buffers_;  // before sockets_: connections give chunks back
   ChallengeAckLimiter challenge_acks_;  // before sockets_: they point here

@@ -79,14 +79,16 @@ void Connection::ArmDelayedAck(Instant now) {
 
 // RFC 6298 §5.4-5.6: resend the earliest unacknowledged segment (here: go
 // back to SND.UNA), back off, and collapse cwnd (RFC 5681 §3.1). Gives up
-// after max_syn_retries / max_data_retries (RFC 1122 §4.2.3.5 R2).
+// after max_syn_retries / max_synack_retries / max_data_retries (RFC 1122
+// §4.2.3.5 R2).
 void Connection::OnRetransmitTimeout(Instant now) {
   rto_deadline_ = Instant::Max();
   if (snd_una_ == snd_max_) return;
   const bool handshake =
       state_ == TcpState::kSynSent || state_ == TcpState::kSynReceived;
-  const uint8_t limit =
-      handshake ? config_->max_syn_retries : config_->max_data_retries;
+  const uint8_t limit = state_ == TcpState::kSynSent ? config_->max_syn_retries
+                        : handshake ? config_->max_synack_retries
+                                    : config_->max_data_retries;
   if (retries_ >= limit) {
     EnterClosed(ConnectionError::kTimedOut);
     return;

@@ -267,5 +267,94 @@ TEST_F(ArpTest, Resolved_SendsImmediately) {
   EXPECT_EQ(MacAddress::Load(sent[0].data() + 6), kOurMac);
 }
 
+// Issue 8: a SYN flood from spoofed on-link sources makes us answer
+// thousands of neighbours that never reply to ARP. ARP under such a flood:
+class ArpFloodTest : public ArpTest {
+ protected:
+  void SetUp() override {
+    NetTest::SetUp();
+    StackConfig c = DefaultConfig();
+    c.address = {kOurIp, 16};  // room for thousands of on-link neighbours
+    Make(c);
+  }
+  static Ipv4Address Spoofed(int i) {
+    return Ipv4Address(10, 0, static_cast<uint8_t>(1 + i / 250),
+                       static_cast<uint8_t>(1 + i % 250));
+  }
+  const ArpConfig defaults_;
+};
+
+// Their incomplete entries stop at max_incomplete (counted): a neighbour
+// that speaks ARP to us is still learned and served at once, and the
+// requests we broadcast stay at about max_incomplete a second however long
+// the flood lasts.
+TEST_F(ArpFloodTest, UnansweredNeighbours_IncompleteBounded_OthersServed) {
+  const size_t cap = defaults_.max_incomplete;
+  for (int i = 0; i < 2000; ++i) SendTo(Spoofed(i));
+  Flush();
+  Sent();
+  EXPECT_EQ(C().arp.incomplete, cap);
+  EXPECT_EQ(C().arp.requests_out, cap);
+  EXPECT_EQ(Drops(DropReason::kArpIncompleteFull), 2000 - cap);
+  EXPECT_EQ(Drops(DropReason::kArpTableFull), 0u);
+
+  LearnPeer();  // a real neighbour asks for our address
+  EXPECT_EQ(stack_->arp().Lookup(kPeerIp), kPeerMac);
+  EXPECT_TRUE(SendTo(kPeerIp));
+  Flush();
+  auto sent = Sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(MacAddress::Load(sent[0].data()), kPeerMac);
+
+  // Ten more seconds of flood, 2000 new neighbours a second: each slot
+  // sends one request a second (its first, or a retry).
+  int next = 2000;
+  const uint64_t before = C().arp.requests_out;
+  for (int step = 0; step < 1000; ++step) {
+    for (int k = 0; k < 20; ++k) SendTo(Spoofed(next++));
+    Advance(Duration::Millis(10));
+    EXPECT_LE(C().arp.incomplete, cap);
+  }
+  Sent();
+  EXPECT_LE(C().arp.requests_out - before, 11 * cap);
+  EXPECT_GE(C().arp.requests_out - before, 9 * cap);
+  EXPECT_EQ(stack_->arp().Lookup(kPeerIp), kPeerMac);
+  // The flood over, its entries give up after max_tries.
+  for (int i = 0; i < 4; ++i) Advance(Duration::Seconds(1));
+  EXPECT_EQ(C().arp.incomplete, 0u);
+  EXPECT_EQ(stack_->arp().parked(), 0u);
+}
+
+// Parked packets are bounded over all neighbours (max_parked beyond each
+// entry's first), and a new neighbour's first packet is still parked and
+// delivered when it answers.
+TEST_F(ArpFloodTest, ParkedBoundedGlobally_NewNeighbourFirstPacketParked) {
+  constexpr int kNeighbours = 200;
+  for (int i = 0; i < kNeighbours; ++i) {
+    for (int k = 0; k < 16; ++k) SendTo(Spoofed(i));
+  }
+  EXPECT_EQ(stack_->arp().parked(), kNeighbours + defaults_.max_parked);
+  EXPECT_EQ(Drops(DropReason::kArpParkedFull),
+            kNeighbours * 15 - defaults_.max_parked);
+  EXPECT_EQ(Drops(DropReason::kArpPendingOverflow), 0u);
+
+  EXPECT_TRUE(SendTo(kPeerIp));
+  EXPECT_EQ(stack_->arp().pending(kPeerIp), 1u);
+  Flush();
+  Sent();
+  Receive(ArpFrame(ArpOp::kReply, kPeerMac, kPeerIp, kOurMac, kOurIp, kOurMac));
+  auto sent = Sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(MacAddress::Load(sent[0].data()), kPeerMac);
+  EXPECT_EQ(LoadBe16(sent[0].data() + 12), EtherType::kIpv4);
+
+  for (int i = 0; i < 4; ++i) {
+    Advance(Duration::Seconds(1));  // the rest give up: every mbuf back
+  }
+  EXPECT_EQ(stack_->arp().parked(), 0u);
+  EXPECT_EQ(C().arp.incomplete, 0u);
+  EXPECT_EQ(Drops(DropReason::kArpTimeout), kNeighbours + defaults_.max_parked);
+}
+
 }  // namespace
 }  // namespace skiff::testing

@@ -7,47 +7,12 @@
 #include <random>
 #include <vector>
 
-#include "stack/wire/ethernet.h"
-#include "stack/wire/ipv4.h"
-#include "stack/wire/tcp.h"
 #include "tests/unit/stack/tcp_app.h"
+#include "tests/unit/stack/tcp_frames.h"
 #include "tests/unit/stack/two_stacks.h"
 
 namespace skiff::testing {
 namespace {
-
-constexpr uint16_t kEtherTypeIpv4 = 0x0800;
-constexpr uint8_t kProtoTcp = 6;
-
-// An Ethernet + IPv4 + TCP frame, checksums filled.
-Packet TcpFrame(MacAddress dst_mac, MacAddress src_mac, Ipv4Address src,
-                Ipv4Address dst, const TcpRepr& t) {
-  const size_t tcp_len = t.header_len();
-  std::vector<std::byte> b(EthernetRepr::kLen + Ipv4Repr::kLen + tcp_len);
-  EthernetRepr{dst_mac, src_mac, kEtherTypeIpv4}.Emit(b.data());
-  Ipv4Repr ip{.src = src,
-              .dst = dst,
-              .protocol = kProtoTcp,
-              .payload_len = static_cast<uint16_t>(tcp_len)};
-  ip.Emit(b.data() + EthernetRepr::kLen, /*fill_checksum=*/true);
-  std::byte* tcp = b.data() + EthernetRepr::kLen + Ipv4Repr::kLen;
-  t.Emit(tcp);
-  TcpFillChecksum(ByteSpan(tcp, tcp_len), src, dst);
-  return MakePacket(b);
-}
-
-// The TCP header of a captured frame, if it is one.
-std::optional<TcpRepr> ParseTcp(const Packet& p) {
-  ConstByteSpan f(p.data().data(), p.data().size());
-  DropReason why;
-  auto eth = EthernetView::Parse(f, &why);
-  if (!eth || eth->ethertype() != kEtherTypeIpv4) return std::nullopt;
-  auto ip = Ipv4View::Parse(eth->payload(), &why);
-  if (!ip || ip->protocol() != kProtoTcp) return std::nullopt;
-  auto tcp = TcpView::Parse(ip->payload(), &why);
-  if (!tcp) return std::nullopt;
-  return TcpRepr::FromView(*tcp, &why);
-}
 
 class Edge : public TwoStacks {
  protected:
@@ -207,11 +172,15 @@ TEST_F(Edge, SimultaneousClose_BothTimeWaitThenFreed) {
 }
 
 // Thousands of spoofed SYNs: the SYN queue stays at the backlog, the
-// established connections keep moving data and finish byte-exact.
+// established connections keep moving data and finish byte-exact. (SYN
+// cookies off: the queue bound itself; syn_flood_test.cc has them on.)
 TEST_F(Edge, SynFlood_QueueBounded_EstablishedKeepTransferring) {
   constexpr uint32_t kBacklog = 64;
   constexpr int kFlows = 4;
   constexpr uint64_t kBytes = 4 << 20;
+  TcpLayerConfig cfg;
+  cfg.syn_cookies = false;
+  Build({}, {}, cfg);
   ASSERT_TRUE(server_->Listen(80, kBacklog).ok());
   TcpApp ca(*client_), sa(*server_);
   sa.accept_script = {.close_when_sent = false, .close_on_eof = true};

@@ -252,7 +252,7 @@ TEST_F(TcpTest, SynReceived_Rst_Closed) {
 }
 
 TEST_F(TcpTest, SynReceived_NoAck_SynAckRetransmittedThenGivesUp) {
-  cfg.max_syn_retries = 2;
+  cfg.max_synack_retries = 2;  // the SYN-ACK bound (not max_syn_retries)
   ToSynReceived();
   EXPECT_THAT(FireNext(), ElementsAre(FlagsAre(kSyn | kAck)));
   EXPECT_THAT(FireNext(), ElementsAre(FlagsAre(kSyn | kAck)));
