@@ -233,8 +233,8 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
       !(SeqNum(h0.options.timestamp->tsval) < SeqNum(ts_recent_))) {
     ts_recent_ = h0.options.timestamp->tsval;
   }
+  probes_ = 0;  // the peer answers: keepalive and zero-window probes alike
   if (keepalive_) {
-    probes_ = 0;
     keepalive_deadline_ = now + config_->keepalive_idle;
   }
   // Fourth: SYN in a synchronized state → challenge ACK (RFC 5961 §4.2).
