@@ -105,22 +105,24 @@ void FuzzReassembly(std::span<const uint8_t> in) {
   const uint8_t max_ranges = static_cast<uint8_t>(1 + in[4] % 32);
   in = in.subspan(5);
   Reassembly q;
-  std::vector<bool> got;  // offsets from base
-  uint32_t nxt = 0;       // rcv_nxt - base
-  int last_added = -1;    // offset of the byte the latest Add covered
-  auto bit = [&](uint32_t i) { return i < got.size() && got[i]; };
+  std::vector<uint8_t> got;  // offsets from base; 1: received
+  uint32_t nxt = 0;          // rcv_nxt - base
+  int last_added = -1;       // offset of the byte the latest Add covered
+  auto bit = [&](uint32_t i) { return i < got.size() && got[i] != 0; };
 
   while (in.size() >= 3) {
     const uint8_t op = in[0];
-    const uint32_t a = static_cast<uint32_t>(in[1]) << 4 | (op & 0xf);
+    // Small offsets and lengths: the queue's logic is the same at any
+    // scale, and the bitmap model stays cheap.
+    const uint32_t a = in[1];
     const uint32_t b = in[2];
     in = in.subspan(3);
-    if (op & 0x80) {  // in-order data of length a, then pop what follows
-      for (uint32_t i = nxt; i < nxt + a && i < got.size(); ++i) got[i] = false;
-      nxt += a;
+    if (op & 0x80) {  // in-order data of length b, then pop what follows
+      for (uint32_t i = nxt; i < nxt + b && i < got.size(); ++i) got[i] = 0;
+      nxt += b;
     } else {  // out of order: [nxt + 1 + a, + len)
       const uint32_t left = nxt + 1 + a;
-      const uint32_t len = 1 + b * ((op & 0x40) ? 16 : 1);
+      const uint32_t len = 1 + (b & 0x3f) * ((op & 0x40) ? 8 : 1);
       const uint32_t right = left + len;
       // Would this need a new range (touches no bit, including adjacency)?
       bool touches = bit(left - 1) || bit(right);
@@ -133,14 +135,14 @@ void FuzzReassembly(std::span<const uint8_t> in) {
       Check(ok == (touches || runs < max_ranges), "Add accepted/refused");
       if (ok) {
         if (got.size() < right + 1) got.resize(right + 1);
-        for (uint32_t i = left; i < right; ++i) got[i] = true;
+        for (uint32_t i = left; i < right; ++i) got[i] = 1;
         last_added = static_cast<int>(left);
       }
     }
     // What the connection does after every segment.
     uint32_t expect = nxt;
     while (bit(expect)) ++expect;
-    for (uint32_t i = nxt; i < expect; ++i) got[i] = false;
+    for (uint32_t i = nxt; i < expect; ++i) got[i] = 0;
     const SeqNum popped = q.PopContiguous(SeqNum(base + nxt));
     // Ranges wholly below nxt go without moving it.
     Check(popped == SeqNum(base + expect), "PopContiguous");
