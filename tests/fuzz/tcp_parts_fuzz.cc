@@ -110,7 +110,8 @@ void FuzzReassembly(std::span<const uint8_t> in) {
   int last_added = -1;       // offset of the byte the latest Add covered
   auto bit = [&](uint32_t i) { return i < got.size() && got[i] != 0; };
 
-  while (in.size() >= 3) {
+  std::vector<SackBlock> runs;  // the model's ranges after the last step
+  for (int step = 0; step < 128 && in.size() >= 3; ++step) {
     const uint8_t op = in[0];
     // Small offsets and lengths: the queue's logic is the same at any
     // scale, and the bitmap model stays cheap.
@@ -127,12 +128,11 @@ void FuzzReassembly(std::span<const uint8_t> in) {
       // Would this need a new range (touches no bit, including adjacency)?
       bool touches = bit(left - 1) || bit(right);
       for (uint32_t i = left; i < right && !touches; ++i) touches = bit(i);
-      size_t runs = 0;
-      for (uint32_t i = nxt; i < got.size(); ++i)
-        runs += got[i] && (i == nxt || !got[i - 1]);
+      // `runs` holds the model's ranges as of the previous step.
       const bool ok =
           q.Add(SeqNum(base + left), SeqNum(base + right), max_ranges);
-      Check(ok == (touches || runs < max_ranges), "Add accepted/refused");
+      Check(ok == (touches || runs.size() < max_ranges),
+            "Add accepted/refused");
       if (ok) {
         if (got.size() < right + 1) got.resize(right + 1);
         for (uint32_t i = left; i < right; ++i) got[i] = 1;
@@ -151,7 +151,7 @@ void FuzzReassembly(std::span<const uint8_t> in) {
       last_added = -1;
 
     // Compare the ranges: count, highest edge, SACK blocks.
-    std::vector<SackBlock> runs;
+    runs.clear();
     for (uint32_t i = nxt; i < got.size(); ++i) {
       if (!got[i]) continue;
       uint32_t j = i;
