@@ -8,6 +8,8 @@
 // taken as given.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <span>
 
 #include "tests/fuzz/stack_harness.h"
@@ -134,7 +136,10 @@ constexpr Duration kSteps[] = {
 };
 
 void RunOne(StackHarness& h, Reader& r) {
-  switch (r.Byte() % 12) {
+  const uint8_t opcode = r.Byte();
+  if (std::getenv("STACK_FUZZ_TRACE") != nullptr)
+    std::fprintf(stderr, "op %d\n", opcode % 12);
+  switch (opcode % 12) {
     case 0:
       h.InjectRaw(r.Take(r.U16() % 1515));
       break;

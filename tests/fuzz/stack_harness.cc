@@ -372,6 +372,12 @@ void StackHarness::CheckStep() {
   Check(tcp.connection_count() <= FuzzConfig().tcp.max_connections,
         "connection slots bounded");
   for (SocketId s : owned_) Check(stack_->Find(s) != nullptr, "stale id");
+  if (std::getenv("STACK_FUZZ_TRACE") != nullptr) {
+    for (SocketId s : owned_) {
+      std::fprintf(stderr, "  socket %u state %d\n", s.handle.index,
+                   static_cast<int>(stack_->Find(s)->state()));
+    }
+  }
 }
 
 void StackHarness::Finish() {
