@@ -93,7 +93,11 @@ void FuzzOptions(std::span<const uint8_t> in) {
   const auto view2 = TcpView::Parse({out, repr->header_len()}, &why);
   Check(view2.has_value(), "emitted header does not parse");
   const auto repr2 = TcpRepr::FromView(*view2, &why);
-  Check(repr2.has_value() && *repr2 == *repr, "header round trip");
+  Check(repr2.has_value(), "emitted header's options do not parse");
+  CheckRoundTrip(repr->options, repr2->options);
+  TcpRepr expect = *repr;
+  expect.options = repr2->options;  // SACK blocks may have been cut
+  Check(*repr2 == expect, "header round trip");
 }
 
 // Reassembly against a bitmap: bit i is byte base+i received out of order.
