@@ -16,7 +16,8 @@ bool TestChannel::Inject(ConstByteSpan frame) {
   if (!p) return false;
   std::byte* dst = p.Append(static_cast<uint16_t>(frame.size()));
   if (dst == nullptr) return false;
-  std::memcpy(dst, frame.data(), frame.size());
+  // An empty span may have a null data(): memcpy must not see it (UBSan).
+  if (!frame.empty()) std::memcpy(dst, frame.data(), frame.size());
   rx_.push_back(std::move(p));
   return true;
 }

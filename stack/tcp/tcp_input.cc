@@ -307,8 +307,8 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
       AcceptableAck(h0)) {
     ts_recent_ = h0.options.timestamp->tsval;
   }
+  probes_ = 0;  // the peer answers: keepalive and zero-window probes alike
   if (keepalive_) {
-    probes_ = 0;
     keepalive_deadline_ = now + config_->keepalive_idle;
   }
   // Fourth, for a passively opened SYN-RECEIVED (the synchronized states

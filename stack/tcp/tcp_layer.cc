@@ -77,7 +77,9 @@ void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
   if (auto it = table_.find(tuple); it != table_.end()) {
     const SlabHandle h = it->second;
     const Socket* s = sockets_.Get(h);
-    if (s->conn.state() != TcpState::kTimeWait ||
+    // A TIME-WAIT the application still holds is not reused: its SocketId
+    // stays valid until Close() (stack.h), whatever arrives.
+    if (s->conn.state() != TcpState::kTimeWait || (s->owned && !s->released) ||
         !TimeWaitReusable(s->conn, *hdr)) {
       InputToConnection(h, *hdr, view->payload(), now);
       return;

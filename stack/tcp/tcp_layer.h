@@ -103,6 +103,9 @@ class TcpLayer final : public Ipv4Handler {
   // Counters with the per-connection sums brought up to date.
   TcpCounters counters() const;
   size_t connection_count() const { return sockets_.size(); }
+  // 4-tuples in the socket table: connection_count() between turns (the
+  // fuzz targets check it).
+  size_t table_size() const { return table_.size(); }
   size_t pending_count() const { return pending_.size(); }
   const ChunkPool& buffer_pool() const { return buffers_; }
 

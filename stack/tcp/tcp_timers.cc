@@ -113,8 +113,8 @@ void Connection::OnRetransmitTimeout(Instant now) {
 
 // The persist timer runs while data waits and nothing is in flight to
 // bring an ACK back: a zero window, or a window too small for SWS
-// avoidance to use. Backs off like the RTO and never gives up (RFC 1122
-// §4.2.2.17).
+// avoidance to use. Backs off like the RTO; gives up only when the peer
+// stops answering the zero-window probes (OnPersistTimeout).
 bool Connection::PersistWanted() const {
   return SndDataEnd() > snd_nxt_ && rto_deadline_ == Instant::Max() &&
          Synchronized() && state_ != TcpState::kSynReceived &&
@@ -139,6 +139,14 @@ void Connection::OnPersistTimeout(Instant /*now*/) {
   persist_deadline_ = Instant::Max();
   if (persist_backoff_ < 30) ++persist_backoff_;
   if (snd_wnd_ == 0) {
+    // RFC 1122 §4.2.2.17 keeps the connection open only while the receiver
+    // answers the probes; one that stopped answering is given up on after
+    // max_data_retries unanswered probes, as Linux does (tcp_retries2).
+    if (probes_ >= config_->max_data_retries) {
+      EnterClosed(ConnectionError::kTimedOut);
+      return;
+    }
+    ++probes_;
     probe_due_ = true;
     ++stats_.zero_window_probes;
   } else {

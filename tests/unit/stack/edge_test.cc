@@ -398,5 +398,48 @@ TEST_F(Edge, BufferPoolShared_TwoFlowsCompleteWithoutRecvDrops) {
   EXPECT_EQ(server_->counters().drops[DropReason::kTcpRecvBufferFull], 0u);
 }
 
+// Found by stack_fuzz: a new SYN reused a TIME-WAIT tuple whose socket the
+// application had not closed yet, and its SocketId went stale under it.
+// The application holds the id until Close(), so that TIME-WAIT stays.
+TEST_F(Edge, TimeWait_HeldByApplication_NotReused) {
+  TcpLayerConfig cfg;
+  cfg.ephemeral_first = cfg.ephemeral_last = 40000;
+  Build({}, {}, cfg);
+  const ListenResult l = server_->Listen(80);
+  ASSERT_TRUE(l.ok());
+  const ConnectResult c1 = client_->Connect(kServerIp, 80);
+  ASSERT_TRUE(c1.ok());
+  ASSERT_TRUE(RunUntil([&] { return !server_events_.acceptable.empty(); }));
+  const SocketId ss = server_->Accept(l.value());
+  ASSERT_TRUE(ss.valid());
+  // The server half-closes first and keeps its socket; the client answers
+  // with its own FIN, so the server's side ends in TIME-WAIT.
+  server_->Shutdown(ss);
+  ASSERT_TRUE(RunUntil([&] {
+    return (client_events_.EventsFor(c1.value()) & TcpEvent::kReadable) != 0;
+  }));
+  client_->Close(c1.value());
+  ASSERT_TRUE(RunUntil([&] {
+    return server_->Find(ss) != nullptr &&
+           server_->Find(ss)->state() == TcpState::kTimeWait;
+  }));
+  ASSERT_TRUE(RunUntil([&] { return client_->tcp().connection_count() == 0; }));
+  RunFor(Duration::Seconds(1), Duration::Millis(10));
+  // The client comes back from the same port with a higher ISN.
+  // The server answers the SYN with an ACK, the client's RST to that may
+  // end the TIME-WAIT: either way the application's id stays valid.
+  server_events_.acceptable.clear();
+  ASSERT_TRUE(client_->Connect(kServerIp, 80).ok());
+  RunFor(Duration::Millis(500), Duration::Millis(10));
+  EXPECT_EQ(server_->counters().tcp.time_wait_reused, 0u);
+  ASSERT_NE(server_->Find(ss), nullptr) << "the application's id went stale";
+  EXPECT_TRUE(server_->Find(ss)->state() == TcpState::kTimeWait ||
+              server_->Find(ss)->state() == TcpState::kClosed);
+  // Once the application lets go, the client's retried SYN gets through.
+  server_->Close(ss);
+  EXPECT_EQ(server_->Find(ss), nullptr);
+  ASSERT_TRUE(RunUntil([&] { return !server_events_.acceptable.empty(); }));
+}
+
 }  // namespace
 }  // namespace skiff::testing

@@ -1,7 +1,8 @@
 // Robustness: random segments (valid, stale, out of window, odd flags and
 // options) mixed with application calls and time steps. The connection must
-// keep its invariants and never touch memory it does not own (run this
-// binary under -Db_sanitize=address,undefined too).
+// keep its invariants and never touch memory it does not own (the test
+// command runs this binary under ASan + UBSan too:
+// tests/fuzz/sanitize_unit.sh).
 #include <gtest/gtest.h>
 
 #include <random>
