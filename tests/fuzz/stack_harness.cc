@@ -65,8 +65,10 @@ StackConfig FuzzConfig() {
   return c;
 }
 
+// Counters that go down as well as up (FormatCounters names).
 bool IsGauge(std::string_view name) {
-  return name == "tcp_connections" || name == "tcp_listeners";
+  return name == "tcp_connections" || name == "tcp_listeners" ||
+         name == "arp_incomplete";
 }
 
 }  // namespace

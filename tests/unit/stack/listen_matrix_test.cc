@@ -13,50 +13,17 @@
 #include "stack/wire/ethernet.h"
 #include "stack/wire/ipv4.h"
 #include "stack/wire/tcp.h"
+#include "tests/unit/stack/tcp_frames.h"
 #include "tests/unit/stack/two_stacks.h"
 
 namespace skiff::testing {
 namespace {
 
-constexpr uint16_t kEtherTypeIpv4 = 0x0800;
-constexpr uint8_t kProtoTcp = 6;
 constexpr uint8_t kSyn = TcpFlag::kSyn;
 constexpr uint8_t kAck = TcpFlag::kAck;
 constexpr uint8_t kFin = TcpFlag::kFin;
 constexpr uint8_t kRst = TcpFlag::kRst;
 constexpr uint8_t kPsh = TcpFlag::kPsh;
-
-// An Ethernet + IPv4 + TCP frame with payload, checksums filled.
-Packet TcpFrame(MacAddress dst_mac, MacAddress src_mac, Ipv4Address src,
-                Ipv4Address dst, const TcpRepr& t, const std::string& data) {
-  const size_t tcp_len = t.header_len() + data.size();
-  std::vector<std::byte> b(EthernetRepr::kLen + Ipv4Repr::kLen + tcp_len);
-  EthernetRepr{dst_mac, src_mac, kEtherTypeIpv4}.Emit(b.data());
-  Ipv4Repr ip{.src = src,
-              .dst = dst,
-              .protocol = kProtoTcp,
-              .payload_len = static_cast<uint16_t>(tcp_len)};
-  ip.Emit(b.data() + EthernetRepr::kLen, /*fill_checksum=*/true);
-  std::byte* tcp = b.data() + EthernetRepr::kLen + Ipv4Repr::kLen;
-  t.Emit(tcp);
-  for (size_t i = 0; i < data.size(); ++i) {
-    tcp[t.header_len() + i] = static_cast<std::byte>(data[i]);
-  }
-  TcpFillChecksum(ByteSpan(tcp, tcp_len), src, dst);
-  return MakePacket(b);
-}
-
-std::optional<TcpRepr> ParseTcp(const Packet& p) {
-  ConstByteSpan f(p.data().data(), p.data().size());
-  DropReason why;
-  auto eth = EthernetView::Parse(f, &why);
-  if (!eth || eth->ethertype() != kEtherTypeIpv4) return std::nullopt;
-  auto ip = Ipv4View::Parse(eth->payload(), &why);
-  if (!ip || ip->protocol() != kProtoTcp) return std::nullopt;
-  auto tcp = TcpView::Parse(ip->payload(), &why);
-  if (!tcp) return std::nullopt;
-  return TcpRepr::FromView(*tcp, &why);
-}
 
 enum class Out { kNothing, kRst, kSynAck };
 
@@ -120,7 +87,7 @@ TEST_P(ListenMatrix, Rfc9293) {
                     .flags = c.flags,
                     .window = 65535};
   Packet p[1] = {TcpFrame(wire_->b().mac(), wire_->a().mac(), kClientIp,
-                          kServerIp, seg, data)};
+                          kServerIp, seg, AsBytes(data.data(), data.size()))};
   ASSERT_EQ(wire_->a().TxBurst(p), 1u);
   server_->Poll(clock_.Now());
 
