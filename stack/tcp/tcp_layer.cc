@@ -362,6 +362,8 @@ void TcpLayer::AdvanceTimers(Instant now) {
 
 void TcpLayer::DeliverEvents(TcpEventHandler* handler, Instant now) {
   (void)now;
+  if (!pool_waiters_.empty() && buffers_.available_bytes() > 0)
+    WakePoolWaiters();
   events_scratch_.swap(acceptable_);
   for (SlabHandle lh : events_scratch_) {
     Listener* l = listeners_.Get(lh);
@@ -382,6 +384,22 @@ void TcpLayer::DeliverEvents(TcpEventHandler* handler, Instant now) {
   events_scratch_.clear();
 }
 
+// Every waiter retries; those that find the pool empty again queue anew.
+void TcpLayer::WakePoolWaiters() {
+  for (SlabHandle h : pool_waiters_) {
+    Socket* s = sockets_.Get(h);
+    if (s == nullptr || !s->waits_for_pool) continue;
+    s->waits_for_pool = false;
+    if (s->released) continue;  // closed meanwhile: nobody to tell
+    s->events |= TcpEvent::kWritable;
+    if (!s->on_events) {
+      s->on_events = true;
+      events_.push_back(h);
+    }
+  }
+  pool_waiters_.clear();
+}
+
 void TcpLayer::PollTransmit(Instant now) {
   pending_scratch_.swap(pending_);
   for (SlabHandle h : pending_scratch_) {
@@ -397,7 +415,8 @@ void TcpLayer::PollTransmit(Instant now) {
 }
 
 Instant TcpLayer::NextDeadline() const {
-  if (!pending_.empty() || !events_.empty() || !acceptable_.empty())
+  if (!pending_.empty() || !events_.empty() || !acceptable_.empty() ||
+      (!pool_waiters_.empty() && buffers_.available_bytes() > 0))
     return Instant();  // now
   return wheel_.next_tick();
 }
@@ -518,6 +537,13 @@ SendResult TcpLayer::Send(SocketId id, ConstByteSpan data, Instant now) {
   Socket* s = Owned(id);
   if (s == nullptr) return SendResult::Err(SendError::kClosed);
   SendResult r = s->conn.Send(data);
+  // Refused for want of pool chunks, not for its own full buffer: an ACK
+  // of its own data will not come to wake it, chunks freed by others must.
+  if (!r.ok() && r.error() == SendError::kWouldBlock &&
+      s->conn.send_queued() == 0 && !s->waits_for_pool) {
+    s->waits_for_pool = true;
+    pool_waiters_.push_back(id.handle);
+  }
   Update(id.handle, now);
   return r;
 }

@@ -120,14 +120,15 @@ class TcpLayer final : public Ipv4Handler {
            ChallengeAckLimiter* challenge_limit)
         : conn(config, drops, pool, challenge_limit) {}
     Connection conn;
-    ListenerId parent;           // set until the application accepts it
-    bool owned = false;          // the application holds a SocketId
-    bool released = false;       // ... and has let go (Close/Abort)
-    bool on_pending = false;     // on pending_
-    bool on_events = false;      // on events_
-    uint8_t events = 0;          // TcpEvent bits not yet delivered
-    bool was_connected = false;  // reached ESTABLISHED once
-    bool in_syn_queue = false;   // counted in the parent's SYN queue
+    ListenerId parent;            // set until the application accepts it
+    bool owned = false;           // the application holds a SocketId
+    bool released = false;        // ... and has let go (Close/Abort)
+    bool on_pending = false;      // on pending_
+    bool on_events = false;       // on events_
+    bool waits_for_pool = false;  // on pool_waiters_
+    uint8_t events = 0;           // TcpEvent bits not yet delivered
+    bool was_connected = false;   // reached ESTABLISHED once
+    bool in_syn_queue = false;    // counted in the parent's SYN queue
     Instant wheel_deadline = Instant::Max();
   };
 
@@ -145,6 +146,7 @@ class TcpLayer final : public Ipv4Handler {
   // and freeing it once it is done.
   void Update(SlabHandle h, Instant now);
   void OnQueuedEvents(SlabHandle h, Socket& s, uint8_t ev);
+  void WakePoolWaiters();
   void Free(SlabHandle h);
   void SendReset(const FourTuple& tuple, const TcpRepr& seg, size_t payload_len,
                  Instant now);
@@ -170,6 +172,10 @@ class TcpLayer final : public Ipv4Handler {
   std::vector<SlabHandle> events_;
   std::vector<SlabHandle> events_scratch_;
   std::vector<SlabHandle> acceptable_;
+  // Sockets whose Send() found the buffer pool empty with nothing of their
+  // own queued: no ACK will ever make them writable, so they are woken
+  // (kWritable) once chunks are free again.
+  std::vector<SlabHandle> pool_waiters_;
   TimerWheel wheel_;
   uint32_t ephemeral_next_ = 0;
   TcpCounters counters_;  // the sums cover only freed connections

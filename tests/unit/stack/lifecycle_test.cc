@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "tests/unit/stack/tcp_app.h"
 #include "tests/unit/stack/two_stacks.h"
@@ -149,6 +150,45 @@ TEST_F(Lifecycle, CloseWithUnreadData_PeerGetsReset) {
     return client_->tcp().connection_count() == 0 &&
            server_->tcp().connection_count() == 0;
   }));
+}
+
+// A Send() refused because the shared buffer pool is empty, with nothing of
+// its own queued, is woken by chunks others free: no ACK of its own data
+// will ever come to do it. Found by tests/interop/http_exhaust_test.sh,
+// where such sockets waited for the application's 30 s send timeout.
+TEST_F(Lifecycle, BufferPoolEmpty_SendRefused_WritableOnceChunksFree) {
+  TcpLayerConfig server_tcp;
+  server_tcp.buffer_pool_bytes = 2 * ChunkPool::kChunkSize;
+  Build({}, {}, {}, &server_tcp);
+  ASSERT_TRUE(server_->Listen(80).ok());
+  ASSERT_TRUE(client_->Connect(kServerIp, 80).ok());
+  ASSERT_TRUE(client_->Connect(kServerIp, 80).ok());
+  std::vector<SocketId> accepted;
+  ASSERT_TRUE(RunUntil([&] {
+    for (ListenerId l : server_events_.acceptable)
+      for (SocketId s = server_->Accept(l); s.valid(); s = server_->Accept(l))
+        accepted.push_back(s);
+    server_events_.acceptable.clear();
+    return accepted.size() == 2;
+  }));
+  const SocketId a = accepted[0], b = accepted[1];
+  RunFor(Duration::Millis(1));  // the accepted sockets' first events
+  const std::string big(2 * ChunkPool::kChunkSize, 'a');
+  SendResult took = server_->Send(a, AsBytes(big.data(), big.size()));
+  ASSERT_TRUE(took.ok());
+  ASSERT_EQ(took.value(), big.size());  // every chunk of the pool
+  const std::string one = "b";
+  SendResult refused = server_->Send(b, AsBytes(one.data(), one.size()));
+  ASSERT_FALSE(refused.ok());
+  ASSERT_EQ(refused.error(), SendError::kWouldBlock);
+  server_events_.events.clear();
+  // The client takes a's bytes; their ACK gives both chunks back.
+  ASSERT_TRUE(RunUntil([&] {
+    return (server_events_.EventsFor(b) & TcpEvent::kWritable) != 0;
+  }));
+  SendResult again = server_->Send(b, AsBytes(one.data(), one.size()));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value(), 1u);
 }
 
 // Connections established but never accepted are reset when the listener
