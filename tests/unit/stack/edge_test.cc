@@ -14,35 +14,7 @@
 namespace skiff::testing {
 namespace {
 
-class Edge : public TwoStacks {
- protected:
-  // Frames from the server that reached the client's end (client not
-  // polled), TCP headers only.
-  std::vector<TcpRepr> CaptureAtClient() {
-    std::vector<TcpRepr> out;
-    std::array<Packet, 32> burst;
-    for (size_t n; (n = wire_->a().RxBurst(burst)) > 0;) {
-      for (size_t i = 0; i < n; ++i) {
-        if (auto t = ParseTcp(burst[i])) out.push_back(*t);
-        burst[i] = Packet();
-      }
-    }
-    return out;
-  }
-  void InjectToServer(Ipv4Address src, const TcpRepr& t) {
-    Packet p[1] = {
-        TcpFrame(wire_->b().mac(), wire_->a().mac(), src, kServerIp, t)};
-    ASSERT_EQ(wire_->a().TxBurst(p), 1u);
-  }
-  // Both sides learn each other's MAC (a refused connect).
-  void WarmArp() {
-    ConnectResult c = client_->Connect(kServerIp, 9);
-    ASSERT_TRUE(c.ok());
-    RunFor(Duration::Millis(5));
-    client_->Close(c.value());
-    RunFor(Duration::Millis(1));
-  }
-};
+using Edge = RawClientTwoStacks;
 
 // RFC 9293 §3.10.7.1: a segment to no socket gets a RST, a RST gets nothing.
 TEST_F(Edge, ClosedPort_RstForSynAndAck_NothingForRst) {

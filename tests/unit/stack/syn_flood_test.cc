@@ -26,7 +26,7 @@ ConstByteSpan Bytes(const std::string& s) {
   return AsBytes(s.data(), s.size());
 }
 
-class SynFlood : public TwoStacks {
+class SynFlood : public RawClientTwoStacks {
  protected:
   // The server with a known secret (to decode its cookies here).
   void BuildServer(TcpLayerConfig server) {
@@ -35,33 +35,11 @@ class SynFlood : public TwoStacks {
   }
   void SetUp() override { BuildServer({}); }
 
-  // Frames from the server that reached the client's end (client not
-  // polled), TCP headers only.
-  std::vector<TcpRepr> CaptureAtClient() {
-    std::vector<TcpRepr> out;
-    std::array<Packet, 32> burst;
-    for (size_t n; (n = wire_->a().RxBurst(burst)) > 0;) {
-      for (size_t i = 0; i < n; ++i) {
-        if (auto t = ParseTcp(burst[i])) out.push_back(*t);
-        burst[i] = Packet();
-      }
-    }
-    return out;
-  }
-  void InjectToServer(Ipv4Address src, const TcpRepr& t,
-                      const std::string& payload = "") {
-    Packet p[1] = {TcpFrame(wire_->b().mac(), wire_->a().mac(), src, kServerIp,
-                            t, Bytes(payload))};
-    ASSERT_EQ(wire_->a().TxBurst(p), 1u);
+  // A segment from `src`, and the server's turn to take it.
+  void Deliver(Ipv4Address src, const TcpRepr& t,
+               const std::string& payload = "") {
+    InjectToServer(src, t, Bytes(payload));
     server_->Poll(clock_.Now());
-  }
-  // Both sides learn each other's MAC (a refused connect).
-  void WarmArp() {
-    ConnectResult c = client_->Connect(kServerIp, 9);
-    ASSERT_TRUE(c.ok());
-    RunFor(Duration::Millis(5));
-    client_->Close(c.value());
-    RunFor(Duration::Millis(1));
   }
   static TcpRepr Syn(uint16_t port, uint32_t seq, bool options = true) {
     TcpRepr t{.src_port = port,
@@ -99,7 +77,7 @@ class SynFlood : public TwoStacks {
     ListenResult l = server_->Listen(kPort, backlog);
     EXPECT_TRUE(l.ok());
     for (uint32_t i = 0; i < backlog; ++i) {
-      InjectToServer(kSpoofed, Syn(static_cast<uint16_t>(1000 + i), 77));
+      Deliver(kSpoofed, Syn(static_cast<uint16_t>(1000 + i), 77));
     }
     EXPECT_EQ(server_->tcp().connection_count(), backlog);
     EXPECT_EQ(server_->counters().tcp.syncookies_sent, 0u);
@@ -107,7 +85,7 @@ class SynFlood : public TwoStacks {
   }
   // Sends a SYN from the client's address and returns the SYN-ACK.
   TcpRepr SynGetSynAck(uint16_t port, uint32_t seq, bool options = true) {
-    InjectToServer(kClientIp, Syn(port, seq, options));
+    Deliver(kClientIp, Syn(port, seq, options));
     std::vector<TcpRepr> got = CaptureAtClient();
     EXPECT_EQ(got.size(), 1u);
     return got.empty() ? TcpRepr{} : got[0];
@@ -137,7 +115,7 @@ TEST_F(SynFlood, SynQueueFull_CookieSynAck_AckAcceptedAndTransfers) {
   EXPECT_EQ(d->syn.options.window_scale, 7);
 
   const std::string request = "GET / HTTP/1.1\r\n\r\n";
-  InjectToServer(kClientIp, ack, request);
+  Deliver(kClientIp, ack, request);
   EXPECT_EQ(Tcp().syncookies_validated, 1u);
   EXPECT_EQ(Tcp().syncookies_failed, 0u);
   ASSERT_FALSE(server_events_.acceptable.empty());
@@ -172,7 +150,7 @@ TEST_F(SynFlood, ForgedCookieAck_RstAndCounted) {
   const TcpRepr synack = SynGetSynAck(40000, 5000);
   TcpRepr forged = AckFor(synack);
   forged.ack = forged.ack + 1;
-  InjectToServer(kClientIp, forged);
+  Deliver(kClientIp, forged);
   std::vector<TcpRepr> got = CaptureAtClient();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].flags, TcpFlag::kRst);
@@ -180,7 +158,7 @@ TEST_F(SynFlood, ForgedCookieAck_RstAndCounted) {
   // Another tuple replaying the cookie.
   TcpRepr replay = AckFor(synack);
   replay.src_port = 40001;
-  InjectToServer(kClientIp, replay);
+  Deliver(kClientIp, replay);
   EXPECT_EQ(CaptureAtClient().size(), 1u);
   EXPECT_EQ(Tcp().syncookies_failed, 2u);
   EXPECT_EQ(Tcp().syncookies_validated, 0u);
@@ -193,12 +171,12 @@ TEST_F(SynFlood, ForgedCookieAck_RstAndCounted) {
 TEST_F(SynFlood, NoCookiesSent_AckNotChecked_Rst) {
   WarmArp();
   ASSERT_TRUE(server_->Listen(kPort, 8).ok());
-  InjectToServer(kClientIp, {.src_port = 40000,
-                             .dst_port = kPort,
-                             .seq = SeqNum(5001),
-                             .ack = SeqNum(777),
-                             .flags = TcpFlag::kAck,
-                             .window = 1000});
+  Deliver(kClientIp, {.src_port = 40000,
+                      .dst_port = kPort,
+                      .seq = SeqNum(5001),
+                      .ack = SeqNum(777),
+                      .flags = TcpFlag::kAck,
+                      .window = 1000});
   std::vector<TcpRepr> got = CaptureAtClient();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].flags, TcpFlag::kRst);
@@ -212,7 +190,7 @@ TEST_F(SynFlood, CookiesOff_SynQueueFull_SynDropped) {
   BuildServer(cfg);
   WarmArp();
   ListenWithFullSynQueue(1);
-  InjectToServer(kClientIp, Syn(40000, 5000));
+  Deliver(kClientIp, Syn(40000, 5000));
   EXPECT_TRUE(CaptureAtClient().empty());
   EXPECT_EQ(server_->counters().drops[DropReason::kTcpSynQueueFull], 1u);
   EXPECT_EQ(Tcp().syncookies_sent, 0u);
@@ -226,9 +204,9 @@ TEST_F(SynFlood, CookieAck_AcceptQueueFull_DroppedThenRetransmissionAccepted) {
   const ListenerId l = ListenWithFullSynQueue(1);
   const TcpRepr a = SynGetSynAck(40000, 5000, /*options=*/false);
   const TcpRepr b = SynGetSynAck(40001, 6000, /*options=*/false);
-  InjectToServer(kClientIp, AckFor(a));  // takes the one accept slot
+  Deliver(kClientIp, AckFor(a));  // takes the one accept slot
   EXPECT_EQ(server_->tcp().connection_count(), 2u);
-  InjectToServer(kClientIp, AckFor(b));
+  Deliver(kClientIp, AckFor(b));
   EXPECT_TRUE(CaptureAtClient().empty());
   EXPECT_EQ(server_->counters().drops[DropReason::kTcpAcceptQueueFull], 1u);
   EXPECT_EQ(server_->tcp().connection_count(), 2u);
@@ -236,7 +214,7 @@ TEST_F(SynFlood, CookieAck_AcceptQueueFull_DroppedThenRetransmissionAccepted) {
 
   ASSERT_TRUE(server_->Accept(l).valid());
   clock_.Advance(Duration::Seconds(1));
-  InjectToServer(kClientIp, AckFor(b), "late");
+  Deliver(kClientIp, AckFor(b), "late");
   const SocketId sb = server_->Accept(l);
   ASSERT_TRUE(sb.valid());
   EXPECT_EQ(server_->Find(sb)->tuple().remote_port, 40001);

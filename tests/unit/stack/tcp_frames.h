@@ -3,6 +3,7 @@
 #ifndef SKIFF_TESTS_UNIT_STACK_TCP_FRAMES_H_
 #define SKIFF_TESTS_UNIT_STACK_TCP_FRAMES_H_
 
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "stack/wire/ipv4.h"
 #include "stack/wire/tcp.h"
 #include "tests/support/eal_env.h"
+#include "tests/unit/stack/two_stacks.h"
 
 namespace skiff::testing {
 
@@ -48,6 +50,40 @@ inline std::optional<TcpRepr> ParseTcp(const Packet& p) {
   if (!tcp) return std::nullopt;
   return TcpRepr::FromView(*tcp, &why);
 }
+
+// TwoStacks with a client that is only a wire end: tests write the client's
+// segments themselves and read what the server sent back.
+class RawClientTwoStacks : public TwoStacks {
+ protected:
+  // Frames from the server that reached the client's end (client not
+  // polled), TCP headers only.
+  std::vector<TcpRepr> CaptureAtClient() {
+    std::vector<TcpRepr> out;
+    std::array<Packet, 32> burst;
+    for (size_t n; (n = wire_->a().RxBurst(burst)) > 0;) {
+      for (size_t i = 0; i < n; ++i) {
+        if (auto t = ParseTcp(burst[i])) out.push_back(*t);
+        burst[i] = Packet();
+      }
+    }
+    return out;
+  }
+  // Puts a segment from `src` on the wire to the server (not polled).
+  void InjectToServer(Ipv4Address src, const TcpRepr& t,
+                      ConstByteSpan payload = {}) {
+    Packet p[1] = {TcpFrame(wire_->b().mac(), wire_->a().mac(), src, kServerIp,
+                            t, payload)};
+    ASSERT_EQ(wire_->a().TxBurst(p), 1u);
+  }
+  // Both sides learn each other's MAC (a refused connect).
+  void WarmArp() {
+    ConnectResult c = client_->Connect(kServerIp, 9);
+    ASSERT_TRUE(c.ok());
+    RunFor(Duration::Millis(5));
+    client_->Close(c.value());
+    RunFor(Duration::Millis(1));
+  }
+};
 
 }  // namespace skiff::testing
 
