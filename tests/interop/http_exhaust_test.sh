@@ -23,28 +23,14 @@ echo "small page" >"$ROOT/index.html"
 head -c $((1 << 20)) /dev/urandom >"$ROOT/big.bin"
 start_httpd --root="$ROOT" --mbufs=1023 --buffer_pool_kb=256 --idle_timeout_ms=1000
 
-# status FIELD: asks the running httpd (SIGUSR1) and prints FIELD's value.
-status() {
-  local before i line
-  before=$(grep -c '^status:' "$LOG" || true)
-  kill -USR1 "$SKIFF_PID" || fail "skiff-httpd is gone"
-  for ((i = 0; i < 50; i++)); do
-    (($(grep -c '^status:' "$LOG" || true) > before)) && break
-    sleep 0.1
-  done
-  line=$(grep '^status:' "$LOG" | tail -1)
-  [[ -n "$line" ]] || fail "no status line after SIGUSR1"
-  awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }' <<<"$line"
-}
-
 in_ns curl -sf -m 5 -o /dev/null "http://$SKIFF_IP/" || fail "curl before the load failed"
-start_mbufs=$(status mbufs_in_use)
+start_mbufs=$(httpd_status mbufs_in_use)
 log "before the load: $(grep '^status:' "$LOG" | tail -1)"
 
 out=$(in_ns timeout 20 wrk -t2 -c128 -d5s --timeout 2s "http://$SKIFF_IP/big.bin" 2>&1) || true
 echo "$out" | sed -n '/requests in/p;/Socket errors/p;/Requests\/sec/p'
 kill -0 "$SKIFF_PID" 2>/dev/null || fail "skiff-httpd died under load"
-log "right after the load: $(status mbufs_in_use >/dev/null; grep '^status:' "$LOG" | tail -1)"
+log "right after the load: $(httpd_status mbufs_in_use >/dev/null; grep '^status:' "$LOG" | tail -1)"
 
 # Recovery: the idle connections time out (1 s), buffers drain; a fresh
 # request is served.
@@ -61,17 +47,17 @@ log "curl after the load: 1 MiB byte-exact"
 # cache count as free), no live connection, no buffer chunk held.
 back=0
 for ((i = 0; i < 50; i++)); do
-  m=$(status mbufs_in_use)
-  live=$(status live_connections)
-  chunks=$(status buffer_chunks_in_use)
+  m=$(httpd_status mbufs_in_use)
+  live=$(httpd_status live_connections)
+  chunks=$(httpd_status buffer_chunks_in_use)
   if ((m <= start_mbufs && live == 0 && chunks == 0)); then back=1; break; fi
   sleep 0.2
 done
 ((back)) || fail "not back after 10 s: $(grep '^status:' "$LOG" | tail -1) (start: mbufs $start_mbufs)"
 log "recovered: $(grep '^status:' "$LOG" | tail -1) (start: mbufs $start_mbufs)"
 
-exhausted=$(status buffer_pool_exhausted)
-high=$(status buffer_chunks_high_water)
+exhausted=$(httpd_status buffer_pool_exhausted)
+high=$(httpd_status buffer_chunks_high_water)
 stop_httpd_idle
 nombuf=$(sed -n 's/.* rx_nombuf \([0-9]*\).*/\1/p' "$LOG")
 log "drops: rx_nombuf ${nombuf:-0}; $(grep -E '^drop_' "$LOG" | tr -s ' ' | paste -sd, -)"

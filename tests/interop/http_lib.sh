@@ -44,3 +44,18 @@ stop_httpd_idle() {
   log "at exit: $(grep -E '^(live connections|mbufs in use)' "$LOG" | paste -sd';' -)"
   log "http: $(grep -E '^http_(requests|responses_[0-9]+|connections_accepted) ' "$LOG" | tr -s ' ' | paste -sd, -)"
 }
+
+# httpd_status FIELD: asks the running httpd (SIGUSR1) for its status line and
+# prints FIELD's value.
+httpd_status() {
+  local before i line
+  before=$(grep -c '^status:' "$LOG" || true)
+  kill -USR1 "$SKIFF_PID" || fail "skiff-httpd is gone"
+  for ((i = 0; i < 50; i++)); do
+    (($(grep -c '^status:' "$LOG" || true) > before)) && break
+    sleep 0.1
+  done
+  line=$(grep '^status:' "$LOG" | tail -1)
+  [[ -n "$line" ]] || fail "no status line after SIGUSR1"
+  awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }' <<<"$line"
+}

@@ -23,22 +23,8 @@ SECONDS_OF_GARBAGE=${SKIFF_MALFORMED_SECONDS:-20}
 http_lab_up
 start_httpd --idle_timeout_ms=1000
 
-# status FIELD: asks the running httpd (SIGUSR1) and prints FIELD's value.
-status() {
-  local before i line
-  before=$(grep -c '^status:' "$LOG" || true)
-  kill -USR1 "$SKIFF_PID" || fail "skiff-httpd is gone"
-  for ((i = 0; i < 50; i++)); do
-    (($(grep -c '^status:' "$LOG" || true) > before)) && break
-    sleep 0.1
-  done
-  line=$(grep '^status:' "$LOG" | tail -1)
-  [[ -n "$line" ]] || fail "no status line after SIGUSR1"
-  awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }' <<<"$line"
-}
-
 in_ns curl -sf -m 5 -o /dev/null "http://$SKIFF_IP/" || fail "curl before the garbage failed"
-start_mbufs=$(status mbufs_in_use)
+start_mbufs=$(httpd_status mbufs_in_use)
 
 in_ns timeout $((SECONDS_OF_GARBAGE + 30)) /usr/bin/python3 "$DIR/malformed_gen.py" \
   "$PEER_IF" "$SKIFF_MAC" "$SKIFF_IP" "$PEER_IP" 80 "$SECONDS_OF_GARBAGE" 400000 "${SKIFF_MALFORMED_SEED:-8}" \
@@ -63,8 +49,8 @@ in_ns curl -sf -m 5 -o /dev/null "http://$SKIFF_IP/" || fail "curl after the gar
 # apart); then every mbuf is back.
 back=0
 for ((i = 0; i < 75; i++)); do
-  m=$(status mbufs_in_use)
-  if ((m <= start_mbufs)) && (($(status buffer_chunks_in_use) == 0)); then back=1; break; fi
+  m=$(httpd_status mbufs_in_use)
+  if ((m <= start_mbufs)) && (($(httpd_status buffer_chunks_in_use) == 0)); then back=1; break; fi
   sleep 0.2
 done
 ((back)) || fail "not back after 15 s: $(grep '^status:' "$LOG" | tail -1) (start: mbufs $start_mbufs)"
