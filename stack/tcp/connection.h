@@ -229,6 +229,11 @@ class Connection {
     return static_cast<uint32_t>(snd_max_ - snd_una_);
   }
   bool Synchronized() const;
+  // RFC 9293 §3.10.7.4 seventh step: the states that queue segment text.
+  bool TakesText() const {
+    return state_ == TcpState::kEstablished || state_ == TcpState::kFinWait1 ||
+           state_ == TcpState::kFinWait2;
+  }
 
   // tcp_input.cc
   void HandleClosed(const TcpSegmentIn& seg);

@@ -152,15 +152,7 @@ void Connection::QueueSynText(const TcpSegmentIn& seg) {
 // Once ESTABLISHED: text queued at RCV.NXT (QueueSynText) becomes readable,
 // and is acknowledged at once.
 void Connection::DeliverQueuedText() {
-  if (reass_.empty() || orphaned_) return;
-  switch (state_) {
-    case TcpState::kEstablished:
-    case TcpState::kFinWait1:
-    case TcpState::kFinWait2:
-      break;
-    default:
-      return;
-  }
+  if (reass_.empty() || orphaned_ || !TakesText()) return;
   const SeqNum n = reass_.PopContiguous(rcv_nxt_);
   if (n <= rcv_nxt_) return;
   const uint32_t more = static_cast<uint32_t>(n - rcv_nxt_);
@@ -689,14 +681,8 @@ void Connection::SampleRtt(const TcpSegmentIn& seg, Instant now) {
 // Seventh step: data into the receive ring, in order or beyond a hole.
 void Connection::ProcessText(const TcpSegmentIn& seg, Instant now) {
   if (seg.payload.empty()) return;
-  switch (state_) {
-    case TcpState::kEstablished:
-    case TcpState::kFinWait1:
-    case TcpState::kFinWait2:
-      break;
-    default:
-      return;  // CLOSE-WAIT and later: the peer already sent FIN; ignore
-  }
+  // CLOSE-WAIT and later: the peer already sent FIN; ignore.
+  if (!TakesText()) return;
   if (orphaned_) {
     // Data for an application that closed: reset (RFC 2525 §2.17, Linux).
     Abort();
