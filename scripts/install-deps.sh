@@ -5,6 +5,8 @@
 #   scripts/install-deps.sh --check      exit 0 if nothing is missing, 1 if not
 #   scripts/install-deps.sh --with-browser   also Chromium (~300 MB, for the
 #                                            browser demo; not needed otherwise)
+#   scripts/install-deps.sh --with-docs      also Doxygen (~20 MB, for the API
+#                                            reference, scripts/docs.sh)
 #
 # Idempotent and quiet: `apt-get update` runs only when something is missing,
 # and a run ends with one summary line. Safe to run twice.
@@ -32,6 +34,8 @@ BENCH=(wrk nginx python3-matplotlib)
 BROWSER_TEST=(chromium bc)
 # Browser demo only (opt-in: large).
 BROWSER=(chromium)
+# The API reference (scripts/docs.sh; opt-in: the tests do not need it).
+DOCS=(doxygen)
 
 check_only=0
 packages=("${BUILD[@]}" "${FUZZ[@]}" "${DPDK[@]}" "${LIBS[@]}" "${LAB[@]}" "${BENCH[@]}"
@@ -40,8 +44,9 @@ for arg in "$@"; do
   case "$arg" in
     --check) check_only=1 ;;
     --with-browser) packages+=("${BROWSER[@]}") ;;
+    --with-docs) packages+=("${DOCS[@]}") ;;
     -h | --help)
-      sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
