@@ -19,9 +19,11 @@
 //   (*lcore)->Run([&](Instant now) { (*lcore)->stack().Poll(now); return true;
 //   }); std::printf("%s", (*lcore)->FormatCounters().c_str());
 //
-// A LcoreHost never reads a flag: with one queue per lcore, each worker
-// opens its own from a copy of lcore_config(), and the process-wide stop
-// flag ends every loop.
+// A LcoreHost reads no flag but --pcap (one capture per process today):
+// with one queue per lcore, each worker opens its own from a copy of
+// lcore_config() on its own thread, and the process-wide stop flag ends
+// every loop. (The port itself then becomes process-wide and LcoreHost
+// takes one queue of it.)
 #ifndef SKIFF_APPS_COMMON_APP_HOST_H_
 #define SKIFF_APPS_COMMON_APP_HOST_H_
 
