@@ -53,6 +53,7 @@ fi
 # 1. A portable build of skiff, installed into a staging directory. A
 # relocatable skiff.pc (prefix from its own location) works from there.
 if [[ ! -f "$PORTABLE/build.ninja" ]]; then
+  rm -rf "$PORTABLE"  # a set-up that failed half-way
   meson setup "$PORTABLE" "$SRC" -Dnative=false -Dtests=false -Dbench=false \
     -Dpkgconfig.relocatable=true >"$WORK/setup.log" 2>&1 ||
     { cat "$WORK/setup.log"; fail "meson setup of the portable build"; }
