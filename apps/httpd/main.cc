@@ -26,12 +26,15 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "apps/common/pcap_flags.h"
+#include "apps/common/stats_line.h"
 #include "apps/http/doc_root.h"
 #include "apps/http/server_session.h"
 #include "apps/httpd/server.h"
 #include "drivers/dpdk/dpdk_port.h"
 #include "drivers/dpdk/eal.h"
+#include "drivers/dpdk/telemetry.h"
 #include "stack/base/clock.h"
+#include "stack/observe/mailbox.h"
 #include "stack/stack.h"
 #include "stack/stack_config.h"
 #include "stack/wire/addr.h"
@@ -224,8 +227,22 @@ absl::Status Serve(const HttpdOptions& opt) {
       opt.root.empty() ? "built-in page" : ("root " + opt.root).c_str());
   std::fflush(stdout);
 
+  // /skiff/* telemetry reads the stack through this mailbox, answered
+  // between turns; --stats_interval prints a line per interval.
+  SnapshotMailbox mailbox;
+  std::unique_ptr<TelemetryRegistration> telemetry =
+      TelemetryRegistration::Register(CurrentLcore(), &mailbox);
+  StatsTicker stats = StatsTickerFromFlags(stdout);
+  auto requests = [&server]() -> std::optional<uint64_t> {
+    uint64_t n = 0;
+    for (uint64_t c : server.status_counts().by_status) n += c;
+    return n;
+  };
   while (!stop_requested.load(std::memory_order_relaxed)) {
-    server.Poll(clock.Now());
+    const Instant now = clock.Now();
+    server.Poll(now);
+    mailbox.Poll(stack, now);
+    stats.Tick(now, stack, requests);
     if (status_requested.load(std::memory_order_relaxed)) {
       status_requested.store(false, std::memory_order_relaxed);
       PrintStatus(stack, server);
