@@ -65,10 +65,10 @@ void StatsTicker::Emit(Instant now, const Stack& stack,
   next_ = now + interval_;
 }
 
-StatsTicker StatsTickerFromFlags(std::FILE* out) {
+Duration StatsIntervalFromFlags() {
   const double seconds = absl::GetFlag(FLAGS_stats_interval);
-  return StatsTicker(
-      Duration::Nanos(static_cast<int64_t>(std::llround(seconds * 1e9))), out);
+  if (!(seconds > 0)) return Duration::Zero();
+  return Duration::Nanos(static_cast<int64_t>(std::llround(seconds * 1e9)));
 }
 
 }  // namespace skiff

@@ -62,8 +62,8 @@ class StatsTicker {
   StatsSample prev_;
 };
 
-// A ticker per --stats_interval (0, the default: disabled).
-StatsTicker StatsTickerFromFlags(std::FILE* out);
+// --stats_interval (0, the default: zero, disabled).
+Duration StatsIntervalFromFlags();
 
 }  // namespace skiff
 
