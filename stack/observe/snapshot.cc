@@ -1,8 +1,8 @@
 #include "stack/observe/snapshot.h"
 
+#include "stack/sockets/listener.h"
 #include "stack/stack.h"
 #include "stack/tcp/connection.h"
-#include "stack/tcp/listener.h"
 
 namespace skiff {
 namespace {
