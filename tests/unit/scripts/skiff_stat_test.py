@@ -96,6 +96,12 @@ class SkiffStatTest(unittest.TestCase):
                                        "/skiff/listeners,0,2",
                                        "/skiff/listeners,1,0"])
 
+    def test_fetch_table_stops_at_max_rows(self):
+        t = FakeTelemetry()
+        rows = stat.fetch_table(t, "/skiff/listeners", max_rows=2)
+        self.assertEqual([r["port"] for r in rows], [8000, 8001])
+        self.assertEqual(t.asked[1:], ["/skiff/listeners,0,0"])
+
     def test_no_process_clear_error(self):
         import os
         import tempfile
