@@ -118,7 +118,8 @@ class LcoreHost {
   // Opens the port (any PMD: a --vdev or a NIC by PCI address), waits up to
   // config.link_wait for the link (a warning if it stays down), puts the
   // --pcap capture and `wrap`'s device in front, builds the Stack on top
-  // and starts it (gratuitous ARP).
+  // and starts it (gratuitous ARP). Call it on the lcore that will Run it:
+  // the stack is registered for /skiff/ telemetry under that lcore id.
   static absl::StatusOr<std::unique_ptr<LcoreHost>> Open(
       const LcoreConfig& config, const DeviceWrapper& wrap = nullptr);
   LcoreHost(const LcoreHost&) = delete;
