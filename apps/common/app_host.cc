@@ -64,6 +64,7 @@ absl::StatusOr<LcoreConfig> ConfigFromFlags(const AppHostOptions& options) {
     return absl::InvalidArgumentError("--mbufs >= 1023");
   }
   c.mbufs = mbufs != 0 ? static_cast<uint32_t>(mbufs) : options.default_mbufs;
+  c.stats_interval = StatsIntervalFromFlags();
   return c;
 }
 
@@ -156,10 +157,13 @@ absl::StatusOr<std::unique_ptr<LcoreHost>> LcoreHost::Open(
   }
   h->stack_ = std::make_unique<Stack>(*device, config.stack);
   h->stack_->Start(h->clock_.Now());
+  h->telemetry_ = TelemetryRegistration::Register(CurrentLcore(), &h->mailbox_);
   return h;
 }
 
 LcoreHost::~LcoreHost() {
+  // No telemetry command may wait on a stack that is going.
+  telemetry_.reset();
   // The stack's packets go back to the pool before the port frees it.
   stack_.reset();
   wrapper_.reset();
@@ -169,7 +173,9 @@ LcoreHost::~LcoreHost() {
 
 bool LcoreHost::Run(absl::FunctionRef<bool(Instant)> turn) {
   while (!AppHost::stop_requested()) {
-    if (!turn(clock_.Now())) return false;
+    const Instant now = clock_.Now();
+    if (!turn(now)) return false;
+    AfterTurn(now);
   }
   return true;
 }
@@ -178,6 +184,7 @@ void LcoreHost::RunFor(Duration d, absl::FunctionRef<bool(Instant)> turn) {
   const Instant end = clock_.Now() + d;
   for (Instant now = clock_.Now(); now < end; now = clock_.Now()) {
     if (!turn(now)) return;
+    AfterTurn(now);
   }
 }
 

@@ -31,17 +31,21 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "apps/common/stats_line.h"
 #include "drivers/capture/capture_device.h"
 #include "drivers/dpdk/dpdk_port.h"
 #include "drivers/dpdk/eal.h"
+#include "drivers/dpdk/telemetry.h"
 #include "skiff/device.h"
 #include "stack/base/clock.h"
+#include "stack/observe/mailbox.h"
 #include "stack/stack.h"
 #include "stack/stack_config.h"
 
@@ -54,7 +58,8 @@ struct LcoreConfig {
   uint32_t mbufs = 8191;                      // --mbufs: the port's pool
   Duration link_wait = Duration::Seconds(5);  // --link_wait_ms
   StackConfig stack;                          // --ip, --gateway
-  std::string name = "skiff";                 // prefix of log lines
+  Duration stats_interval;     // --stats_interval; zero: no summary lines
+  std::string name = "skiff";  // prefix of log lines
 };
 
 // What differs between the programs' start-up.
@@ -115,7 +120,8 @@ class LcoreHost {
   // Opens the port (any PMD: a --vdev or a NIC by PCI address), waits up to
   // config.link_wait for the link (a warning if it stays down), puts the
   // --pcap capture and `wrap`'s device in front, builds the Stack on top
-  // and starts it (gratuitous ARP).
+  // and starts it (gratuitous ARP). Call it on the lcore that will Run it:
+  // the stack is registered for /skiff/ telemetry under that lcore id.
   static absl::StatusOr<std::unique_ptr<LcoreHost>> Open(
       const LcoreConfig& config, const DeviceWrapper& wrap = nullptr);
   LcoreHost(const LcoreHost&) = delete;
@@ -124,6 +130,9 @@ class LcoreHost {
 
   // Calls turn(now) once per loop turn, busy-polling as DPDK programs do,
   // until a stop signal or turn returns false. True when a signal ended it.
+  // After each turn the stack's telemetry mailbox is polled (one relaxed
+  // load unless a /skiff/* command waits) and the --stats_interval ticker
+  // checked (one compare): drivers/dpdk/telemetry.h, stats_line.h.
   bool Run(absl::FunctionRef<bool(Instant)> turn);
   // Turns for `d` whatever the signals say, or until turn returns false:
   // drains, last ACKs and FINs.
@@ -140,9 +149,22 @@ class LcoreHost {
   std::string FormatPortStats() const;
   // Closes the --pcap file (if any) and prints its "pcap:" line to `log`.
   void FinishCapture(std::FILE* log);
+  // The app's request count for the --stats_interval line (req/s), read
+  // once per interval; without it the line has no req/s.
+  void SetRequestCounter(std::function<uint64_t()> requests) {
+    requests_ = std::move(requests);
+  }
 
  private:
-  explicit LcoreHost(const LcoreConfig& config) : config_(config) {}
+  explicit LcoreHost(const LcoreConfig& config)
+      : config_(config), stats_(config.stats_interval, stdout) {}
+  void AfterTurn(Instant now) {
+    mailbox_.Poll(*stack_, now);
+    stats_.Tick(now, *stack_, [this]() -> std::optional<uint64_t> {
+      if (!requests_) return std::nullopt;
+      return requests_();
+    });
+  }
 
   LcoreConfig config_;
   MonotonicClock clock_;
@@ -150,6 +172,12 @@ class LcoreHost {
   std::unique_ptr<CaptureDevice> capture_;  // --pcap; may be null
   std::unique_ptr<Device> wrapper_;         // the app's; may be null
   std::unique_ptr<Stack> stack_;
+  // Telemetry reaches the stack only through the mailbox (registered after
+  // the stack is built, unregistered before it goes).
+  SnapshotMailbox mailbox_;
+  std::unique_ptr<TelemetryRegistration> telemetry_;
+  StatsTicker stats_;
+  std::function<uint64_t()> requests_;
 };
 
 }  // namespace skiff

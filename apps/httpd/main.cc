@@ -156,6 +156,11 @@ absl::Status Serve(const AppHost& host, const HttpdOptions& opt) {
       opt.root.empty() ? "built-in page" : ("root " + opt.root).c_str());
   std::fflush(stdout);
 
+  lcore.SetRequestCounter([&server] {  // req/s in --stats_interval lines
+    uint64_t n = 0;
+    for (uint64_t c : server.status_counts().by_status) n += c;
+    return n;
+  });
   lcore.Run([&](Instant now) {
     server.Poll(now);
     if (AppHost::TakeStatusRequest()) PrintStatus(stack, server);

@@ -22,10 +22,12 @@
 #include <string_view>
 #include <vector>
 
+#include "apps/common/stats_line.h"
 #include "bench/harness/http.h"
 #include "bench/micro/frames.h"
 #include "bench/micro/micro_env.h"
 #include "drivers/sim/test_channel.h"
+#include "stack/observe/mailbox.h"
 #include "stack/stack.h"
 
 namespace skiff::bench {
@@ -147,19 +149,31 @@ struct Server {
     c.arp.reachable_time = Duration::Seconds(int64_t{1} << 30);
     return c;
   }
-  // One loop turn; returns its duration in ns.
+  // One loop turn; returns its duration in ns. With `hooks`, the turn also
+  // does what LcoreHost adds after each (apps/common/app_host.h): poll the
+  // telemetry mailbox and check the --stats_interval ticker (enabled).
   int64_t Poll() {
     clock.Advance(Duration::Micros(1));
     auto t0 = std::chrono::steady_clock::now();
     stack.Poll(clock.Now());
+    if (hooks) AfterTurn();
     auto t1 = std::chrono::steady_clock::now();
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0)
         .count();
+  }
+  ~Server() { std::fclose(devnull); }
+  void AfterTurn() {
+    mailbox.Poll(stack, clock.Now());
+    stats.Tick(clock.Now(), stack, [] { return std::optional<uint64_t>(); });
   }
   ManualClock clock;
   TestChannel channel;
   Stack stack;
   App app;
+  bool hooks = false;
+  SnapshotMailbox mailbox;
+  std::FILE* devnull = std::fopen("/dev/null", "w");
+  StatsTicker stats{Duration::Seconds(1), devnull};
 };
 
 // range(0) == 0: the client ends with FIN+ACK (the server, having closed
@@ -208,8 +222,10 @@ void BM_ShortConnection(benchmark::State& state) {
 }
 BENCHMARK(BM_ShortConnection)->ArgName("rst")->Arg(0)->Arg(1)->UseManualTime();
 
+// range(0) == 1: with the loop hooks (telemetry mailbox, stats ticker).
 void BM_DataSegment(benchmark::State& state) {
   Server srv(/*sink=*/true);
+  srv.hooks = state.range(0) == 1;
   FrameTemplate syn(TcpFlag::kSyn, {}, true);
   std::vector<std::byte> payload = PatternBytes(1460);
   FrameTemplate ack(TcpFlag::kAck, {}, false);
@@ -244,7 +260,20 @@ void BM_DataSegment(benchmark::State& state) {
       static_cast<double>(srv.app.bytes) / n;  // 1460 when all is read
   state.SetBytesProcessed(state.iterations() * 1460);
 }
-BENCHMARK(BM_DataSegment)->UseManualTime();
+BENCHMARK(BM_DataSegment)->ArgName("hooks")->Arg(0)->Arg(1)->UseManualTime();
+
+// One idle loop turn (nothing received, nothing due): the floor a busy-poll
+// loop pays per turn, without and with the loop hooks (range(0) == 1).
+void BM_IdleTurn(benchmark::State& state) {
+  Server srv(/*sink=*/true);
+  const bool hooks = state.range(0) == 1;
+  for (auto _ : state) {
+    srv.clock.Advance(Duration::Nanos(100));
+    srv.stack.Poll(srv.clock.Now());
+    if (hooks) srv.AfterTurn();
+  }
+}
+BENCHMARK(BM_IdleTurn)->ArgName("hooks")->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace skiff::bench

@@ -80,6 +80,15 @@ class ArpResolver {
   size_t size() const { return table_.size(); }
   size_t pending(Ipv4Address ip) const;
   size_t parked() const { return parked_; }  // over all neighbours
+  // Calls f(ip, mac, resolved, parked_packets, deadline) for every entry
+  // (telemetry: stack/observe/snapshot.h). `deadline`: aging out when
+  // resolved, the next request or give-up otherwise.
+  template <typename F>
+  void ForEachEntry(F&& f) const {
+    for (const auto& [ip, e] : table_) {
+      f(ip, e.mac, e.resolved, e.pending.size(), e.deadline);
+    }
+  }
 
  private:
   struct Entry {

@@ -108,6 +108,16 @@ class TcpLayer final : public Ipv4Handler {
   size_t table_size() const { return table_.size(); }
   size_t pending_count() const { return pending_.size(); }
   const ChunkPool& buffer_pool() const { return buffers_; }
+  // Read-only walks for telemetry (stack/observe/snapshot.h): every
+  // connection in the table (TIME-WAIT included), every listener.
+  template <typename F>
+  void ForEachConnection(F&& f) const {
+    sockets_.ForEach([&](SlabHandle, const Socket& s) { f(s.conn); });
+  }
+  template <typename F>
+  void ForEachListener(F&& f) const {
+    listeners_.ForEach([&](SlabHandle, const Listener& l) { f(l); });
+  }
 
   // An ICMP error quoting one of our segments (RFC 1122 §4.2.3.9): to the
   // connection of the quoted 4-tuple if the quoted sequence number is in
