@@ -37,12 +37,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <variant>
 
 #include "stack/base/clock.h"
 #include "stack/base/drop_reason.h"
 #include "stack/tcp/byte_ring.h"
 #include "stack/tcp/challenge_ack_limit.h"
 #include "stack/tcp/congestion.h"
+#include "stack/tcp/cubic.h"
 #include "stack/tcp/reassembly.h"
 #include "stack/tcp/rtt.h"
 #include "stack/tcp/tcp_config.h"
@@ -142,6 +144,16 @@ class Connection {
   bool SetSendBufferSize(uint32_t bytes) { return snd_buf_.SetCapacity(bytes); }
   bool SetRecvBufferSize(uint32_t bytes);
   void SetLingerZero(bool on) { linger_zero_ = on; }
+  // The congestion controller (TCP_CONGESTION). Any time: a live
+  // connection keeps its cwnd, ssthresh and recovery state; the new
+  // controller's own state starts fresh.
+  void SetCongestionControl(CongestionAlgorithm a);
+  CongestionAlgorithm congestion_control() const {
+    return cc_.index() == 0 ? CongestionAlgorithm::kNewReno
+                            : CongestionAlgorithm::kCubic;
+  }
+  // The controller itself (tests, diagnostics).
+  const CongestionControl& congestion() const { return cc(); }
   // RFC 7323 §7.1: TSval = a millisecond clock plus a per-connection offset
   // so that it does not reveal the host's uptime. Set it before opening;
   // IsnGenerator::TimestampOffset() gives one that is stable per 4-tuple
@@ -182,8 +194,8 @@ class Connection {
   uint32_t snd_wnd() const { return snd_wnd_; }
   SeqNum rcv_nxt() const { return rcv_nxt_; }
   uint32_t rcv_wnd() const { return RcvSpace(); }
-  uint32_t cwnd() const { return cc_.cwnd(); }
-  uint32_t ssthresh() const { return cc_.ssthresh(); }
+  uint32_t cwnd() const { return cc().cwnd(); }
+  uint32_t ssthresh() const { return cc().ssthresh(); }
   Duration rto() const { return rtt_.rto(config_->rto_max); }
   const RttEstimator& rtt() const { return rtt_; }
   // min(peer MSS, ours, the path MTU's) minus the timestamp option when in
@@ -229,6 +241,15 @@ class Connection {
     return static_cast<uint32_t>(snd_max_ - snd_una_);
   }
   bool Synchronized() const;
+  RenoFamily& cc() {
+    return cc_.index() == 0 ? static_cast<RenoFamily&>(*std::get_if<0>(&cc_))
+                            : *std::get_if<1>(&cc_);
+  }
+  const RenoFamily& cc() const {
+    return cc_.index() == 0
+               ? static_cast<const RenoFamily&>(*std::get_if<0>(&cc_))
+               : *std::get_if<1>(&cc_);
+  }
   // RFC 9293 §3.10.7.4 seventh step: the states that queue segment text.
   bool TakesText() const {
     return state_ == TcpState::kEstablished || state_ == TcpState::kFinWait1 ||
@@ -249,7 +270,7 @@ class Connection {
   bool HandleAck(const TcpSegmentIn& seg, Instant now);
   bool HandleAckInSynReceived(const TcpSegmentIn& seg, Instant now);
   void ProcessNewAck(const TcpSegmentIn& seg, Instant now);
-  void ProcessDupAck(const TcpSegmentIn& seg);
+  void ProcessDupAck(const TcpSegmentIn& seg, Instant now);
   void UpdateWindow(const TcpSegmentIn& seg);
   uint32_t UpdateSackScoreboard(const TcpOptions& opts);
   uint32_t SackedBytes() const;
@@ -343,7 +364,7 @@ class Connection {
   bool soft_error_ = false;     // see SoftErrorPending()
 
   RttEstimator rtt_;
-  NewReno cc_;
+  std::variant<NewReno, Cubic> cc_;
   ByteRing snd_buf_;
   ByteRing rcv_buf_;
   Reassembly reass_;

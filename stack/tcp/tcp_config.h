@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "stack/base/clock.h"
+#include "stack/tcp/congestion.h"
 
 namespace skiff {
 
@@ -35,6 +36,11 @@ struct TcpConfig {
   // Initial congestion window in segments (RFC 6928: 10, as Linux; RFC 5681
   // §3.1 would give 3 for a 1460-byte MSS).
   uint8_t initial_cwnd_segments = 10;
+  // The congestion controller of new connections (a connection can change
+  // its own: Connection::SetCongestionControl). NewReno stays the default:
+  // CUBIC grows the window differently once a loss has happened, which
+  // some existing tests' figures depend on (DESIGN.md).
+  CongestionAlgorithm congestion_control = CongestionAlgorithm::kNewReno;
 
   // Delayed ACK bound (RFC 1122 §4.2.3.2 says < 0.5 s; Linux uses 40 ms).
   Duration delayed_ack_timeout = Duration::Millis(40);

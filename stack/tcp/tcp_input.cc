@@ -87,7 +87,7 @@ void Connection::HandleSynSent(const TcpSegmentIn& seg, Instant now) {
   irs_ = h.seq;
   rcv_nxt_ = rcv_adv_ = last_ack_sent_ = h.seq + 1;
   Negotiate(h);
-  cc_.Reset(effective_mss(), config_->initial_cwnd_segments, iss_);
+  cc().Reset(effective_mss(), config_->initial_cwnd_segments, iss_);
   // The window of a SYN is never scaled (RFC 7323 §2.2).
   snd_wnd_ = max_snd_wnd_ = h.window;
   snd_wl1_ = h.seq;
@@ -431,7 +431,7 @@ bool Connection::HandleAck(const TcpSegmentIn& seg, Instant now) {
   if (h.ack > snd_una_) {
     ProcessNewAck(seg, now);
   } else {
-    ProcessDupAck(seg);
+    ProcessDupAck(seg, now);
   }
   UpdateWindow(seg);
   switch (state_) {
@@ -494,7 +494,9 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   rtt_.ResetBackoff();
   dupacks_ = 0;
   tlp_sent_ = false;
-  const bool partial_ack = cc_.OnAck(ack, acked, flight);
+  const bool partial_ack =
+      cc().OnAck({ack, acked, flight, now,
+                  rtt_.has_sample() ? rtt_.srtt() : Duration::Zero()});
   // RFC 6298 §5.2, §5.3: stop when all is acked, else restart.
   rto_deadline_ =
       snd_una_ == snd_max_ ? Instant::Max() : now + rtt_.rto(config_->rto_max);
@@ -527,7 +529,7 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
 // (RFC 6675 §2) SACK blocks that report new data, whatever the window or
 // payload (a receiver that is reading grows its window in every ACK), or
 // (RFC 5681 §2) no payload, no FIN and an unchanged window.
-void Connection::ProcessDupAck(const TcpSegmentIn& seg) {
+void Connection::ProcessDupAck(const TcpSegmentIn& seg, Instant now) {
   const TcpRepr& h = seg.header;
   if (h.ack != snd_una_ || snd_max_ == snd_una_) return;
   const bool new_sack = UpdateSackScoreboard(h.options) > 0;
@@ -537,8 +539,8 @@ void Connection::ProcessDupAck(const TcpSegmentIn& seg) {
   }
   ++stats_.dup_acks;
   if (dupacks_ < 255) ++dupacks_;
-  const bool was_in_recovery = cc_.in_recovery();
-  if (cc_.OnDupAck(dupacks_, snd_una_, snd_max_, FlightSize())) {
+  const bool was_in_recovery = cc().in_recovery();
+  if (cc().OnDupAck(dupacks_, snd_una_, snd_max_, FlightSize(), now)) {
     ++stats_.fast_retransmits;
     retransmit_head_ = true;  // RFC 5681 §3.2 step 2
     rexmit_nxt_ = snd_una_;

@@ -44,7 +44,7 @@ void Connection::ArmRto(Instant now) {
 // and an RTT sample.
 void Connection::ArmTlp(Instant now) {
   tlp_deadline_ = Instant::Max();
-  if (!sack_ok_ || tlp_sent_ || !rtt_.has_sample() || cc_.in_recovery() ||
+  if (!sack_ok_ || tlp_sent_ || !rtt_.has_sample() || cc().in_recovery() ||
       snd_una_ == snd_max_ || snd_nxt_ != snd_max_ ||
       (state_ != TcpState::kEstablished && state_ != TcpState::kCloseWait &&
        state_ != TcpState::kFinWait1 && state_ != TcpState::kLastAck &&
@@ -65,7 +65,7 @@ void Connection::ArmTlp(Instant now) {
 // probe may have taken the RTO's place, see ArmTlp).
 void Connection::OnTlpTimeout(Instant now) {
   tlp_deadline_ = Instant::Max();
-  if (snd_una_ != snd_max_ && !cc_.in_recovery() && !tlp_sent_) {
+  if (snd_una_ != snd_max_ && !cc().in_recovery() && !tlp_sent_) {
     tlp_due_ = true;
     ArmRto(now);
   }
@@ -96,7 +96,7 @@ void Connection::OnRetransmitTimeout(Instant now) {
   ++retries_;
   ++stats_.timeouts;
   rtt_.Backoff();
-  if (!handshake) cc_.OnRetransmitTimeout(snd_max_, FlightSize());
+  if (!handshake) cc().OnRetransmitTimeout(snd_max_, FlightSize());
   snd_nxt_ = snd_una_;
   rtt_timing_ = false;
   dupacks_ = 0;
