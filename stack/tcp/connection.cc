@@ -260,6 +260,8 @@ void Connection::EnterClosed(ConnectionError why) {
   if (error_ == ConnectionError::kNone) error_ = why;
   rto_deadline_ = delack_deadline_ = persist_deadline_ = Instant::Max();
   keepalive_deadline_ = timewait_deadline_ = tlp_deadline_ = Instant::Max();
+  rack_deadline_ = Instant::Max();
+  log_.Release(snd_buf_.pool());
   ack_now_ = retransmit_head_ = probe_due_ = force_send_ = tlp_due_ = false;
   snd_buf_.Free();
   reass_.Free();

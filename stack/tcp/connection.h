@@ -45,6 +45,7 @@
 #include "stack/tcp/challenge_ack_limit.h"
 #include "stack/tcp/congestion.h"
 #include "stack/tcp/cubic.h"
+#include "stack/tcp/rack.h"
 #include "stack/tcp/reassembly.h"
 #include "stack/tcp/rtt.h"
 #include "stack/tcp/tcp_config.h"
@@ -71,6 +72,7 @@ class Connection {
   Connection(const TcpConfig& config, DropCounters* drops,
              ChunkPool* pool = nullptr,
              ChallengeAckLimiter* challenge_limit = nullptr);
+  ~Connection() { log_.Free(snd_buf_.pool()); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -99,9 +101,10 @@ class Connection {
   // The earliest armed timer, Instant::Max() if none (inline: the layer
   // asks after every segment).
   Instant NextDeadline() const {
-    return std::min(std::min(std::min(rto_deadline_, delack_deadline_),
-                             std::min(persist_deadline_, keepalive_deadline_)),
-                    std::min(timewait_deadline_, tlp_deadline_));
+    return std::min(
+        std::min(std::min(rto_deadline_, delack_deadline_),
+                 std::min(persist_deadline_, keepalive_deadline_)),
+        std::min(std::min(timewait_deadline_, tlp_deadline_), rack_deadline_));
   }
   // True when PollTransmit(now) would emit something now or has a timer to
   // fire (false while Nagle holds a small segment or the window is closed:
@@ -282,6 +285,19 @@ class Connection {
   void AckInvalid(const TcpSegmentIn& seg, Instant now, bool challenge);
   void ReplyRst(const TcpSegmentIn& seg);
 
+  // tcp_rack.cc (RFC 8985 §6)
+  bool RackOn() const { return sack_ok_ && config_->rack && log_.active(); }
+  static uint32_t NowUs(Instant now) {
+    return static_cast<uint32_t>(now.nanos() / 1000);
+  }
+  void RackLogSend(SeqNum seq, SeqNum end, Instant now);
+  void RackOnAck(const TcpSegmentIn& seg, Instant now);
+  void RackDeliver(const SentRecord& r, const TcpSegmentIn& seg, Instant now);
+  uint32_t RackDetectLoss(Instant now);
+  void RackAfterDetect(uint32_t newly_lost, Instant now);
+  void OnRackTimeout(Instant now);
+  bool EmitRackLost(SegmentSink& sink, Instant now);
+
   // tcp_output.cc
   uint32_t TsVal(Instant now) const {
     return static_cast<uint32_t>(now.nanos() / 1'000'000) + ts_offset_;
@@ -353,7 +369,8 @@ class Connection {
   Instant persist_deadline_ = Instant::Max();
   Instant keepalive_deadline_ = Instant::Max();
   Instant timewait_deadline_ = Instant::Max();
-  Instant tlp_deadline_ = Instant::Max();  // RFC 8985 §7 probe timeout
+  Instant tlp_deadline_ = Instant::Max();   // RFC 8985 §7 probe timeout
+  Instant rack_deadline_ = Instant::Max();  // RFC 8985 §6.2 reordering timer
   Instant rtt_start_;
   Instant last_oow_ack_ = Instant::FromNanos(INT64_MIN / 2);
   SeqNum rtt_seq_;  // the segment being timed ends here (Karn)
@@ -369,6 +386,8 @@ class Connection {
   ByteRing rcv_buf_;
   Reassembly reass_;
   TcpConnStats stats_;
+  SendLog log_;     // RACK per-segment transmit times, while in flight
+  RackState rack_;  // RFC 8985 §6.1
 
   // Received SACK blocks above snd_una (RFC 2018 §5 scoreboard, small:
   // a window with more holes than this forgets the highest ones).

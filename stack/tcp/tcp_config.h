@@ -42,6 +42,14 @@ struct TcpConfig {
   // some existing tests' figures depend on (DESIGN.md).
   CongestionAlgorithm congestion_control = CongestionAlgorithm::kNewReno;
 
+  // RFC 8985 RACK loss detection when SACK is in use (otherwise, and for
+  // peers without SACK, three duplicate ACKs, RFC 5681 §3.2). Its
+  // reordering window is at least rack_reo_wnd_min: the clock granularity
+  // this stack works with (RTTs from 1 ms TSvals, RFC 6298's G), below
+  // which a near-zero RTT would make every reordering a loss.
+  bool rack = true;
+  Duration rack_reo_wnd_min = Duration::Millis(1);
+
   // Delayed ACK bound (RFC 1122 §4.2.3.2 says < 0.5 s; Linux uses 40 ms).
   Duration delayed_ack_timeout = Duration::Millis(40);
   // The peer's worst-case delayed ACK (RFC 8985 §7.2 WCDelAckT, 200 ms

@@ -494,6 +494,7 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   rtt_.ResetBackoff();
   dupacks_ = 0;
   tlp_sent_ = false;
+  const bool was_in_recovery = cc().in_recovery();
   const bool partial_ack =
       cc().OnAck({ack, acked, flight, now,
                   rtt_.has_sample() ? rtt_.srtt() : Duration::Zero()});
@@ -507,7 +508,12 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   }
   sacked_count_ = keep;
   UpdateSackScoreboard(seg.header.options);
-  if (partial_ack) {
+  if (RackOn()) {
+    // RFC 8985: RACK decides what is lost (a partial ACK's next hole
+    // included); the controller only deflates.
+    if (was_in_recovery && !cc().in_recovery()) rack_.OnRecoveryExit();
+    RackOnAck(seg, now);
+  } else if (partial_ack) {
     // RFC 6582 §3.2 step 4 resends the first unacknowledged segment. With
     // SACK, RFC 6675 §5 (C) picks by NextSeg(), which never goes back
     // below HighRxt (rexmit_nxt_): a hole resent once in this episode
@@ -519,10 +525,12 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
       retransmit_hole_ = true;
     }
   }
-  DetectLostRetransmit();
+  if (!RackOn()) DetectLostRetransmit();
   ArmTlp(now);
-  // All acknowledged: the send ring's chunks go back to the pool.
+  // All acknowledged: the send ring's chunks go back to the pool, and so
+  // does the RACK log.
   if (snd_buf_.empty()) snd_buf_.Free();
+  if (snd_una_ == snd_max_) log_.Release(snd_buf_.pool());
 }
 
 // A duplicate ACK: ACK == SND.UNA with data outstanding, and either
@@ -539,6 +547,18 @@ void Connection::ProcessDupAck(const TcpSegmentIn& seg, Instant now) {
   }
   ++stats_.dup_acks;
   if (dupacks_ < 255) ++dupacks_;
+  if (RackOn() && new_sack) {
+    // RFC 8985 replaces the duplicate-ACK threshold where SACK blocks say
+    // what arrived: the count only inflates the window in recovery (RFC
+    // 5681 §3.2 step 4) and paces limited transmit (RFC 3042). A duplicate
+    // ACK without new SACK information (a peer that negotiated SACK and
+    // sends none) is still counted the RFC 5681 way below.
+    if (cc().in_recovery()) {
+      cc().OnDupAck(dupacks_, snd_una_, snd_max_, FlightSize(), now);
+    }
+    RackOnAck(seg, now);
+    return;
+  }
   const bool was_in_recovery = cc().in_recovery();
   if (cc().OnDupAck(dupacks_, snd_una_, snd_max_, FlightSize(), now)) {
     ++stats_.fast_retransmits;
@@ -561,7 +581,7 @@ void Connection::ProcessDupAck(const TcpSegmentIn& seg, Instant now) {
     retransmit_head_ = true;
     rexmit_nxt_ = snd_una_;
   }
-  DetectLostRetransmit();
+  if (!RackOn()) DetectLostRetransmit();
 }
 
 // RFC 8985 §6.2 (RACK) on the SACK scoreboard: a retransmission is lost

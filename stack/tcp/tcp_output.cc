@@ -125,8 +125,12 @@ bool Connection::Transmit(SegmentSink& sink, TcpSegmentOut& out, Instant now) {
       len + (h.has(TcpFlag::kSyn) ? 1 : 0) + (h.has(TcpFlag::kFin) ? 1 : 0);
   if (seg_len == 0) return true;
   const SeqNum end = h.seq + seg_len;
+  if (!h.has(TcpFlag::kSyn) && sack_ok_ && config_->rack) {
+    RackLogSend(h.seq, end, now);
+  }
   if (h.seq < snd_max_) {
     ++stats_.retransmits;
+    stats_.bytes_retransmitted += len;
     // Karn (RFC 6298 §3): a resent segment cannot be timed.
     if (rtt_timing_ && h.seq < rtt_seq_) rtt_timing_ = false;
   }
@@ -192,6 +196,7 @@ bool Connection::EmitRetransmitHead(SegmentSink& sink, Instant now) {
 // (RFC 6675 §4 IsLost), resent up to the next SACKed block. Holes that are
 // merely reordered wait.
 bool Connection::EmitSackHole(SegmentSink& sink, Instant now) {
+  if (RackOn()) return EmitRackLost(sink, now);
   retransmit_hole_ = false;
   if (sacked_count_ == 0 || !cc().in_recovery()) return true;
   SeqNum s = SeqMax(rexmit_nxt_, snd_una_);

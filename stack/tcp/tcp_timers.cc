@@ -16,6 +16,7 @@ void Connection::FireTimers(Instant now) {
     EnterClosed(ConnectionError::kNone);
     return;
   }
+  if (rack_deadline_ <= now) OnRackTimeout(now);
   // The probe first: when it is due at the RTO's time it stands in for
   // the RTO, which OnTlpTimeout re-arms (RFC 8985 §7.2, §7.3).
   if (tlp_deadline_ <= now) OnTlpTimeout(now);
@@ -44,8 +45,11 @@ void Connection::ArmRto(Instant now) {
 // and an RTT sample.
 void Connection::ArmTlp(Instant now) {
   tlp_deadline_ = Instant::Max();
+  // Not while RACK's reordering timer runs: it answers first (as Linux,
+  // whose one timer holds either).
   if (!sack_ok_ || tlp_sent_ || !rtt_.has_sample() || cc().in_recovery() ||
-      snd_una_ == snd_max_ || snd_nxt_ != snd_max_ ||
+      rack_deadline_ != Instant::Max() || snd_una_ == snd_max_ ||
+      snd_nxt_ != snd_max_ ||
       (state_ != TcpState::kEstablished && state_ != TcpState::kCloseWait &&
        state_ != TcpState::kFinWait1 && state_ != TcpState::kLastAck &&
        state_ != TcpState::kClosing)) {
@@ -105,6 +109,8 @@ void Connection::OnRetransmitTimeout(Instant now) {
   tlp_due_ = false;
   // RFC 2018 §8: after a timeout, do not trust earlier SACK information.
   sacked_count_ = 0;
+  log_.ClearMarks();
+  rack_deadline_ = Instant::Max();
   retransmit_head_ = retransmit_hole_ = false;
   // Re-armed by Transmit() when the retransmission goes out; with a zero
   // window nothing goes and the persist timer takes over (UpdatePersist).
