@@ -36,6 +36,7 @@ class ByteRing {
   void SetPool(ChunkPool* pool) {
     if (!allocated()) pool_ = pool;
   }
+  ChunkPool* pool() const { return pool_; }
   uint32_t capacity() const { return cap_; }
   uint32_t size() const { return len_; }
   uint32_t space() const { return cap_ - len_; }

@@ -62,6 +62,21 @@ Connection::Connection(const TcpConfig& config, DropCounters* drops,
   no_delay_ = config.no_delay;
   keepalive_ = config.keepalive;
   linger_zero_ = config.linger_zero;
+  if (config.congestion_control == CongestionAlgorithm::kCubic) {
+    cc_.emplace<Cubic>();
+  }
+}
+
+void Connection::SetCongestionControl(CongestionAlgorithm a) {
+  if (a == congestion_control()) return;
+  const std::variant<NewReno, Cubic> old = cc_;
+  if (a == CongestionAlgorithm::kCubic) {
+    cc_.emplace<Cubic>();
+  } else {
+    cc_.emplace<NewReno>();
+  }
+  cc().AdoptWindow(
+      std::visit([](const auto& c) -> const RenoFamily& { return c; }, old));
 }
 
 void Connection::Connect(const FourTuple& tuple, SeqNum iss, Instant now) {
@@ -75,7 +90,7 @@ void Connection::Connect(const FourTuple& tuple, SeqNum iss, Instant now) {
       ws_ok_ ? std::min(config_->window_scale_shift, kTcpMaxWindowScale) : 0;
   ts_ok_ = config_->timestamps;
   sack_ok_ = config_->sack;
-  cc_.Reset(effective_mss(), config_->initial_cwnd_segments, iss);
+  cc().Reset(effective_mss(), config_->initial_cwnd_segments, iss);
   SetState(TcpState::kSynSent, now);
 }
 
@@ -99,7 +114,7 @@ void Connection::AcceptSyn(const FourTuple& tuple, SeqNum iss,
   max_snd_wnd_ = snd_wnd_;
   snd_wl1_ = syn.seq;
   snd_wl2_ = iss;
-  cc_.Reset(effective_mss(), config_->initial_cwnd_segments, iss);
+  cc().Reset(effective_mss(), config_->initial_cwnd_segments, iss);
   SetState(TcpState::kSynReceived, now);
 }
 
@@ -245,6 +260,8 @@ void Connection::EnterClosed(ConnectionError why) {
   if (error_ == ConnectionError::kNone) error_ = why;
   rto_deadline_ = delack_deadline_ = persist_deadline_ = Instant::Max();
   keepalive_deadline_ = timewait_deadline_ = tlp_deadline_ = Instant::Max();
+  rack_deadline_ = Instant::Max();
+  log_.Release(snd_buf_.pool());
   ack_now_ = retransmit_head_ = probe_due_ = force_send_ = tlp_due_ = false;
   snd_buf_.Free();
   reass_.Free();

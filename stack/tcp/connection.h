@@ -37,12 +37,15 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <variant>
 
 #include "stack/base/clock.h"
 #include "stack/base/drop_reason.h"
 #include "stack/tcp/byte_ring.h"
 #include "stack/tcp/challenge_ack_limit.h"
 #include "stack/tcp/congestion.h"
+#include "stack/tcp/cubic.h"
+#include "stack/tcp/rack.h"
 #include "stack/tcp/reassembly.h"
 #include "stack/tcp/rtt.h"
 #include "stack/tcp/tcp_config.h"
@@ -69,6 +72,7 @@ class Connection {
   Connection(const TcpConfig& config, DropCounters* drops,
              ChunkPool* pool = nullptr,
              ChallengeAckLimiter* challenge_limit = nullptr);
+  ~Connection() { log_.Free(snd_buf_.pool()); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -97,9 +101,10 @@ class Connection {
   // The earliest armed timer, Instant::Max() if none (inline: the layer
   // asks after every segment).
   Instant NextDeadline() const {
-    return std::min(std::min(std::min(rto_deadline_, delack_deadline_),
-                             std::min(persist_deadline_, keepalive_deadline_)),
-                    std::min(timewait_deadline_, tlp_deadline_));
+    return std::min(
+        std::min(std::min(rto_deadline_, delack_deadline_),
+                 std::min(persist_deadline_, keepalive_deadline_)),
+        std::min(std::min(timewait_deadline_, tlp_deadline_), rack_deadline_));
   }
   // True when PollTransmit(now) would emit something now or has a timer to
   // fire (false while Nagle holds a small segment or the window is closed:
@@ -142,6 +147,16 @@ class Connection {
   bool SetSendBufferSize(uint32_t bytes) { return snd_buf_.SetCapacity(bytes); }
   bool SetRecvBufferSize(uint32_t bytes);
   void SetLingerZero(bool on) { linger_zero_ = on; }
+  // The congestion controller (TCP_CONGESTION). Any time: a live
+  // connection keeps its cwnd, ssthresh and recovery state; the new
+  // controller's own state starts fresh.
+  void SetCongestionControl(CongestionAlgorithm a);
+  CongestionAlgorithm congestion_control() const {
+    return cc_.index() == 0 ? CongestionAlgorithm::kNewReno
+                            : CongestionAlgorithm::kCubic;
+  }
+  // The controller itself (tests, diagnostics).
+  const CongestionControl& congestion() const { return cc(); }
   // RFC 7323 §7.1: TSval = a millisecond clock plus a per-connection offset
   // so that it does not reveal the host's uptime. Set it before opening;
   // IsnGenerator::TimestampOffset() gives one that is stable per 4-tuple
@@ -182,8 +197,8 @@ class Connection {
   uint32_t snd_wnd() const { return snd_wnd_; }
   SeqNum rcv_nxt() const { return rcv_nxt_; }
   uint32_t rcv_wnd() const { return RcvSpace(); }
-  uint32_t cwnd() const { return cc_.cwnd(); }
-  uint32_t ssthresh() const { return cc_.ssthresh(); }
+  uint32_t cwnd() const { return cc().cwnd(); }
+  uint32_t ssthresh() const { return cc().ssthresh(); }
   Duration rto() const { return rtt_.rto(config_->rto_max); }
   const RttEstimator& rtt() const { return rtt_; }
   // min(peer MSS, ours, the path MTU's) minus the timestamp option when in
@@ -229,6 +244,15 @@ class Connection {
     return static_cast<uint32_t>(snd_max_ - snd_una_);
   }
   bool Synchronized() const;
+  RenoFamily& cc() {
+    return cc_.index() == 0 ? static_cast<RenoFamily&>(*std::get_if<0>(&cc_))
+                            : *std::get_if<1>(&cc_);
+  }
+  const RenoFamily& cc() const {
+    return cc_.index() == 0
+               ? static_cast<const RenoFamily&>(*std::get_if<0>(&cc_))
+               : *std::get_if<1>(&cc_);
+  }
   // RFC 9293 §3.10.7.4 seventh step: the states that queue segment text.
   bool TakesText() const {
     return state_ == TcpState::kEstablished || state_ == TcpState::kFinWait1 ||
@@ -249,7 +273,7 @@ class Connection {
   bool HandleAck(const TcpSegmentIn& seg, Instant now);
   bool HandleAckInSynReceived(const TcpSegmentIn& seg, Instant now);
   void ProcessNewAck(const TcpSegmentIn& seg, Instant now);
-  void ProcessDupAck(const TcpSegmentIn& seg);
+  void ProcessDupAck(const TcpSegmentIn& seg, Instant now);
   void UpdateWindow(const TcpSegmentIn& seg);
   uint32_t UpdateSackScoreboard(const TcpOptions& opts);
   uint32_t SackedBytes() const;
@@ -260,6 +284,19 @@ class Connection {
   void ProcessFin(Instant now);
   void AckInvalid(const TcpSegmentIn& seg, Instant now, bool challenge);
   void ReplyRst(const TcpSegmentIn& seg);
+
+  // tcp_rack.cc (RFC 8985 §6)
+  bool RackOn() const { return sack_ok_ && config_->rack && log_.active(); }
+  static uint32_t NowUs(Instant now) {
+    return static_cast<uint32_t>(now.nanos() / 1000);
+  }
+  void RackLogSend(SeqNum seq, SeqNum end, Instant now);
+  void RackOnAck(const TcpSegmentIn& seg, Instant now);
+  void RackDeliver(const SentRecord& r, const TcpSegmentIn& seg, Instant now);
+  uint32_t RackDetectLoss(Instant now);
+  void RackAfterDetect(uint32_t newly_lost, Instant now);
+  void OnRackTimeout(Instant now);
+  bool EmitRackLost(SegmentSink& sink, Instant now);
 
   // tcp_output.cc
   uint32_t TsVal(Instant now) const {
@@ -332,7 +369,8 @@ class Connection {
   Instant persist_deadline_ = Instant::Max();
   Instant keepalive_deadline_ = Instant::Max();
   Instant timewait_deadline_ = Instant::Max();
-  Instant tlp_deadline_ = Instant::Max();  // RFC 8985 §7 probe timeout
+  Instant tlp_deadline_ = Instant::Max();   // RFC 8985 §7 probe timeout
+  Instant rack_deadline_ = Instant::Max();  // RFC 8985 §6.2 reordering timer
   Instant rtt_start_;
   Instant last_oow_ack_ = Instant::FromNanos(INT64_MIN / 2);
   SeqNum rtt_seq_;  // the segment being timed ends here (Karn)
@@ -343,11 +381,13 @@ class Connection {
   bool soft_error_ = false;     // see SoftErrorPending()
 
   RttEstimator rtt_;
-  NewReno cc_;
+  std::variant<NewReno, Cubic> cc_;
   ByteRing snd_buf_;
   ByteRing rcv_buf_;
   Reassembly reass_;
   TcpConnStats stats_;
+  SendLog log_;     // RACK per-segment transmit times, while in flight
+  RackState rack_;  // RFC 8985 §6.1
 
   // Received SACK blocks above snd_una (RFC 2018 §5 scoreboard, small:
   // a window with more holes than this forgets the highest ones).

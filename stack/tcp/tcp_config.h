@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "stack/base/clock.h"
+#include "stack/tcp/congestion.h"
 
 namespace skiff {
 
@@ -35,6 +36,19 @@ struct TcpConfig {
   // Initial congestion window in segments (RFC 6928: 10, as Linux; RFC 5681
   // §3.1 would give 3 for a 1460-byte MSS).
   uint8_t initial_cwnd_segments = 10;
+  // The congestion controller of new connections (a connection can change
+  // its own: Connection::SetCongestionControl). NewReno stays the default:
+  // CUBIC grows the window differently once a loss has happened, which
+  // some existing tests' figures depend on (DESIGN.md).
+  CongestionAlgorithm congestion_control = CongestionAlgorithm::kNewReno;
+
+  // RFC 8985 RACK loss detection when SACK is in use (otherwise, and for
+  // peers without SACK, three duplicate ACKs, RFC 5681 §3.2). Its
+  // reordering window is at least rack_reo_wnd_min: the clock granularity
+  // this stack works with (RTTs from 1 ms TSvals, RFC 6298's G), below
+  // which a near-zero RTT would make every reordering a loss.
+  bool rack = true;
+  Duration rack_reo_wnd_min = Duration::Millis(1);
 
   // Delayed ACK bound (RFC 1122 §4.2.3.2 says < 0.5 s; Linux uses 40 ms).
   Duration delayed_ack_timeout = Duration::Millis(40);

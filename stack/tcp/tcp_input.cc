@@ -87,7 +87,7 @@ void Connection::HandleSynSent(const TcpSegmentIn& seg, Instant now) {
   irs_ = h.seq;
   rcv_nxt_ = rcv_adv_ = last_ack_sent_ = h.seq + 1;
   Negotiate(h);
-  cc_.Reset(effective_mss(), config_->initial_cwnd_segments, iss_);
+  cc().Reset(effective_mss(), config_->initial_cwnd_segments, iss_);
   // The window of a SYN is never scaled (RFC 7323 §2.2).
   snd_wnd_ = max_snd_wnd_ = h.window;
   snd_wl1_ = h.seq;
@@ -431,7 +431,7 @@ bool Connection::HandleAck(const TcpSegmentIn& seg, Instant now) {
   if (h.ack > snd_una_) {
     ProcessNewAck(seg, now);
   } else {
-    ProcessDupAck(seg);
+    ProcessDupAck(seg, now);
   }
   UpdateWindow(seg);
   switch (state_) {
@@ -494,7 +494,10 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   rtt_.ResetBackoff();
   dupacks_ = 0;
   tlp_sent_ = false;
-  const bool partial_ack = cc_.OnAck(ack, acked, flight);
+  const bool was_in_recovery = cc().in_recovery();
+  const bool partial_ack =
+      cc().OnAck({ack, acked, flight, now,
+                  rtt_.has_sample() ? rtt_.srtt() : Duration::Zero()});
   // RFC 6298 §5.2, §5.3: stop when all is acked, else restart.
   rto_deadline_ =
       snd_una_ == snd_max_ ? Instant::Max() : now + rtt_.rto(config_->rto_max);
@@ -505,7 +508,12 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   }
   sacked_count_ = keep;
   UpdateSackScoreboard(seg.header.options);
-  if (partial_ack) {
+  if (RackOn()) {
+    // RFC 8985: RACK decides what is lost (a partial ACK's next hole
+    // included); the controller only deflates.
+    if (was_in_recovery && !cc().in_recovery()) rack_.OnRecoveryExit();
+    RackOnAck(seg, now);
+  } else if (partial_ack) {
     // RFC 6582 §3.2 step 4 resends the first unacknowledged segment. With
     // SACK, RFC 6675 §5 (C) picks by NextSeg(), which never goes back
     // below HighRxt (rexmit_nxt_): a hole resent once in this episode
@@ -517,17 +525,19 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
       retransmit_hole_ = true;
     }
   }
-  DetectLostRetransmit();
+  if (!RackOn()) DetectLostRetransmit();
   ArmTlp(now);
-  // All acknowledged: the send ring's chunks go back to the pool.
+  // All acknowledged: the send ring's chunks go back to the pool, and so
+  // does the RACK log.
   if (snd_buf_.empty()) snd_buf_.Free();
+  if (snd_una_ == snd_max_) log_.Release(snd_buf_.pool());
 }
 
 // A duplicate ACK: ACK == SND.UNA with data outstanding, and either
 // (RFC 6675 §2) SACK blocks that report new data, whatever the window or
 // payload (a receiver that is reading grows its window in every ACK), or
 // (RFC 5681 §2) no payload, no FIN and an unchanged window.
-void Connection::ProcessDupAck(const TcpSegmentIn& seg) {
+void Connection::ProcessDupAck(const TcpSegmentIn& seg, Instant now) {
   const TcpRepr& h = seg.header;
   if (h.ack != snd_una_ || snd_max_ == snd_una_) return;
   const bool new_sack = UpdateSackScoreboard(h.options) > 0;
@@ -537,8 +547,20 @@ void Connection::ProcessDupAck(const TcpSegmentIn& seg) {
   }
   ++stats_.dup_acks;
   if (dupacks_ < 255) ++dupacks_;
-  const bool was_in_recovery = cc_.in_recovery();
-  if (cc_.OnDupAck(dupacks_, snd_una_, snd_max_, FlightSize())) {
+  if (RackOn() && new_sack) {
+    // RFC 8985 replaces the duplicate-ACK threshold where SACK blocks say
+    // what arrived: the count only inflates the window in recovery (RFC
+    // 5681 §3.2 step 4) and paces limited transmit (RFC 3042). A duplicate
+    // ACK without new SACK information (a peer that negotiated SACK and
+    // sends none) is still counted the RFC 5681 way below.
+    if (cc().in_recovery()) {
+      cc().OnDupAck(dupacks_, snd_una_, snd_max_, FlightSize(), now);
+    }
+    RackOnAck(seg, now);
+    return;
+  }
+  const bool was_in_recovery = cc().in_recovery();
+  if (cc().OnDupAck(dupacks_, snd_una_, snd_max_, FlightSize(), now)) {
     ++stats_.fast_retransmits;
     retransmit_head_ = true;  // RFC 5681 §3.2 step 2
     rexmit_nxt_ = snd_una_;
@@ -559,7 +581,7 @@ void Connection::ProcessDupAck(const TcpSegmentIn& seg) {
     retransmit_head_ = true;
     rexmit_nxt_ = snd_una_;
   }
-  DetectLostRetransmit();
+  if (!RackOn()) DetectLostRetransmit();
 }
 
 // RFC 8985 §6.2 (RACK) on the SACK scoreboard: a retransmission is lost

@@ -125,8 +125,12 @@ bool Connection::Transmit(SegmentSink& sink, TcpSegmentOut& out, Instant now) {
       len + (h.has(TcpFlag::kSyn) ? 1 : 0) + (h.has(TcpFlag::kFin) ? 1 : 0);
   if (seg_len == 0) return true;
   const SeqNum end = h.seq + seg_len;
+  if (!h.has(TcpFlag::kSyn) && sack_ok_ && config_->rack) {
+    RackLogSend(h.seq, end, now);
+  }
   if (h.seq < snd_max_) {
     ++stats_.retransmits;
+    stats_.bytes_retransmitted += len;
     // Karn (RFC 6298 §3): a resent segment cannot be timed.
     if (rtt_timing_ && h.seq < rtt_seq_) rtt_timing_ = false;
   }
@@ -192,8 +196,9 @@ bool Connection::EmitRetransmitHead(SegmentSink& sink, Instant now) {
 // (RFC 6675 §4 IsLost), resent up to the next SACKed block. Holes that are
 // merely reordered wait.
 bool Connection::EmitSackHole(SegmentSink& sink, Instant now) {
+  if (RackOn()) return EmitRackLost(sink, now);
   retransmit_hole_ = false;
-  if (sacked_count_ == 0 || !cc_.in_recovery()) return true;
+  if (sacked_count_ == 0 || !cc().in_recovery()) return true;
   SeqNum s = SeqMax(rexmit_nxt_, snd_una_);
   SeqNum hole_end = sacked_[sacked_count_ - 1].right;
   for (uint8_t i = 0; i < sacked_count_; ++i) {  // sorted by left edge
@@ -220,7 +225,7 @@ bool Connection::EmitSackHole(SegmentSink& sink, Instant now) {
     return false;
   }
   ++stats_.sack_retransmits;
-  cc_.OnRecoveryRetransmit(len);
+  cc().OnRecoveryRetransmit(len);
   rexmit_nxt_ = s + len;
   rexmit_mark_ = snd_max_;
   return true;
@@ -254,16 +259,16 @@ Connection::DataPlan Connection::PlanData(SeqNum from,
   }
   const SeqNum end = SndDataEnd();
   const uint32_t unsent = end > from ? static_cast<uint32_t>(end - from) : 0;
-  uint32_t cwnd = cc_.cwnd();
+  uint32_t cwnd = cc().cwnd();
   // RFC 3042 limited transmit: each of the first two duplicate ACKs lets
   // one more segment out, so a small window still brings the three
   // duplicates fast retransmit needs instead of an RTO.
-  if (dupacks_ > 0 && !cc_.in_recovery()) {
+  if (dupacks_ > 0 && !cc().in_recovery()) {
     cwnd += std::min<uint32_t>(dupacks_, 2) * effective_mss();
   }
   const SeqNum edge = snd_una_ + std::min(snd_wnd_, cwnd);
   uint32_t usable = edge > from ? static_cast<uint32_t>(edge - from) : 0;
-  if (cc_.in_recovery() && sack_ok_ && from >= snd_max_) {
+  if (cc().in_recovery() && sack_ok_ && from >= snd_max_) {
     // RFC 6675 §5 step (C): in recovery, new data may go while the data
     // in the network (pipe) is below cwnd = ssthresh. Pipe is taken as
     // FlightSize less SACKed bytes (holes count as in flight: a little
@@ -273,8 +278,8 @@ Connection::DataPlan Connection::PlanData(SeqNum from,
     const SeqNum wnd_edge = snd_una_ + snd_wnd_;
     const uint32_t room =
         wnd_edge > from ? static_cast<uint32_t>(wnd_edge - from) : 0;
-    if (cc_.ssthresh() > pipe) {
-      usable = std::max(usable, std::min(room, cc_.ssthresh() - pipe));
+    if (cc().ssthresh() > pipe) {
+      usable = std::max(usable, std::min(room, cc().ssthresh() - pipe));
     }
   }
   DataPlan plan;
@@ -330,7 +335,7 @@ bool Connection::EmitData(SegmentSink& sink, Instant now) {
 // the RTO.
 bool Connection::EmitLossProbe(SegmentSink& sink, Instant now) {
   tlp_due_ = false;
-  if (snd_una_ == snd_max_ || snd_nxt_ != snd_max_ || cc_.in_recovery()) {
+  if (snd_una_ == snd_max_ || snd_nxt_ != snd_max_ || cc().in_recovery()) {
     return true;
   }
   const SeqNum start = SndBufStart();

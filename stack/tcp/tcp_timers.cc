@@ -16,6 +16,7 @@ void Connection::FireTimers(Instant now) {
     EnterClosed(ConnectionError::kNone);
     return;
   }
+  if (rack_deadline_ <= now) OnRackTimeout(now);
   // The probe first: when it is due at the RTO's time it stands in for
   // the RTO, which OnTlpTimeout re-arms (RFC 8985 §7.2, §7.3).
   if (tlp_deadline_ <= now) OnTlpTimeout(now);
@@ -44,8 +45,11 @@ void Connection::ArmRto(Instant now) {
 // and an RTT sample.
 void Connection::ArmTlp(Instant now) {
   tlp_deadline_ = Instant::Max();
-  if (!sack_ok_ || tlp_sent_ || !rtt_.has_sample() || cc_.in_recovery() ||
-      snd_una_ == snd_max_ || snd_nxt_ != snd_max_ ||
+  // Not while RACK's reordering timer runs: it answers first (as Linux,
+  // whose one timer holds either).
+  if (!sack_ok_ || tlp_sent_ || !rtt_.has_sample() || cc().in_recovery() ||
+      rack_deadline_ != Instant::Max() || snd_una_ == snd_max_ ||
+      snd_nxt_ != snd_max_ ||
       (state_ != TcpState::kEstablished && state_ != TcpState::kCloseWait &&
        state_ != TcpState::kFinWait1 && state_ != TcpState::kLastAck &&
        state_ != TcpState::kClosing)) {
@@ -65,7 +69,7 @@ void Connection::ArmTlp(Instant now) {
 // probe may have taken the RTO's place, see ArmTlp).
 void Connection::OnTlpTimeout(Instant now) {
   tlp_deadline_ = Instant::Max();
-  if (snd_una_ != snd_max_ && !cc_.in_recovery() && !tlp_sent_) {
+  if (snd_una_ != snd_max_ && !cc().in_recovery() && !tlp_sent_) {
     tlp_due_ = true;
     ArmRto(now);
   }
@@ -96,7 +100,7 @@ void Connection::OnRetransmitTimeout(Instant now) {
   ++retries_;
   ++stats_.timeouts;
   rtt_.Backoff();
-  if (!handshake) cc_.OnRetransmitTimeout(snd_max_, FlightSize());
+  if (!handshake) cc().OnRetransmitTimeout(snd_max_, FlightSize());
   snd_nxt_ = snd_una_;
   rtt_timing_ = false;
   dupacks_ = 0;
@@ -105,6 +109,8 @@ void Connection::OnRetransmitTimeout(Instant now) {
   tlp_due_ = false;
   // RFC 2018 §8: after a timeout, do not trust earlier SACK information.
   sacked_count_ = 0;
+  log_.ClearMarks();
+  rack_deadline_ = Instant::Max();
   retransmit_head_ = retransmit_hole_ = false;
   // Re-armed by Transmit() when the retransmission goes out; with a zero
   // window nothing goes and the persist timer takes over (UpdatePersist).

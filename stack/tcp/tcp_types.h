@@ -122,13 +122,16 @@ constexpr uint8_t kError = 0x10;      // ended with error() != kNone
 struct TcpConnStats {
   uint64_t segs_in = 0;
   uint64_t segs_out = 0;
-  uint64_t bytes_in = 0;     // payload bytes accepted in order
-  uint64_t bytes_out = 0;    // payload bytes sent, retransmissions included
-  uint32_t retransmits = 0;  // segments resent (any cause)
-  uint32_t fast_retransmits = 0;  // RFC 5681 §3.2 triple-dupack resends
+  uint64_t bytes_in = 0;   // payload bytes accepted in order
+  uint64_t bytes_out = 0;  // payload bytes sent, retransmissions included
+  uint64_t bytes_retransmitted = 0;  // payload bytes of `retransmits`
+  uint32_t retransmits = 0;          // segments resent (any cause)
+  uint32_t rack_timeouts = 0;        // RFC 8985 reordering timer expiries
+  // Recoveries started: RFC 5681 §3.2 triple dupack, or a RACK loss.
+  uint32_t fast_retransmits = 0;
   uint32_t sack_retransmits = 0;  // holes resent in recovery from SACK info
   uint32_t timeouts = 0;          // RTO expirations
-  uint32_t lost_retransmits = 0;  // resent again: SACKs showed it lost
+  uint32_t lost_retransmits = 0;  // detections of a resent segment lost
   uint32_t loss_probes = 0;       // RFC 8985 §7 tail loss probes
   uint32_t out_of_order = 0;      // segments queued beyond rcv_nxt
   uint32_t dup_acks = 0;
