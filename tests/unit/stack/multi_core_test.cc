@@ -270,5 +270,31 @@ TEST_F(MultiCore, SteeringWire_WithoutPortChooser_RepliesGoAstray) {
   EXPECT_GT(clients_.Sum(&TcpCounters::resets_out), 10u);
 }
 
+// An lcore's share of a small range runs out: Connect says so with a typed
+// error, and every port it did hand out brings the replies home.
+TEST_F(MultiCore, PortChooser_ShareExhausted_TypedErrorNoStrayPort) {
+  Build(SimSteering::kRss);
+  const RssSteering& rss = wire_->rss_a();
+  RssPortChooser small(rss, 1, 60000, 60063);  // 64 ports, ~half lcore 1's
+  StackConfig sc{.address = {kClientIp, 24}};
+  sc.tcp.port_chooser = &small;
+  Stack lone(*clients_.audit[1], sc);
+  lone.Start(clock_.Now());
+  int opened = 0;
+  for (;; ++opened) {
+    const ConnectResult r = lone.Connect(kServerIp, kPort);
+    if (!r.ok()) {
+      EXPECT_EQ(r.error(), ConnectError::kNoEphemeralPort);
+      break;
+    }
+    const uint16_t p = lone.Find(r.value())->tuple().local_port;
+    EXPECT_EQ(rss.QueueOfIpv4L4(kServerIp.value(), kClientIp.value(), kPort, p),
+              1);
+    ASSERT_LT(opened, 64);
+  }
+  EXPECT_GT(opened, 16);
+  EXPECT_LT(opened, 48);
+}
+
 }  // namespace
 }  // namespace skiff::testing
