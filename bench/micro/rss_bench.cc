@@ -27,7 +27,7 @@
 #include "drivers/sim/multi_queue_wire.h"
 #include "stack/base/rss.h"
 #include "stack/stack.h"
-#include "stack/tcp/port_chooser.h"
+#include "stack/sockets/port_chooser.h"
 #include "tests/unit/stack/tcp_app.h"
 
 namespace skiff::bench {

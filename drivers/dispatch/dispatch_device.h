@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "drivers/device.h"
+#include "skiff/device.h"
 #include "stack/base/rss.h"
 
 struct rte_ring;

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "drivers/device.h"
 #include "drivers/dpdk/port_rss.h"
+#include "skiff/device.h"
 #include "stack/base/clock.h"
 #include "stack/base/rss.h"
 #include "stack/buf/packet_pool.h"

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "drivers/device.h"
+#include "skiff/device.h"
 #include "stack/base/clock.h"
 #include "stack/base/drop_reason.h"
 #include "stack/buf/packet.h"

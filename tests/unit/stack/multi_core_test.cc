@@ -13,7 +13,7 @@
 #include "drivers/rss/frame_hash.h"
 #include "drivers/sim/multi_queue_wire.h"
 #include "stack/stack.h"
-#include "stack/tcp/port_chooser.h"
+#include "stack/sockets/port_chooser.h"
 #include "tests/support/eal_env.h"
 #include "tests/unit/stack/tcp_app.h"
 

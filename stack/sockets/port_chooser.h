@@ -7,8 +7,8 @@
 // offers only ports whose replies the port steers back to this lcore's
 // queue (stack/base/rss_ports.h), so a SYN-ACK never reaches a core that
 // does not know the connection and answers it with a RST.
-#ifndef SKIFF_STACK_TCP_PORT_CHOOSER_H_
-#define SKIFF_STACK_TCP_PORT_CHOOSER_H_
+#ifndef SKIFF_STACK_SOCKETS_PORT_CHOOSER_H_
+#define SKIFF_STACK_SOCKETS_PORT_CHOOSER_H_
 
 #include <cstdint>
 
@@ -54,4 +54,4 @@ class RssPortChooser final : public PortChooser {
 
 }  // namespace skiff
 
-#endif  // SKIFF_STACK_TCP_PORT_CHOOSER_H_
+#endif  // SKIFF_STACK_SOCKETS_PORT_CHOOSER_H_
