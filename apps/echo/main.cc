@@ -2,27 +2,23 @@
 // the example README's "Embedding API" section walks through. A TCP echo
 // server on one lcore:
 //
-//   skiff-echo [EAL args] -- --ip=10.88.0.2/24 [--port=7]
-#include <atomic>
-#include <csignal>
+//   skiff-echo [EAL args] -- [--ip=10.88.0.2/24] [--port=7]
+//
+// The DPDK start-up (EAL, --ip and the other host flags, signals, port,
+// loop) is apps/common/app_host.h; examples/kv is the same shape built
+// against an installed libskiff.
 #include <cstdio>
-#include <optional>
+#include <memory>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "drivers/dpdk/dpdk_port.h"
-#include "drivers/dpdk/eal.h"
-#include "stack/base/clock.h"
+#include "apps/common/app_host.h"
 #include "stack/stack.h"
 
-ABSL_FLAG(std::string, ip, "10.88.0.2/24", "our address and prefix");
 ABSL_FLAG(uint16_t, port, 7, "TCP port to echo on");
 
 namespace {
-
-std::atomic<bool> stop{false};  // the signal handler's only reach
 
 // Readiness arrives once per loop turn; the handler reads what came in and
 // writes it straight back. Edge-triggered: read until kWouldBlock.
@@ -79,34 +75,31 @@ class Echo final : public skiff::TcpEventHandler {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int consumed = 0;
-  auto eal = skiff::Eal::Init(argc, argv, &consumed);
-  if (!eal.ok())
-    return std::fprintf(stderr, "%s\n", eal.status().ToString().c_str()), 1;
-  absl::ParseCommandLine(argc - consumed, argv + consumed);
-  std::optional<skiff::Ipv4Cidr> ip =
-      skiff::Ipv4Cidr::Parse(absl::GetFlag(FLAGS_ip));
-  if (!ip) return std::fprintf(stderr, "bad --ip\n"), 1;
-
-  auto port = skiff::DpdkPort::Open({.port_id = 0});
-  if (!port.ok())
-    return std::fprintf(stderr, "%s\n", port.status().ToString().c_str()), 1;
-  skiff::Stack stack(**port, {.address = *ip});
+  // EAL args, then "--", then the flags; SIGINT/SIGTERM end the loop.
+  auto host = skiff::AppHost::Start(
+      argc, argv,
+      {.name = "skiff-echo",
+       .usage = "skiff-echo [EAL args] -- [--ip=10.88.0.2/24] [--port=7]",
+       .default_ip = "10.88.0.2/24"});
+  if (!host.ok()) return skiff::AppHost::Fail("skiff-echo", host.status());
+  auto lcore = skiff::LcoreHost::Open((*host)->lcore_config());
+  if (!lcore.ok()) return skiff::AppHost::Fail("skiff-echo", lcore.status());
+  skiff::Stack& stack = (*lcore)->stack();
   Echo echo(stack);
   stack.SetEventHandler(&echo);
   // Step 1: a listening socket, no peer.
   if (!stack.Listen(absl::GetFlag(FLAGS_port), /*backlog=*/1024).ok())
     return std::fprintf(stderr, "listen failed\n"), 1;
 
-  std::signal(SIGINT, [](int) { stop = true; });
-  std::signal(SIGTERM, [](int) { stop = true; });
-  skiff::MonotonicClock clock;
-  stack.Start(clock.Now());
-  std::printf("skiff-echo: %s port %u\n", ip->ToString().c_str(),
+  std::printf("skiff-echo: %s port %u\n",
+              stack.config().address.ToString().c_str(),
               absl::GetFlag(FLAGS_port));
   std::fflush(stdout);
   // Steps 3 and 5 happen inside Poll: the transmit poll sends what is due.
-  while (!stop) stack.Poll(clock.Now());
-  std::printf("%s", stack.FormatCounters().c_str());
+  (*lcore)->Run([&](skiff::Instant now) {
+    stack.Poll(now);
+    return true;
+  });
+  std::printf("%s", (*lcore)->FormatCounters().c_str());
   return 0;
 }

@@ -12,8 +12,6 @@
 // waits for the peer's FIN before sending its own. Exits 0 when the
 // connection ended cleanly (EOF received, no RST, everything sent), 1 on
 // error or after --timeout_s.
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,16 +25,12 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
-#include "drivers/dpdk/dpdk_port.h"
-#include "drivers/dpdk/eal.h"
+#include "apps/common/app_host.h"
 #include "stack/base/clock.h"
 #include "stack/stack.h"
-#include "stack/stack_config.h"
 #include "stack/wire/addr.h"
 
-ABSL_FLAG(std::string, ip, "", "our address and prefix, e.g. 10.89.5.2/24");
+// --ip and the other host flags: apps/common/app_host.h.
 ABSL_FLAG(std::string, mode, "server", "server or client");
 ABSL_FLAG(int, port, 5001, "server: the port to listen on");
 ABSL_FLAG(std::string, connect, "", "client: IP:PORT of the Linux server");
@@ -57,9 +51,7 @@ ABSL_FLAG(uint64_t, fault_seed, 1, "seed of the fault generator");
 namespace skiff {
 namespace {
 
-// The one exception to "no globals": a signal handler reaches only statics.
-std::atomic<bool> stop_requested{false};
-void OnSignal(int) { stop_requested.store(true, std::memory_order_relaxed); }
+constexpr char kName[] = "skiff_tcp_peer";
 
 // A Device in front of the port that loses and reorders frames (seeded).
 class FaultyDevice final : public Device {
@@ -212,14 +204,7 @@ std::optional<std::vector<std::byte>> ReadFile(const std::string& path) {
   return b;
 }
 
-int Run() {
-  StackConfig config;
-  std::optional<Ipv4Cidr> cidr = Ipv4Cidr::Parse(absl::GetFlag(FLAGS_ip));
-  if (!cidr) {
-    std::fprintf(stderr, "skiff_tcp_peer: bad or missing --ip\n");
-    return 2;
-  }
-  config.address = *cidr;
+int Run(const AppHost& host) {
   const bool server = absl::GetFlag(FLAGS_mode) == "server";
   std::optional<Ipv4Address> remote;
   int remote_port = 0;
@@ -241,93 +226,82 @@ int Run() {
     std::fprintf(stderr, "skiff_tcp_peer: cannot read --send_file\n");
     return 2;
   }
-  if (DpdkPortCount() == 0) {
-    std::fprintf(stderr, "skiff_tcp_peer: no DPDK port (give a --vdev)\n");
-    return 2;
-  }
-  absl::StatusOr<std::unique_ptr<DpdkPort>> port = DpdkPort::Open({});
-  if (!port.ok()) {
-    std::fprintf(stderr, "skiff_tcp_peer: %s\n",
-                 port.status().ToString().c_str());
-    return 1;
-  }
-  (*port)->WaitForLink(Duration::Seconds(5));
   const size_t to_send = data->size();
-  int rc = 1;
-  {
-    MonotonicClock clock;
-    FaultyDevice faulty(**port, absl::GetFlag(FLAGS_fault_loss),
-                        absl::GetFlag(FLAGS_fault_reorder),
-                        absl::GetFlag(FLAGS_fault_seed));
-    const bool faults = absl::GetFlag(FLAGS_fault_loss) > 0 ||
-                        absl::GetFlag(FLAGS_fault_reorder) > 0;
-    Stack stack(faults ? static_cast<Device&>(faulty) : **port, config);
-    Peer peer(stack, std::move(*data), absl::GetFlag(FLAGS_close) == "first");
-    stack.SetEventHandler(&peer);
-    stack.Start(clock.Now());
-    if (server) {
-      if (!stack.Listen(static_cast<uint16_t>(absl::GetFlag(FLAGS_port)))
-               .ok()) {
-        std::fprintf(stderr, "skiff_tcp_peer: listen failed\n");
-        return 1;
-      }
-    } else {
-      ConnectResult c =
-          stack.Connect(*remote, static_cast<uint16_t>(remote_port));
-      if (!c.ok()) {
-        std::fprintf(stderr, "skiff_tcp_peer: connect failed (%d)\n",
-                     static_cast<int>(c.error()));
-        return 1;
-      }
-      peer.set_socket(c.value());
+  // Faults go between the stack and the port.
+  FaultyDevice* faulty = nullptr;
+  const bool faults = absl::GetFlag(FLAGS_fault_loss) > 0 ||
+                      absl::GetFlag(FLAGS_fault_reorder) > 0;
+  auto wrap = [&](Device& inner) -> std::unique_ptr<Device> {
+    if (!faults) return nullptr;
+    auto d = std::make_unique<FaultyDevice>(
+        inner, absl::GetFlag(FLAGS_fault_loss),
+        absl::GetFlag(FLAGS_fault_reorder), absl::GetFlag(FLAGS_fault_seed));
+    faulty = d.get();
+    return d;
+  };
+  absl::StatusOr<std::unique_ptr<LcoreHost>> opened =
+      LcoreHost::Open(host.lcore_config(), wrap);
+  if (!opened.ok()) return AppHost::Fail(kName, opened.status());
+  LcoreHost& lcore = **opened;
+  Stack& stack = lcore.stack();
+  Peer peer(stack, std::move(*data), absl::GetFlag(FLAGS_close) == "first");
+  stack.SetEventHandler(&peer);
+  if (server) {
+    if (!stack.Listen(static_cast<uint16_t>(absl::GetFlag(FLAGS_port))).ok()) {
+      std::fprintf(stderr, "skiff_tcp_peer: listen failed\n");
+      return 1;
     }
-    std::printf("skiff_tcp_peer: up: %s ip %s mac %s\n",
-                (*port)->Describe().c_str(), config.address.ToString().c_str(),
-                (*port)->mac().ToString().c_str());
-    std::fflush(stdout);
-    const Instant deadline =
-        clock.Now() + Duration::Seconds(absl::GetFlag(FLAGS_timeout_s));
-    Instant linger = Instant::Max();
-    while (!stop_requested.load(std::memory_order_relaxed) &&
-           clock.Now() < deadline) {
-      stack.Poll(clock.Now());
-      if (peer.done() && linger == Instant::Max()) {
-        linger = clock.Now() + Duration::Millis(300);  // last ACKs out
-      }
-      if (clock.Now() >= linger) break;
+  } else {
+    ConnectResult c =
+        stack.Connect(*remote, static_cast<uint16_t>(remote_port));
+    if (!c.ok()) {
+      std::fprintf(stderr, "skiff_tcp_peer: connect failed (%d)\n",
+                   static_cast<int>(c.error()));
+      return 1;
     }
-    const std::string recv_file = absl::GetFlag(FLAGS_recv_file);
-    if (!recv_file.empty()) {
-      std::ofstream f(recv_file, std::ios::binary);
-      f.write(reinterpret_cast<const char*>(peer.received().data()),
-              static_cast<std::streamsize>(peer.received().size()));
-    }
-    rc = peer.ok() && peer.sent() == to_send ? 0 : 1;
-    std::printf(
-        "skiff_tcp_peer: %s: received %zu sent %zu of %zu; connections "
-        "left %zu; faults: lost %lu reordered %lu\ncounters:\n%s",
-        rc == 0 ? "done" : "FAILED", peer.received().size(), peer.sent(),
-        to_send, stack.tcp().connection_count(), faulty.lost, faulty.reordered,
-        stack.FormatCounters().c_str());
-    std::fflush(stdout);
+    peer.set_socket(c.value());
   }
+  std::printf("skiff_tcp_peer: up: %s ip %s mac %s\n",
+              lcore.port().Describe().c_str(),
+              stack.config().address.ToString().c_str(),
+              lcore.port().mac().ToString().c_str());
+  std::fflush(stdout);
+  const Instant deadline =
+      lcore.Now() + Duration::Seconds(absl::GetFlag(FLAGS_timeout_s));
+  Instant linger = Instant::Max();
+  lcore.Run([&](Instant now) {
+    if (now >= deadline) return false;
+    stack.Poll(now);
+    if (peer.done() && linger == Instant::Max()) {
+      linger = now + Duration::Millis(300);  // last ACKs out
+    }
+    return now < linger;
+  });
+  const std::string recv_file = absl::GetFlag(FLAGS_recv_file);
+  if (!recv_file.empty()) {
+    std::ofstream f(recv_file, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(peer.received().data()),
+            static_cast<std::streamsize>(peer.received().size()));
+  }
+  const int rc = peer.ok() && peer.sent() == to_send ? 0 : 1;
+  std::printf(
+      "skiff_tcp_peer: %s: received %zu sent %zu of %zu; connections "
+      "left %zu; faults: lost %lu reordered %lu\ncounters:\n%s",
+      rc == 0 ? "done" : "FAILED", peer.received().size(), peer.sent(), to_send,
+      stack.tcp().connection_count(), faulty ? faulty->lost : 0,
+      faulty ? faulty->reordered : 0, lcore.FormatCounters().c_str());
+  std::fflush(stdout);
   return rc;
 }
 
 int Main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "skiff_tcp_peer [EAL args] -- --ip=A.B.C.D/N --mode=server|client ...");
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
-  int consumed = 0;
-  absl::StatusOr<std::unique_ptr<Eal>> eal = Eal::Init(argc, argv, &consumed);
-  if (!eal.ok()) {
-    std::fprintf(stderr, "skiff_tcp_peer: %s\n",
-                 eal.status().ToString().c_str());
-    return 1;
-  }
-  absl::ParseCommandLine(argc - consumed, argv + consumed);
-  return Run();
+  absl::StatusOr<std::unique_ptr<AppHost>> host =
+      AppHost::Start(argc, argv,
+                     {.name = kName,
+                      .usage = "skiff_tcp_peer [EAL args] -- --ip=A.B.C.D/N "
+                               "--mode=server|client ..."});
+  if (!host.ok()) return AppHost::Fail(kName, host.status());
+  return Run(**host);
 }
 
 }  // namespace
