@@ -58,10 +58,28 @@ absl::StatusOr<std::unique_ptr<DpdkPort>> DpdkPort::Open(
     p->caps_.tx_ipv4_checksum = (conf.txmode.offloads & tx_ip) != 0;
     p->caps_.tx_tcp_checksum = (conf.txmode.offloads & tx_tcp) != 0;
   }
-  if (int rc = rte_eth_dev_configure(port, 1, 1, &conf); rc != 0) {
+  // Issue 10: a queue pair per lcore, RSS with skiff's key where possible.
+  const uint16_t queues = std::max<uint16_t>(config.queues, 1);
+  if (info.max_tx_queues < queues) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("port %u (%s): %u transmit queues, %u lcores", port,
+                        p->driver_name_, info.max_tx_queues, queues));
+  }
+  const uint16_t rx_queues = std::min(queues, info.max_rx_queues);
+  uint8_t rss_key[ToeplitzHash::kKeySize];
+  p->rss_status_ =
+      PlanPortRss(info, rx_queues, queues, config.rss, rss_key, &conf);
+  RssConfig rss = config.rss;
+  rss.queues = queues;
+  if (p->rss_status_.hardware) rss.reta_size = info.reta_size;
+  p->rss_ = std::make_unique<RssSteering>(rss);
+  if (int rc = rte_eth_dev_configure(port, rx_queues, queues, &conf); rc != 0) {
     return RteError("rte_eth_dev_configure", port, rc);
   }
   p->configured_ = true;
+  for (uint16_t q = 0; q < queues; ++q) {
+    p->queues_.emplace_back(new Queue(*p, q, q < rx_queues));
+  }
 
   uint16_t nb_rxd = config.rx_descriptors;
   uint16_t nb_txd = config.tx_descriptors;
@@ -72,16 +90,20 @@ absl::StatusOr<std::unique_ptr<DpdkPort>> DpdkPort::Open(
   const int socket = rte_eth_dev_socket_id(port);
   rte_eth_rxconf rxconf = info.default_rxconf;
   rxconf.offloads = conf.rxmode.offloads;
-  if (int rc = rte_eth_rx_queue_setup(port, 0, nb_rxd, socket, &rxconf,
-                                      p->pool_->raw());
-      rc != 0) {
-    return RteError("rte_eth_rx_queue_setup", port, rc);
+  for (uint16_t q = 0; q < rx_queues; ++q) {
+    if (int rc = rte_eth_rx_queue_setup(port, q, nb_rxd, socket, &rxconf,
+                                        p->pool_->raw());
+        rc != 0) {
+      return RteError("rte_eth_rx_queue_setup", port, rc);
+    }
   }
   rte_eth_txconf txconf = info.default_txconf;
   txconf.offloads = conf.txmode.offloads;
-  if (int rc = rte_eth_tx_queue_setup(port, 0, nb_txd, socket, &txconf);
-      rc != 0) {
-    return RteError("rte_eth_tx_queue_setup", port, rc);
+  for (uint16_t q = 0; q < queues; ++q) {
+    if (int rc = rte_eth_tx_queue_setup(port, q, nb_txd, socket, &txconf);
+        rc != 0) {
+      return RteError("rte_eth_tx_queue_setup", port, rc);
+    }
   }
 
   if (int rc = rte_eth_dev_get_mtu(port, &p->mtu_); rc != 0) {
@@ -108,6 +130,11 @@ absl::StatusOr<std::unique_ptr<DpdkPort>> DpdkPort::Open(
     return RteError("rte_eth_dev_start", port, rc);
   }
   p->started_ = true;
+  if (p->rss_status_.hardware) {
+    if (absl::Status st = ApplyPortReta(port, *p->rss_); !st.ok()) {
+      p->rss_status_ = {.hardware = false, .detail = st.ToString()};
+    }
+  }
   return p;
 }
 
@@ -117,13 +144,14 @@ DpdkPort::~DpdkPort() {
   if (configured_) rte_eth_dev_close(port_id_);
 }
 
-size_t DpdkPort::RxBurst(std::span<Packet> out) {
+size_t DpdkPort::Queue::RxBurst(std::span<Packet> out) {
+  if (!rx_) return 0;
   rte_mbuf* bufs[kMaxBurst];
   size_t done = 0;
   while (done < out.size()) {
     const uint16_t want =
         static_cast<uint16_t>(std::min(kMaxBurst, out.size() - done));
-    const uint16_t n = rte_eth_rx_burst(port_id_, 0, bufs, want);
+    const uint16_t n = rte_eth_rx_burst(port_.port_id_, index_, bufs, want);
     for (uint16_t i = 0; i < n; ++i) out[done + i] = Packet(bufs[i]);
     done += n;
     if (n < want) break;
@@ -131,7 +159,7 @@ size_t DpdkPort::RxBurst(std::span<Packet> out) {
   return done;
 }
 
-size_t DpdkPort::TxBurst(std::span<Packet> pkts) {
+size_t DpdkPort::Queue::TxBurst(std::span<Packet> pkts) {
   rte_mbuf* bufs[kMaxBurst];
   size_t done = 0;
   while (done < pkts.size()) {
@@ -139,8 +167,9 @@ size_t DpdkPort::TxBurst(std::span<Packet> pkts) {
         static_cast<uint16_t>(std::min(kMaxBurst, pkts.size() - done));
     for (uint16_t i = 0; i < want; ++i) bufs[i] = pkts[done + i].mbuf();
     // The Packets keep ownership until the PMD has taken the mbufs.
-    const uint16_t ready = rte_eth_tx_prepare(port_id_, 0, bufs, want);
-    const uint16_t sent = rte_eth_tx_burst(port_id_, 0, bufs, ready);
+    const uint16_t ready =
+        rte_eth_tx_prepare(port_.port_id_, index_, bufs, want);
+    const uint16_t sent = rte_eth_tx_burst(port_.port_id_, index_, bufs, ready);
     for (uint16_t i = 0; i < sent; ++i) pkts[done + i].Release();
     done += sent;
     if (sent < ready) break;  // the tx ring is full: back-pressure
@@ -153,6 +182,14 @@ size_t DpdkPort::TxBurst(std::span<Packet> pkts) {
     }
   }
   return done;
+}
+
+size_t DpdkPort::RxBurst(std::span<Packet> out) {
+  return queues_[0]->RxBurst(out);
+}
+
+size_t DpdkPort::TxBurst(std::span<Packet> pkts) {
+  return queues_[0]->TxBurst(pkts);
 }
 
 bool DpdkPort::link_up() const {
@@ -179,11 +216,17 @@ std::string DpdkPort::Describe() const {
   if (caps_.rx_tcp_checksum) offloads.push_back("rx-tcp");
   if (caps_.tx_ipv4_checksum) offloads.push_back("tx-ipv4");
   if (caps_.tx_tcp_checksum) offloads.push_back("tx-tcp");
-  return absl::StrFormat(
+  std::string out = absl::StrFormat(
       "port %u (%s) %s mtu %u link %s %u Mbps offloads %s", port_id_,
       driver_name_, mac_.ToString(), mtu_,
       link.link_status == RTE_ETH_LINK_UP ? "up" : "down", link.link_speed,
       offloads.empty() ? "none" : absl::StrJoin(offloads, ","));
+  if (queues_.size() > 1) {
+    absl::StrAppendFormat(&out, " queues %u rss %s (%s)", queues_.size(),
+                          rss_status_.hardware ? "hardware" : "software",
+                          rss_status_.detail);
+  }
+  return out;
 }
 
 DpdkPort::Stats DpdkPort::stats() const {
@@ -199,7 +242,8 @@ DpdkPort::Stats DpdkPort::stats() const {
     out.oerrors = s.oerrors;
     out.rx_nombuf = s.rx_nombuf;
   }
-  out.tx_prepare_dropped = tx_prepare_dropped_;
+  for (const auto& q : queues_)
+    out.tx_prepare_dropped += q->tx_prepare_dropped_;
   return out;
 }
 

@@ -1,6 +1,9 @@
 // DpdkPort: a Device over one DPDK ethdev port (any PMD: a NIC by PCI
-// address, or a vdev such as net_af_packet, net_tap, net_ring, net_pcap),
-// with one rx and one tx queue. Needs a running EAL (drivers/dpdk/eal.h).
+// address, or a vdev such as net_af_packet, net_tap, net_ring, net_pcap).
+// Needs a running EAL (drivers/dpdk/eal.h). With DpdkPortConfig::queues = N
+// it has N queue pairs, queue(k) being the Device of lcore k's Stack, and
+// RSS configured with skiff's key and RETA where the PMD can (rss_status()
+// says; drivers/dpdk/port_rss.h). The port itself, as a Device, is queue 0.
 #ifndef SKIFF_DRIVERS_DPDK_DPDK_PORT_H_
 #define SKIFF_DRIVERS_DPDK_DPDK_PORT_H_
 
@@ -9,10 +12,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "drivers/dpdk/port_rss.h"
 #include "skiff/device.h"
 #include "stack/base/clock.h"
+#include "stack/base/rss.h"
 #include "stack/buf/packet_pool.h"
 
 namespace skiff {
@@ -26,10 +32,38 @@ struct DpdkPortConfig {
   PacketPoolConfig pool;
   bool use_offloads = true;  // enable the checksum offloads the port reports
   bool promiscuous = false;
+  // Queue pairs, one per lcore. The port may have fewer receive queues
+  // (queue(k) then receives nothing; software dispatch shares the rest) but
+  // needs a transmit queue per lcore.
+  uint16_t queues = 1;
+  // Key and RETA for more than one queue; `queues` wins over rss.queues and
+  // the RETA takes the device's size.
+  RssConfig rss;
 };
 
 class DpdkPort final : public Device {
  public:
+  // One queue pair: the Device of one lcore's Stack. Use it from that lcore.
+  class Queue final : public Device {
+   public:
+    size_t RxBurst(std::span<Packet> out) override;
+    size_t TxBurst(std::span<Packet> pkts) override;
+    MacAddress mac() const override { return port_.mac(); }
+    uint16_t mtu() const override { return port_.mtu(); }
+    DeviceCaps caps() const override { return port_.caps(); }
+    PacketPool& pool() override { return port_.pool(); }
+    uint16_t index() const { return index_; }
+
+   private:
+    friend class DpdkPort;
+    Queue(DpdkPort& port, uint16_t index, bool rx)
+        : port_(port), index_(index), rx_(rx) {}
+    DpdkPort& port_;
+    uint16_t index_;
+    bool rx_;  // the port has a receive queue of this index
+    uint64_t tx_prepare_dropped_ = 0;
+  };
+
   // Configures, sets up the queues and starts the port.
   static absl::StatusOr<std::unique_ptr<DpdkPort>> Open(
       const DpdkPortConfig& config);
@@ -49,6 +83,13 @@ class DpdkPort final : public Device {
   uint16_t mtu() const override { return mtu_; }
   DeviceCaps caps() const override { return caps_; }  // what was enabled
   PacketPool& pool() override { return *pool_; }
+
+  uint16_t queues() const { return static_cast<uint16_t>(queues_.size()); }
+  Queue& queue(uint16_t k) { return *queues_[k]; }
+  // How flows are spread over the queues: the port's own RSS when
+  // rss_status().hardware, what software dispatch must compute otherwise.
+  const RssSteering& rss() const { return *rss_; }
+  const RssStatus& rss_status() const { return rss_status_; }
 
   uint16_t port_id() const { return port_id_; }
   const std::string& driver_name() const { return driver_name_; }
@@ -78,7 +119,9 @@ class DpdkPort final : public Device {
   uint16_t mtu_ = 1500;
   DeviceCaps caps_;
   std::string driver_name_;
-  uint64_t tx_prepare_dropped_ = 0;
+  std::vector<std::unique_ptr<Queue>> queues_;
+  std::unique_ptr<RssSteering> rss_;
+  RssStatus rss_status_;
 };
 
 // Ports the EAL probed (rte_eth_dev_count_avail()).

@@ -482,6 +482,15 @@ bool TcpLayer::PickEphemeralPort(Ipv4Address remote, uint16_t port,
   StoreBe16(key + 4, port);
   const uint32_t offset =
       static_cast<uint32_t>(SipHash24(config_.secret, ConstByteSpan(key)));
+  if (config_.port_chooser != nullptr) {
+    const uint16_t p = config_.port_chooser->Choose(
+        local_, remote, port, offset + ephemeral_next_++, [&](uint16_t c) {
+          return !table_.contains(FourTuple{local_, c, remote, port}) &&
+                 !listener_by_port_.contains(c);
+        });
+    *t = FourTuple{local_, p, remote, port};
+    return p != 0;
+  }
   const uint32_t count =
       uint32_t{config_.ephemeral_last} - config_.ephemeral_first + 1;
   for (uint32_t i = 0; i < count; ++i) {

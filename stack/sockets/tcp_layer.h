@@ -33,6 +33,7 @@
 #include "stack/tcp/connection.h"
 #include "stack/tcp/isn.h"
 #include "stack/sockets/listener.h"
+#include "stack/sockets/port_chooser.h"
 #include "stack/sockets/segment_writer.h"
 #include "stack/sockets/socket_api.h"
 #include "stack/tcp/syn_cookie.h"
@@ -62,6 +63,10 @@ struct TcpLayerConfig {
   // RFC 6335 §6 dynamic range (Linux uses 32768-60999).
   uint16_t ephemeral_first = 49152;
   uint16_t ephemeral_last = 65535;
+  // Picks the local port of active opens (not owned; must outlive the
+  // layer). Null: RFC 6056 Algorithm 3 over the range above. One Stack per
+  // lcore behind an RSS port sets an RssPortChooser (port_chooser.h).
+  PortChooser* port_chooser = nullptr;
   // RFC 6528 / RFC 6056 secret. Zero means "draw one at start-up".
   SipKey secret{};
 };

@@ -1,0 +1,76 @@
+// LcoreGroup: one Stack per lcore on one DPDK port (issue 10), for the apps.
+// The port gets a queue pair per lcore and skiff's RSS where the PMD takes
+// it (drivers/dpdk/port_rss.h); every lcore's Stack sits on a
+// DispatchDevice over its queue (software dispatch when the port does not
+// steer, ARP copied to every lcore either way) and connects through an
+// RssPortChooser, so its active opens come home. Each Stack listens for
+// itself: an app calls Listen on every stack(k).
+//
+//   auto group = LcoreGroup::Open({.dpdk_port = 0, .lcores = EalLcoreCount(),
+//                                  .stack = config});
+//   for (k...) servers.emplace_back((*group)->stack(k), ...);
+//   (*group)->Run([&](uint16_t k, Instant now) {
+//     servers[k].Poll(now);  // Stack k only, on lcore k
+//     return !stop;
+//   });
+#ifndef SKIFF_APPS_COMMON_LCORE_GROUP_H_
+#define SKIFF_APPS_COMMON_LCORE_GROUP_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "drivers/dispatch/dispatch_device.h"
+#include "drivers/dpdk/dpdk_port.h"
+#include "stack/sockets/port_chooser.h"
+#include "stack/stack.h"
+
+namespace skiff {
+
+struct LcoreGroupConfig {
+  uint16_t dpdk_port = 0;
+  uint32_t mbufs = 8191;  // one pool for every queue of the port
+  uint16_t lcores = 1;    // Stacks; at most the EAL's lcores to Run
+  StackConfig stack;      // each lcore's, port_chooser set per lcore
+  DispatchConfig dispatch;
+};
+
+class LcoreGroup {
+ public:
+  static absl::StatusOr<std::unique_ptr<LcoreGroup>> Open(
+      const LcoreGroupConfig& config);
+  ~LcoreGroup();  // stacks first, the port (and its pool) last
+  LcoreGroup(const LcoreGroup&) = delete;
+  LcoreGroup& operator=(const LcoreGroup&) = delete;
+
+  uint16_t size() const { return static_cast<uint16_t>(stacks_.size()); }
+  Stack& stack(uint16_t k) { return *stacks_[k]; }
+  DpdkPort& port() { return *port_; }
+  const DispatchDevice& dispatch(uint16_t k) const { return *dispatch_[k]; }
+
+  // Starts every Stack (gratuitous ARP from each).
+  void Start(Instant now);
+  // Calls turn(k, now) in a loop on lcore k, for every k, until it returns
+  // false there; k = 0 runs on the calling lcore. Touch only Stack k and
+  // k's own state inside turn(k, ...).
+  absl::Status Run(absl::FunctionRef<bool(uint16_t, Instant)> turn);
+
+  // One "lcore k dispatch: ..." line per lcore: where its packets went.
+  std::string FormatDispatch() const;
+
+ private:
+  LcoreGroup() = default;
+
+  std::unique_ptr<DpdkPort> port_;
+  std::unique_ptr<DispatchGroup> group_;
+  std::vector<std::unique_ptr<DispatchDevice>> dispatch_;
+  std::vector<std::unique_ptr<RssPortChooser>> choosers_;
+  std::vector<std::unique_ptr<Stack>> stacks_;
+};
+
+}  // namespace skiff
+
+#endif  // SKIFF_APPS_COMMON_LCORE_GROUP_H_

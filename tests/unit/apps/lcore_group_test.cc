@@ -1,0 +1,70 @@
+// LcoreGroup (apps/common/lcore_group.h): one Stack per lcore on one port.
+// net_null stands in for the port: it has queues to spare and refuses
+// skiff's key, so the group runs software dispatch.
+#include "apps/common/lcore_group.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+
+#include "drivers/dpdk/lcores.h"
+#include "drivers/dpdk/vdev.h"
+#include "tests/support/eal_env.h"
+
+namespace skiff {
+namespace {
+
+TEST(LcoreGroup, TwoLcores_QueuePairStackAndChooserEach) {
+  auto port_id = ProbeVdev("net_null_group0");
+  ASSERT_TRUE(port_id.ok()) << port_id.status();
+  auto group =
+      LcoreGroup::Open({.dpdk_port = *port_id,
+                        .mbufs = 2047,
+                        .lcores = 2,
+                        .stack = {.address = {Ipv4Address(10, 0, 0, 2), 24}}});
+  ASSERT_TRUE(group.ok()) << group.status();
+  LcoreGroup& g = **group;
+  ASSERT_EQ(g.size(), 2);
+  EXPECT_EQ(g.port().queues(), 2);
+  EXPECT_FALSE(g.port().rss_status().hardware);
+  for (uint16_t k = 0; k < 2; ++k) {
+    EXPECT_NE(g.stack(k).config().tcp.port_chooser, nullptr);
+    EXPECT_TRUE(g.stack(k).Listen(80).ok()) << "every lcore listens";
+  }
+  // Lcore 1's active opens use ports whose replies its queue gets.
+  const RssSteering& rss = g.port().rss();
+  g.Start(Instant::FromNanos(0));
+  const ConnectResult c = g.stack(1).Connect(Ipv4Address(10, 0, 0, 1), 8080);
+  ASSERT_TRUE(c.ok());
+  const uint16_t p = g.stack(1).Find(c.value())->tuple().local_port;
+  EXPECT_EQ(rss.QueueOfIpv4L4(0x0a000001, 0x0a000002, 8080, p), 1);
+  EXPECT_NE(g.FormatDispatch().find("lcore 1 dispatch: local"),
+            std::string::npos);
+}
+
+// Every lcore turns its own stack, on its own EAL lcore.
+TEST(LcoreGroup, Run_TurnsEveryLcoreUntilItSaysStop) {
+  if (EalLcoreCount() < 2) GTEST_SKIP() << "the EAL has one lcore";
+  auto port_id = ProbeVdev("net_null_group1");
+  ASSERT_TRUE(port_id.ok()) << port_id.status();
+  auto group =
+      LcoreGroup::Open({.dpdk_port = *port_id,
+                        .mbufs = 2047,
+                        .lcores = 2,
+                        .stack = {.address = {Ipv4Address(10, 0, 0, 2), 24}}});
+  ASSERT_TRUE(group.ok()) << group.status();
+  std::array<std::atomic<int>, 2> turns{};
+  ASSERT_TRUE((*group)
+                  ->Run([&](uint16_t k, Instant now) {
+                    (*group)->stack(k).Poll(now);
+                    return ++turns[k] < 100;
+                  })
+                  .ok());
+  EXPECT_EQ(turns[0], 100);
+  EXPECT_EQ(turns[1], 100);
+  EXPECT_FALSE(RunOnLcores(EalLcoreCount() + 1, [](uint16_t) {}).ok());
+}
+
+}  // namespace
+}  // namespace skiff

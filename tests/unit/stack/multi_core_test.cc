@@ -1,0 +1,300 @@
+// Many cores (issue 10), stepped from one thread: two client Stacks and two
+// server Stacks, one per lcore, over a MultiQueueWire with two queue pairs
+// per side. Each Stack sits on a DispatchDevice (software dispatch, a no-op
+// when the wire steers) under an audit that checks every TCP segment it is
+// given belongs to its lcore by the side's RSS. Clients connect through an
+// RssPortChooser, so the replies of their active opens come home.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <memory>
+
+#include "drivers/dispatch/dispatch_device.h"
+#include "drivers/rss/frame_hash.h"
+#include "drivers/sim/multi_queue_wire.h"
+#include "stack/stack.h"
+#include "stack/sockets/port_chooser.h"
+#include "tests/support/eal_env.h"
+#include "tests/unit/stack/tcp_app.h"
+
+namespace skiff::testing {
+namespace {
+
+constexpr uint16_t kLcores = 2;
+constexpr Ipv4Address kClientIp(10, 0, 0, 1);
+constexpr Ipv4Address kServerIp(10, 0, 0, 2);
+constexpr uint16_t kPort = 80;
+
+// Counts, for lcore k, the TCP segments handed to its Stack that RSS gives
+// to lcore k (owned) and to another lcore (misdirected).
+class AuditDevice final : public Device {
+ public:
+  AuditDevice(Device& inner, const RssSteering& rss, uint16_t lcore)
+      : inner_(inner), rss_(rss), lcore_(lcore) {}
+  size_t RxBurst(std::span<Packet> out) override {
+    const size_t n = inner_.RxBurst(out);
+    for (size_t i = 0; i < n; ++i) {
+      const FrameHash h = HashFrame(rss_.hash(), out[i].data());
+      if (h.cls != FrameClass::kIpv4L4) continue;
+      ++(rss_.QueueOf(h.hash) == lcore_ ? owned : misdirected);
+    }
+    return n;
+  }
+  size_t TxBurst(std::span<Packet> pkts) override {
+    return inner_.TxBurst(pkts);
+  }
+  MacAddress mac() const override { return inner_.mac(); }
+  uint16_t mtu() const override { return inner_.mtu(); }
+  DeviceCaps caps() const override { return inner_.caps(); }
+  PacketPool& pool() override { return inner_.pool(); }
+
+  uint64_t owned = 0;
+  uint64_t misdirected = 0;
+
+ private:
+  Device& inner_;
+  const RssSteering& rss_;
+  uint16_t lcore_;
+};
+
+// One side (clients or servers): per lcore a dispatch step, an audit, a
+// Stack and its application.
+struct Side {
+  std::unique_ptr<DispatchGroup> group;
+  std::array<std::unique_ptr<DispatchDevice>, kLcores> dispatch;
+  std::array<std::unique_ptr<AuditDevice>, kLcores> audit;
+  std::array<std::unique_ptr<RssPortChooser>, kLcores> chooser;
+  std::array<std::unique_ptr<Stack>, kLcores> stack;
+  std::array<std::unique_ptr<TcpApp>, kLcores> app;
+
+  uint64_t Sum(uint64_t AuditDevice::*f) const {
+    uint64_t s = 0;
+    for (const auto& a : audit) s += (*a).*f;
+    return s;
+  }
+  uint64_t Sum(uint64_t DispatchCounters::*f) const {
+    uint64_t s = 0;
+    for (const auto& d : dispatch) s += d->counters().*f;
+    return s;
+  }
+  uint64_t Sum(uint64_t TcpCounters::*f) const {
+    uint64_t s = 0;
+    for (const auto& st : stack) s += st->counters().tcp.*f;
+    return s;
+  }
+};
+
+class MultiCore : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    for (Side* s : {&clients_, &servers_}) {
+      for (auto& a : s->app) a.reset();
+      for (auto& st : s->stack) st.reset();
+    }
+    clients_ = {};
+    servers_ = {};
+    wire_.reset();
+    EXPECT_EQ(TestPool().available(), pool_start_) << "mbufs leaked";
+  }
+
+  // `steer_clients`: whether clients pick ports whose replies come home.
+  void Build(SimSteering steering, bool steer_clients = true) {
+    pool_start_ = TestPool().available();
+    MultiQueueWireConfig c;
+    c.a.queues = c.b.queues = kLcores;
+    c.a.steering = c.b.steering = steering;
+    auto w = MultiQueueWire::Create(c, TestPool(), TestPool());
+    ASSERT_TRUE(w.ok()) << w.status();
+    wire_ = std::move(*w);
+    const bool hw = steering == SimSteering::kRss;
+    BuildSide(clients_, true, hw, steer_clients);
+    BuildSide(servers_, false, hw, false);
+    for (auto& s : servers_.stack) ASSERT_TRUE(s->Listen(kPort, 4096).ok());
+    for (Side* s : {&clients_, &servers_}) {
+      for (auto& st : s->stack) st->Start(clock_.Now());
+    }
+  }
+
+  void BuildSide(Side& side, bool is_client, bool hw, bool chooser) {
+    const RssSteering& rss = is_client ? wire_->rss_a() : wire_->rss_b();
+    auto g = DispatchGroup::Create(rss, {.port_hash_is_ours = hw});
+    ASSERT_TRUE(g.ok()) << g.status();
+    side.group = std::move(*g);
+    for (uint16_t k = 0; k < kLcores; ++k) {
+      Device& q = is_client ? wire_->a(k) : wire_->b(k);
+      side.dispatch[k] = std::make_unique<DispatchDevice>(*side.group, k, q);
+      side.audit[k] = std::make_unique<AuditDevice>(*side.dispatch[k], rss, k);
+      StackConfig sc{.address = {is_client ? kClientIp : kServerIp, 24}};
+      if (chooser) {
+        side.chooser[k] = std::make_unique<RssPortChooser>(rss, k);
+        sc.tcp.port_chooser = side.chooser[k].get();
+      }
+      side.stack[k] = std::make_unique<Stack>(*side.audit[k], sc);
+      side.app[k] = std::make_unique<TcpApp>(*side.stack[k]);
+    }
+  }
+
+  void Turn(Duration step = Duration::Micros(20)) {
+    for (Side* s : {&clients_, &servers_}) {
+      for (auto& st : s->stack) st->Poll(clock_.Now());
+    }
+    clock_.Advance(step);
+  }
+
+  // Every client lcore runs `per_lcore` echo connections of `bytes` each,
+  // `concurrency` at a time; each must come back byte-exact. Returns the
+  // number of flows that did.
+  uint64_t RunEcho(uint64_t per_lcore, uint64_t bytes, int concurrency,
+                   Duration limit) {
+    for (auto& a : servers_.app) a->accept_script = {.echo = true};
+    std::array<uint64_t, kLcores> opened{}, good{}, bad{};
+    for (uint16_t k = 0; k < kLcores; ++k) {
+      TcpApp& app = *clients_.app[k];
+      app.on_done = [&, k](SocketId, Flow& f) {
+        const bool ok = f.eof && !f.reset && f.received == bytes &&
+                        f.rx_hash.h == f.sent_hash.h;
+        ++(ok ? good[k] : bad[k]);
+      };
+    }
+    auto open = [&](uint16_t k) {
+      const SocketId s =
+          clients_.app[k]->Connect(kServerIp, kPort,
+                                   {.send_total = bytes,
+                                    .seed = opened[k] * kLcores + k,
+                                    .shutdown_instead = true});
+      EXPECT_TRUE(s.valid()) << "lcore " << k << " connect " << opened[k];
+      ++opened[k];
+    };
+    const Instant end = clock_.Now() + limit;
+    while (clock_.Now() < end) {
+      bool done = true;
+      for (uint16_t k = 0; k < kLcores; ++k) {
+        const uint64_t finished = good[k] + bad[k];
+        while (opened[k] < per_lcore &&
+               opened[k] - finished < static_cast<uint64_t>(concurrency)) {
+          open(k);
+        }
+        done = done && finished == per_lcore;
+      }
+      if (done) break;
+      Turn();
+    }
+    uint64_t total_good = 0;
+    for (uint16_t k = 0; k < kLcores; ++k) {
+      EXPECT_EQ(bad[k], 0u) << "lcore " << k;
+      EXPECT_EQ(good[k], per_lcore) << "lcore " << k;
+      total_good += good[k];
+    }
+    return total_good;
+  }
+
+  void ExpectEveryLcoreServed() {
+    for (uint16_t k = 0; k < kLcores; ++k) {
+      EXPECT_GT(servers_.app[k]->accepted, 0u) << "server lcore " << k;
+      EXPECT_GT(clients_.audit[k]->owned, 0u) << "client lcore " << k;
+    }
+  }
+  void ExpectNoMisdirectionNoReset() {
+    for (const Side* s : {&clients_, &servers_}) {
+      EXPECT_EQ(s->Sum(&AuditDevice::misdirected), 0u);
+      EXPECT_EQ(s->Sum(&TcpCounters::resets_out), 0u);
+      EXPECT_EQ(s->Sum(&TcpCounters::resets_in), 0u);
+      EXPECT_EQ(s->Sum(&DispatchCounters::ring_full), 0u);
+    }
+  }
+
+  ManualClock clock_;
+  std::unique_ptr<MultiQueueWire> wire_;
+  Side clients_, servers_;
+  uint32_t pool_start_ = 0;
+};
+
+TEST_F(MultiCore, SteeringWire_ThousandsOfShortConnections_AllHomeNoHandoff) {
+  Build(SimSteering::kRss);
+  EXPECT_EQ(RunEcho(1500, 300, 64, Duration::Seconds(60)), 3000u);
+  ExpectEveryLcoreServed();
+  ExpectNoMisdirectionNoReset();
+  for (const Side* s : {&clients_, &servers_}) {
+    EXPECT_EQ(s->Sum(&DispatchCounters::handed_off), 0u);
+    EXPECT_GE(s->Sum(&AuditDevice::owned), 3000u * 2);  // SYN-ACK, data+FIN
+  }
+}
+
+TEST_F(MultiCore, SteeringWire_BulkEcho_ByteExactNoHandoff) {
+  Build(SimSteering::kRss);
+  EXPECT_EQ(RunEcho(2, 4 << 20, 2, Duration::Seconds(120)), 4u);
+  ExpectEveryLcoreServed();
+  ExpectNoMisdirectionNoReset();
+  for (const Side* s : {&clients_, &servers_}) {
+    EXPECT_EQ(s->Sum(&DispatchCounters::handed_off), 0u);
+  }
+}
+
+// One queue per side takes everything: lcore 1 sees traffic only through
+// dispatch, and still every segment reaches its owner.
+TEST_F(MultiCore, SingleQueueWire_SoftwareDispatch_CorrectHandoffsCounted) {
+  Build(SimSteering::kSingleQueue);
+  EXPECT_EQ(RunEcho(1000, 300, 64, Duration::Seconds(60)), 2000u);
+  EXPECT_EQ(RunEcho(1, 2 << 20, 1, Duration::Seconds(120)), 2u);
+  ExpectEveryLcoreServed();
+  ExpectNoMisdirectionNoReset();
+  for (const Side* s : {&clients_, &servers_}) {
+    EXPECT_GT(s->Sum(&DispatchCounters::handed_off), 1000u);
+    EXPECT_EQ(s->Sum(&DispatchCounters::handed_off),
+              s->Sum(&DispatchCounters::from_peers) -
+                  s->Sum(&DispatchCounters::arp_copies));
+  }
+}
+
+// A port hashing with a key of its own (a kernel fanout hash): flows and
+// their replies land anywhere; dispatch puts them right.
+TEST_F(MultiCore, ForeignHashWire_SoftwareDispatch_Correct) {
+  Build(SimSteering::kForeignHash);
+  EXPECT_EQ(RunEcho(500, 300, 32, Duration::Seconds(60)), 1000u);
+  ExpectEveryLcoreServed();
+  ExpectNoMisdirectionNoReset();
+  EXPECT_GT(clients_.Sum(&DispatchCounters::handed_off), 100u);
+}
+
+// Without the port chooser a client's SYN-ACKs reach the other lcore about
+// half the time, and that lcore, knowing no such connection, answers with
+// a RST (RFC 9293 §3.10.7.1): the failure the chooser exists to prevent.
+TEST_F(MultiCore, SteeringWire_WithoutPortChooser_RepliesGoAstray) {
+  Build(SimSteering::kRss, /*steer_clients=*/false);
+  for (uint16_t k = 0; k < kLcores; ++k) {
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(clients_.stack[k]->Connect(kServerIp, kPort).ok());
+    }
+  }
+  for (int i = 0; i < 200; ++i) Turn();
+  EXPECT_GT(clients_.Sum(&TcpCounters::resets_out), 10u);
+}
+
+// An lcore's share of a small range runs out: Connect says so with a typed
+// error, and every port it did hand out brings the replies home.
+TEST_F(MultiCore, PortChooser_ShareExhausted_TypedErrorNoStrayPort) {
+  Build(SimSteering::kRss);
+  const RssSteering& rss = wire_->rss_a();
+  RssPortChooser small(rss, 1, 60000, 60063);  // 64 ports, ~half lcore 1's
+  StackConfig sc{.address = {kClientIp, 24}};
+  sc.tcp.port_chooser = &small;
+  Stack lone(*clients_.audit[1], sc);
+  lone.Start(clock_.Now());
+  int opened = 0;
+  for (;; ++opened) {
+    const ConnectResult r = lone.Connect(kServerIp, kPort);
+    if (!r.ok()) {
+      EXPECT_EQ(r.error(), ConnectError::kNoEphemeralPort);
+      break;
+    }
+    const uint16_t p = lone.Find(r.value())->tuple().local_port;
+    EXPECT_EQ(rss.QueueOfIpv4L4(kServerIp.value(), kClientIp.value(), kPort, p),
+              1);
+    ASSERT_LT(opened, 64);
+  }
+  EXPECT_GT(opened, 16);
+  EXPECT_LT(opened, 48);
+}
+
+}  // namespace
+}  // namespace skiff::testing
