@@ -130,8 +130,14 @@ void LoadEngine::Launch(Instant now) {
 
 bool LoadEngine::Open(Instant intended, bool with_request, Instant now) {
   if (with_request) ++totals_.requests_sent;
-  ConnectResult r = stack_.Connect(config_.server, config_.port);
-  if (!config_.sources.empty()) ++next_source_;
+  // Sources round robin: each (source, server, port) has its own
+  // ephemeral range, so N sources open N times as many connections.
+  ConnectResult r =
+      config_.sources.empty()
+          ? stack_.Connect(config_.server, config_.port)
+          : stack_.Connect(
+                config_.server, config_.port,
+                config_.sources[next_source_++ % config_.sources.size()]);
   if (!r.ok()) {
     // No port, no route, table full: local trouble, counted, and no more
     // attempts this turn so a full table does not spin.

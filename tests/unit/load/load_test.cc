@@ -367,6 +367,69 @@ TEST_F(LoadTest, Sample_ReportsIntervalRates) {
   while (!engine_->done()) Turn();
 }
 
+// Four source addresses (StackConfig::extra_addresses) hold more than 64 K
+// connections to one server port at once: ephemeral ports are drawn per
+// (source, destination) pair. The server sees each source's share.
+TEST(LoadMultiSourceTest, FourSources_MoreThan64KConnectionsToOnePort) {
+  const uint32_t pool_start = testing::TestPool().available();
+  ManualClock clock;
+  auto wire = SimWire::Create({.clock = &clock}, testing::TestPool(),
+                              testing::TestPool());
+  ASSERT_TRUE(wire.ok());
+  const std::vector<Ipv4Address> sources = {
+      Ipv4Address(10, 0, 0, 11), Ipv4Address(10, 0, 0, 12),
+      Ipv4Address(10, 0, 0, 13), Ipv4Address(10, 0, 0, 14)};
+  StackConfig c{.address = {kClientIp, 24}};
+  c.extra_addresses = sources;
+  // 64,512 ports: one address alone could never hold kConns.
+  c.tcp.ephemeral_first = 1024;
+  StackConfig s{.address = {kServerIp, 24}};
+  constexpr uint32_t kConns = 70'000;  // > 65,536
+  {
+    auto client = std::make_unique<Stack>((*wire)->a(), c);
+    auto server = std::make_unique<Stack>((*wire)->b(), s);
+    RawServer raw(*server, [](Stack&, SocketId, std::string_view) {});
+    server->SetEventHandler(&raw);
+    ASSERT_TRUE(server->Listen(80, 65535).ok());
+    client->Start(clock.Now());
+    server->Start(clock.Now());
+    LoadConfig lc;
+    lc.server = kServerIp;
+    lc.workload = Workload::kCc;
+    lc.concurrency = kConns;
+    lc.sources = sources;
+    lc.ramp = Duration::Seconds(1);
+    lc.duration = Duration::Seconds(4);
+    lc.keepalive_interval = Duration::Seconds(100);  // just hold them
+    lc.timeout = Duration::Seconds(5);
+    lc.close = CloseMode::kRst;
+    LoadEngine engine(*client, lc);
+    engine.Start(clock.Now());
+    size_t max_held = 0;
+    while (!engine.done()) {
+      engine.Poll(clock.Now());
+      server->Poll(clock.Now());
+      clock.Advance(Duration::Micros(50));
+      max_held = std::max(max_held, engine.held());
+    }
+    EXPECT_EQ(max_held, kConns);
+    EXPECT_EQ(raw.accepted, kConns);
+    EXPECT_EQ(engine.totals().error_total(), 0u);
+    EXPECT_EQ(engine.totals().conns_established, kConns);
+    EXPECT_EQ(client->tcp().counters().active_opens, kConns);
+    EXPECT_EQ(server->counters().tcp.passive_opens, kConns);
+    for (int i = 0; i < 4000000 && (client->tcp().connection_count() > 0 ||
+                                    server->tcp().connection_count() > 0);
+         ++i) {
+      client->Poll(clock.Now());
+      server->Poll(clock.Now());
+      clock.Advance(Duration::Micros(50));
+    }
+  }
+  wire->reset();
+  EXPECT_EQ(testing::TestPool().available(), pool_start);
+}
+
 TEST(PacerTest, SteadyRate_EvenlySpaced) {
   Pacer p(Instant::FromNanos(0), 1000, Duration::Zero());
   EXPECT_EQ(p.Take(), Instant::FromNanos(0));
