@@ -29,7 +29,7 @@
 #include <cstdint>
 #include <string>
 
-#include "drivers/device.h"
+#include "skiff/device.h"
 #include "stack/base/clock.h"
 #include "stack/buf/packet.h"
 #include "stack/counters.h"
@@ -40,8 +40,8 @@
 #include "stack/net/ipv4_layer.h"
 #include "stack/net/tx_queue.h"
 #include "stack/stack_config.h"
-#include "stack/tcp/socket_api.h"
-#include "stack/tcp/tcp_layer.h"
+#include "stack/sockets/socket_api.h"
+#include "stack/sockets/tcp_layer.h"
 #include "stack/wire/addr.h"
 
 namespace skiff {

@@ -9,7 +9,7 @@
 
 #include "stack/net/arp_resolver.h"
 #include "stack/net/icmp_layer.h"
-#include "stack/tcp/tcp_layer.h"
+#include "stack/sockets/tcp_layer.h"
 #include "stack/wire/addr.h"
 
 namespace skiff {
@@ -24,7 +24,7 @@ struct StackConfig {
   uint8_t ttl = 64;                    // TTL of datagrams we send
   ArpConfig arp;                       // see stack/net/arp_resolver.h
   IcmpConfig icmp;                     // see stack/net/icmp_layer.h
-  TcpLayerConfig tcp;                  // see stack/tcp/tcp_layer.h
+  TcpLayerConfig tcp;                  // see stack/sockets/tcp_layer.h
 };
 
 }  // namespace skiff

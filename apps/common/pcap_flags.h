@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "drivers/capture/capture_device.h"
-#include "drivers/device.h"
+#include "skiff/device.h"
 #include "stack/base/clock.h"
 
 namespace skiff {

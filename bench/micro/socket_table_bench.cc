@@ -1,4 +1,4 @@
-// The TCP socket table (stack/tcp/tcp_layer.h): absl::flat_hash_map from
+// The TCP socket table (stack/sockets/tcp_layer.h): absl::flat_hash_map from
 // FourTuple to SlabHandle, then Slab<Connection>::Get, as TcpLayer::Input
 // demultiplexes a segment (RFC 9293 §3.10.7). The same types, the real
 // FourTuple hash and real Connections, at 1 K, 100 K and 1 M entries;

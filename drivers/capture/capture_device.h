@@ -17,7 +17,7 @@
 #include <span>
 
 #include "drivers/capture/pcap_writer.h"
-#include "drivers/device.h"
+#include "skiff/device.h"
 #include "stack/base/clock.h"
 
 namespace skiff {

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "drivers/device.h"
+#include "skiff/device.h"
 #include "stack/base/clock.h"
 #include "stack/buf/packet_pool.h"
 

@@ -23,7 +23,7 @@
 #include <span>
 
 #include "absl/status/statusor.h"
-#include "drivers/device.h"
+#include "skiff/device.h"
 #include "stack/base/clock.h"
 
 namespace skiff {

@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-#include "drivers/device.h"
+#include "skiff/device.h"
 
 namespace skiff {
 

@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "drivers/device.h"
+#include "skiff/device.h"
 #include "stack/base/clock.h"
 #include "stack/base/drop_reason.h"
 #include "stack/buf/packet.h"

@@ -6,7 +6,7 @@
 #include <array>
 #include <cstddef>
 
-#include "drivers/device.h"
+#include "skiff/device.h"
 #include "stack/base/drop_reason.h"
 #include "stack/buf/packet.h"
 #include "stack/net/net_counters.h"

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "stack/tcp/socket_api.h"
+#include "stack/sockets/socket_api.h"
 #include "stack/wire/tcp.h"
 #include "tests/unit/net/icmp_frames.h"
 #include "tests/unit/net/net_fixture.h"

@@ -21,7 +21,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
-#include "drivers/device.h"
+#include "skiff/device.h"
 #include "stack/base/clock.h"
 #include "stack/stack.h"
 #include "stack/wire/bytes.h"

@@ -15,8 +15,8 @@
 //  - Timers: each connection reports its next deadline; a timer wheel wakes
 //    it.
 //  - Readiness events, delivered to the application once per turn.
-#ifndef SKIFF_STACK_TCP_TCP_LAYER_H_
-#define SKIFF_STACK_TCP_TCP_LAYER_H_
+#ifndef SKIFF_STACK_SOCKETS_TCP_LAYER_H_
+#define SKIFF_STACK_SOCKETS_TCP_LAYER_H_
 
 #include <cstdint>
 #include <vector>
@@ -33,9 +33,9 @@
 #include "stack/tcp/chunk_pool.h"
 #include "stack/tcp/connection.h"
 #include "stack/tcp/isn.h"
-#include "stack/tcp/listener.h"
-#include "stack/tcp/segment_writer.h"
-#include "stack/tcp/socket_api.h"
+#include "stack/sockets/listener.h"
+#include "stack/sockets/segment_writer.h"
+#include "stack/sockets/socket_api.h"
 #include "stack/tcp/syn_cookie.h"
 #include "stack/tcp/tcp_config.h"
 #include "stack/tcp/tcp_counters.h"
@@ -189,4 +189,4 @@ class TcpLayer final : public Ipv4Handler {
 
 }  // namespace skiff
 
-#endif  // SKIFF_STACK_TCP_TCP_LAYER_H_
+#endif  // SKIFF_STACK_SOCKETS_TCP_LAYER_H_

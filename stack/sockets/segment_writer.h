@@ -1,8 +1,8 @@
 // Turns the segments a Connection (or the layer itself, for RSTs) wants
 // sent into packets: one mbuf, header emitted, payload copied once from the
 // send ring, checksum filled in software or seeded for the NIC's offload.
-#ifndef SKIFF_STACK_TCP_SEGMENT_WRITER_H_
-#define SKIFF_STACK_TCP_SEGMENT_WRITER_H_
+#ifndef SKIFF_STACK_SOCKETS_SEGMENT_WRITER_H_
+#define SKIFF_STACK_SOCKETS_SEGMENT_WRITER_H_
 
 #include "stack/base/clock.h"
 #include "stack/base/drop_reason.h"
@@ -48,4 +48,4 @@ std::optional<TcpRepr> ResetFor(const TcpRepr& seg, size_t payload_len);
 
 }  // namespace skiff
 
-#endif  // SKIFF_STACK_TCP_SEGMENT_WRITER_H_
+#endif  // SKIFF_STACK_SOCKETS_SEGMENT_WRITER_H_

@@ -1,4 +1,4 @@
-#include "stack/tcp/tcp_layer.h"
+#include "stack/sockets/tcp_layer.h"
 
 #include <sys/random.h>
 

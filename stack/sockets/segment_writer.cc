@@ -1,4 +1,4 @@
-#include "stack/tcp/segment_writer.h"
+#include "stack/sockets/segment_writer.h"
 
 #include <cstring>
 

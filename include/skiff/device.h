@@ -1,7 +1,7 @@
 // Device: what the stack needs from a network port. Implemented by
 // drivers/dpdk (any PMD) and drivers/sim (in-process wires for tests).
-#ifndef SKIFF_DRIVERS_DEVICE_H_
-#define SKIFF_DRIVERS_DEVICE_H_
+#ifndef SKIFF_DEVICE_H_
+#define SKIFF_DEVICE_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -41,4 +41,4 @@ class Device {
 
 }  // namespace skiff
 
-#endif  // SKIFF_DRIVERS_DEVICE_H_
+#endif  // SKIFF_DEVICE_H_

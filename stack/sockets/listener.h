@@ -3,8 +3,8 @@
 // backlog of listen(2)): connections still in the handshake (the SYN queue,
 // counted) and established ones the application has not accepted yet (the
 // accept queue, in arrival order).
-#ifndef SKIFF_STACK_TCP_LISTENER_H_
-#define SKIFF_STACK_TCP_LISTENER_H_
+#ifndef SKIFF_STACK_SOCKETS_LISTENER_H_
+#define SKIFF_STACK_SOCKETS_LISTENER_H_
 
 #include <cstdint>
 #include <deque>
@@ -40,4 +40,4 @@ struct Listener {
 
 }  // namespace skiff
 
-#endif  // SKIFF_STACK_TCP_LISTENER_H_
+#endif  // SKIFF_STACK_SOCKETS_LISTENER_H_

@@ -1,7 +1,7 @@
 // The types of skiff's TCP socket API: handles, typed errors and readiness
 // events (STYLE.md §8: a small enum per operation, no errno, no throw).
-#ifndef SKIFF_STACK_TCP_SOCKET_API_H_
-#define SKIFF_STACK_TCP_SOCKET_API_H_
+#ifndef SKIFF_STACK_SOCKETS_SOCKET_API_H_
+#define SKIFF_STACK_SOCKETS_SOCKET_API_H_
 
 #include <cstdint>
 #include <utility>
@@ -83,4 +83,4 @@ class TcpEventHandler {
 
 }  // namespace skiff
 
-#endif  // SKIFF_STACK_TCP_SOCKET_API_H_
+#endif  // SKIFF_STACK_SOCKETS_SOCKET_API_H_
