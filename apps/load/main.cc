@@ -264,6 +264,10 @@ int Main(int argc, char** argv) {
   std::string why;
   std::optional<LoadConfig> lc = ConfigFromFlags(rest[1], &why);
   if (!lc) return Usage(why);
+  // The sources become the stack's extra addresses (the primary may be one
+  // of them): ARP answers for each, connections go out from each.
+  for (Ipv4Address a : lc->sources)
+    if (a != sc.address.addr) sc.extra_addresses.push_back(a);
   sc.tcp.connection.time_wait =
       Duration::Millis(absl::GetFlag(FLAGS_time_wait_ms));
   return Run(sc, *lc);
