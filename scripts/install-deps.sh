@@ -30,6 +30,8 @@ LAB=(iproute2 iputils-ping ethtool tcpdump curl netcat-openbsd kmod procps nftab
 LAB+=(python3-scapy)
 # Benchmarks against Linux: a load generator and a reference web server.
 BENCH=(wrk nginx python3-matplotlib)
+# skiff-load's comparison (scripts/bench-load.sh): ab, beside wrk.
+BENCH+=(apache2-utils)
 # The browser interop test (tests/interop/browser_chromium_test.sh): ~300 MB.
 BROWSER_TEST=(chromium bc)
 # Browser demo only (opt-in: large).

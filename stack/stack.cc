@@ -14,15 +14,19 @@ Stack::Stack(Device& device, const StackConfig& config)
       config_(config),
       caps_(device.caps()),
       tx_(device, counters_.link, counters_.drops),
-      arp_(config.arp, device.mac(), config.address.addr, device.pool(), tx_,
-           counters_.arp, counters_.drops),
+      arp_(config.arp, device.mac(),
+           LocalAddresses(config.address.addr, config.extra_addresses),
+           device.pool(), tx_, counters_.arp, counters_.drops),
       ipv4_({.address = config.address,
              .gateway = config.gateway,
-             .ttl = config.ttl},
+             .ttl = config.ttl,
+             .extra_addresses = config.extra_addresses},
             device, arp_, tx_, counters_.ip, counters_.drops),
       icmp_(config.icmp, ipv4_, device.pool(), counters_.icmp, counters_.drops),
-      tcp_(config.tcp, config.address.addr, device.mtu(), caps_.tx_tcp_checksum,
-           device.pool(), *this, counters_.drops, Instant()) {
+      tcp_(config.tcp,
+           LocalAddresses(config.address.addr, config.extra_addresses),
+           device.mtu(), caps_.tx_tcp_checksum, device.pool(), *this,
+           counters_.drops, Instant()) {
   ipv4_.set_icmp(&icmp_);
   ipv4_.Register(IpProtocol::kIcmp, &icmp_);
   ipv4_.Register(IpProtocol::kTcp, &tcp_);
@@ -98,6 +102,11 @@ StackCounters Stack::counters() const {
 bool Stack::SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol,
                      Instant now) {
   return ipv4_.Send(std::move(l4), dst, protocol, now);
+}
+
+bool Stack::SendIpv4From(Ipv4Address src, Packet l4, Ipv4Address dst,
+                         uint8_t protocol, Instant now) {
+  return ipv4_.Send(std::move(l4), dst, protocol, now, src);
 }
 
 void Stack::RegisterHandler(uint8_t protocol, Ipv4Handler* handler) {

@@ -69,6 +69,8 @@ class Stack final : private IpSender {
   // beforehand to have the NIC fill the TCP checksum; IPv4 fills the rest.
   bool SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol,
                 Instant now) override;
+  bool SendIpv4From(Ipv4Address src, Packet l4, Ipv4Address dst,
+                    uint8_t protocol, Instant now) override;
   // Delivers datagrams of `protocol` to `handler` (not owned; nullptr to
   // remove). ICMP (1) is built in and cannot be replaced. Until a handler
   // is registered, a protocol gets ICMP protocol unreachable.
@@ -89,6 +91,12 @@ class Stack final : private IpSender {
   // kTimedOut, kUnreachable).
   ConnectResult Connect(Ipv4Address remote, uint16_t port) {
     return tcp_.Connect(remote, port, now_);
+  }
+  // The same from `source`, the primary or one of
+  // StackConfig::extra_addresses (else kInvalidAddress); ephemeral ports
+  // are drawn per (source, remote, port).
+  ConnectResult Connect(Ipv4Address remote, uint16_t port, Ipv4Address source) {
+    return tcp_.Connect(remote, port, now_, source);
   }
   // Queues bytes for sending (fewer than offered when the buffer is full).
   SendResult Send(SocketId s, ConstByteSpan data) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "stack/net/arp_resolver.h"
 #include "stack/net/icmp_layer.h"
@@ -14,7 +15,11 @@
 namespace skiff {
 
 struct StackConfig {
-  Ipv4Cidr address;                    // our IP and on-link prefix
+  Ipv4Cidr address;  // our IP and on-link prefix
+  // More local addresses in the same subnet, answered by ARP, accepted by
+  // IPv4 and usable as a TCP source (Stack::Connect with a source): a load
+  // generator's source range. The primary address stays the default.
+  std::vector<Ipv4Address> extra_addresses;
   std::optional<Ipv4Address> gateway;  // default route; none: on-link only
   uint8_t ttl = 64;                    // TTL of datagrams we send
   ArpConfig arp;                       // see stack/net/arp_resolver.h

@@ -13,11 +13,12 @@ constexpr uint16_t kArpFrameLen = EthernetRepr::kLen + ArpRepr::kLen;
 }  // namespace
 
 ArpResolver::ArpResolver(const ArpConfig& config, MacAddress our_mac,
-                         Ipv4Address our_ip, PacketPool& pool, TxQueue& tx,
+                         LocalAddresses ours, PacketPool& pool, TxQueue& tx,
                          ArpCounters& counters, DropCounters& drops)
     : config_(config),
       our_mac_(our_mac),
-      our_ip_(our_ip),
+      our_ip_(ours.primary()),
+      ours_(std::move(ours)),
       pool_(pool),
       tx_(tx),
       counters_(counters),
@@ -47,7 +48,7 @@ void ArpResolver::Input(Packet frame, Instant now) {
   }
   // Someone else using our address (or our own frame looped back): never
   // learn it; conflict handling (RFC 5227) is out of scope.
-  if (arp->sender_ip == our_ip_) {
+  if (ours_.Contains(arp->sender_ip)) {
     drops_.Add(DropReason::kArpNotForUs);
     return;
   }
@@ -55,7 +56,7 @@ void ArpResolver::Input(Packet frame, Instant now) {
   // teaches nothing but is still answered.
   const bool probe = arp->sender_ip.IsAny();
   const bool merged = !probe && Merge(*arp, now);
-  if (arp->target_ip != our_ip_) {
+  if (!ours_.Contains(arp->target_ip)) {
     if (!merged) drops_.Add(DropReason::kArpNotForUs);
     return;
   }
@@ -76,7 +77,9 @@ void ArpResolver::Input(Packet frame, Instant now) {
     frame.TrimBack(frame.length() - kArpFrameLen);
   std::byte* p = frame.data().data();
   EthernetRepr{arp->sender_mac, our_mac_, EtherType::kArp}.Emit(p);
-  ArpRepr{ArpOp::kReply, our_mac_, our_ip_, arp->sender_mac, arp->sender_ip}
+  // The address asked for answers: the primary or an extra one.
+  ArpRepr{ArpOp::kReply, our_mac_, arp->target_ip, arp->sender_mac,
+          arp->sender_ip}
       .Emit(p + EthernetRepr::kLen);
   tx_.Push(std::move(frame));
   ++counters_.replies_out;

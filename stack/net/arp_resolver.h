@@ -14,6 +14,7 @@
 #include "stack/base/drop_reason.h"
 #include "stack/buf/packet.h"
 #include "stack/buf/packet_pool.h"
+#include "stack/net/local_addresses.h"
 #include "stack/net/net_counters.h"
 #include "stack/net/tx_queue.h"
 #include "stack/wire/addr.h"
@@ -54,6 +55,12 @@ struct ArpConfig {
 class ArpResolver {
  public:
   ArpResolver(const ArpConfig& config, MacAddress our_mac, Ipv4Address our_ip,
+              PacketPool& pool, TxQueue& tx, ArpCounters& counters,
+              DropCounters& drops)
+      : ArpResolver(config, our_mac, LocalAddresses(our_ip), pool, tx, counters,
+                    drops) {}
+  // Answers requests for every one of `ours`; asks from the primary.
+  ArpResolver(const ArpConfig& config, MacAddress our_mac, LocalAddresses ours,
               PacketPool& pool, TxQueue& tx, ArpCounters& counters,
               DropCounters& drops);
   ArpResolver(const ArpResolver&) = delete;
@@ -116,7 +123,8 @@ class ArpResolver {
 
   ArpConfig config_;
   MacAddress our_mac_;
-  Ipv4Address our_ip_;
+  Ipv4Address our_ip_;  // the primary: the sender of our requests
+  LocalAddresses ours_;
   PacketPool& pool_;
   TxQueue& tx_;
   ArpCounters& counters_;

@@ -73,7 +73,7 @@ void IcmpLayer::ErrorInput(const Ipv4View& ip, const IcmpView& icmp,
   // Only a unicast error can concern one of our datagrams: errors go to
   // the offending datagram's source, never a broadcast (RFC 1122 §3.2.2;
   // Linux drops them too).
-  if (ip.dst() != ip_.address()) {
+  if (!ip_.IsLocal(ip.dst())) {
     drops_.Add(DropReason::kIcmpErrorBroadcast);
     return;
   }
@@ -83,7 +83,7 @@ void IcmpLayer::ErrorInput(const Ipv4View& ip, const IcmpView& icmp,
     drops_.Add(why);
     return;
   }
-  if (quote->src() != ip_.address()) {
+  if (!ip_.IsLocal(quote->src())) {
     drops_.Add(DropReason::kIcmpQuoteNotOurs);
     return;
   }

@@ -18,6 +18,10 @@ class IpSender {
   // on ARP) and queues it. False when dropped (counted by the stack).
   virtual bool SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol,
                         Instant now) = 0;
+  // The same from `src`, one of the stack's local addresses (a connection
+  // opened from an extra address answers from it).
+  virtual bool SendIpv4From(Ipv4Address src, Packet l4, Ipv4Address dst,
+                            uint8_t protocol, Instant now) = 0;
   // Whether `dst` is on-link or reachable through the gateway.
   virtual bool HasRoute(Ipv4Address dst) const = 0;
 

@@ -12,6 +12,7 @@ namespace skiff {
 Ipv4Layer::Ipv4Layer(const Ipv4Config& config, Device& device, ArpResolver& arp,
                      TxQueue& tx, Ipv4Counters& counters, DropCounters& drops)
     : config_(config),
+      locals_(config.address.addr, config.extra_addresses),
       our_mac_(device.mac()),
       mtu_(device.mtu()),
       tx_checksum_offload_(device.caps().tx_ipv4_checksum),
@@ -42,7 +43,7 @@ bool Ipv4Layer::Validate(const Ipv4View& ip, const Packet& pkt) {
     return false;
   }
   // We are a host, not a router: only our address and broadcasts.
-  if (ip.dst() != address() && !IsBroadcast(ip.dst())) {
+  if (!IsLocal(ip.dst()) && !IsBroadcast(ip.dst())) {
     drops_.Add(DropReason::kIpNotForUs);
     return false;
   }
@@ -98,16 +99,15 @@ bool Ipv4Layer::ErrorAllowed(const Ipv4View& ip, bool link_broadcast) const {
 
 std::optional<Ipv4Address> Ipv4Layer::NextHop(Ipv4Address dst) const {
   if (IsBroadcast(dst)) return dst;
-  if (dst.IsAny() || dst.IsMulticast() || dst.IsLoopback() ||
-      dst == address()) {
+  if (dst.IsAny() || dst.IsMulticast() || dst.IsLoopback() || IsLocal(dst)) {
     return std::nullopt;  // no loopback or multicast route
   }
   if (config_.address.Contains(dst)) return dst;  // on-link
   return config_.gateway;                         // default route, if any
 }
 
-bool Ipv4Layer::Send(Packet l4, Ipv4Address dst, uint8_t protocol,
-                     Instant now) {
+bool Ipv4Layer::Send(Packet l4, Ipv4Address dst, uint8_t protocol, Instant now,
+                     Ipv4Address src) {
   ++counters_.out_requests;
   if (!l4) {  // a transport's failed allocation
     drops_.Add(DropReason::kTxNoBuffer);
@@ -128,7 +128,7 @@ bool Ipv4Layer::Send(Packet l4, Ipv4Address dst, uint8_t protocol,
     drops_.Add(DropReason::kTxNoBuffer);
     return false;
   }
-  Ipv4Repr repr{.src = address(),
+  Ipv4Repr repr{.src = src.IsAny() ? address() : src,
                 .dst = dst,
                 .protocol = protocol,
                 .ttl = config_.ttl,

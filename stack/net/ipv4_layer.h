@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "skiff/device.h"
 #include "stack/base/clock.h"
@@ -14,6 +15,7 @@
 #include "stack/buf/packet.h"
 #include "stack/net/arp_resolver.h"
 #include "stack/net/ipv4_handler.h"
+#include "stack/net/local_addresses.h"
 #include "stack/net/net_counters.h"
 #include "stack/net/tx_queue.h"
 #include "stack/wire/addr.h"
@@ -27,6 +29,7 @@ struct Ipv4Config {
   Ipv4Cidr address;                    // our address and on-link prefix
   std::optional<Ipv4Address> gateway;  // default route; none: on-link only
   uint8_t ttl = 64;                    // RFC 1700 / RFC 1122 §3.2.1.7 default
+  std::vector<Ipv4Address> extra_addresses;  // also ours (local_addresses.h)
 };
 
 class Ipv4Layer {
@@ -53,13 +56,17 @@ class Ipv4Layer {
   // Sends `l4` (transport header + payload at data start) to `dst`: prepends
   // IPv4, routes, hands it to ARP (or broadcasts it). False when dropped,
   // counted by reason (kIpTooBig, kIpNoRoute, kTxNoBuffer, ARP's reasons).
-  bool Send(Packet l4, Ipv4Address dst, uint8_t protocol, Instant now);
+  // `src` is one of our addresses; any (the default) means the primary.
+  bool Send(Packet l4, Ipv4Address dst, uint8_t protocol, Instant now,
+            Ipv4Address src = Ipv4Address());
 
   // The on-link next hop for `dst`, or nullopt (no route). Broadcasts
   // return themselves.
   std::optional<Ipv4Address> NextHop(Ipv4Address dst) const;
 
   Ipv4Address address() const { return config_.address.addr; }
+  // Whether `a` is one of our addresses (the primary or an extra one).
+  bool IsLocal(Ipv4Address a) const { return locals_.Contains(a); }
   bool IsBroadcast(Ipv4Address a) const;
   uint16_t mtu() const { return mtu_; }
 
@@ -68,6 +75,7 @@ class Ipv4Layer {
   bool ErrorAllowed(const Ipv4View& ip, bool link_broadcast) const;
 
   Ipv4Config config_;
+  LocalAddresses locals_;
   MacAddress our_mac_;
   uint16_t mtu_;
   bool tx_checksum_offload_;

@@ -40,7 +40,8 @@ bool SegmentWriter::Emit(const TcpSegmentOut& seg) {
     TcpFillChecksum(segment, tuple_.local_addr, tuple_.remote_addr);
   }
   ++segments_out_;
-  ip_.SendIpv4(std::move(p), tuple_.remote_addr, IpProtocol::kTcp, now_);
+  ip_.SendIpv4From(tuple_.local_addr, std::move(p), tuple_.remote_addr,
+                   IpProtocol::kTcp, now_);
   return true;
 }
 

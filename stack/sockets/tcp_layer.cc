@@ -23,11 +23,11 @@ TcpLayerConfig WithSecret(TcpLayerConfig config) {
 
 }  // namespace
 
-TcpLayer::TcpLayer(const TcpLayerConfig& config, Ipv4Address local,
+TcpLayer::TcpLayer(const TcpLayerConfig& config, LocalAddresses local,
                    uint16_t mtu, bool checksum_offload, PacketPool& pool,
                    IpSender& ip, DropCounters& drops, Instant now)
     : config_(WithSecret(config)),
-      local_(local),
+      local_(std::move(local)),
       ip_(ip),
       drops_(drops),
       isn_(config_.secret),
@@ -51,7 +51,7 @@ TcpLayer::TcpLayer(const TcpLayerConfig& config, Ipv4Address local,
 void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
   ++counters_.segs_in;
   // RFC 1122 §4.2.3.10: no TCP to broadcast or multicast addresses.
-  if (ip.dst() != local_) {
+  if (!local_.Contains(ip.dst())) {
     drops_.Add(DropReason::kTcpBroadcast);
     return;
   }
@@ -473,13 +473,16 @@ SocketId TcpLayer::Accept(ListenerId id) {
   return SocketId{};
 }
 
-bool TcpLayer::PickEphemeralPort(Ipv4Address remote, uint16_t port,
-                                 FourTuple* t) {
-  // RFC 6056 §3.3.3 (Algorithm 3): a keyed hash of the destination picks
-  // where the search starts, so ports are hard to guess yet spread out.
-  std::byte key[6];
+bool TcpLayer::PickEphemeralPort(Ipv4Address source, Ipv4Address remote,
+                                 uint16_t port, FourTuple* t) {
+  // RFC 6056 §3.3.3 (Algorithm 3): a keyed hash of the local address and
+  // the destination picks where the search starts, so ports are hard to
+  // guess yet spread out; each (source, destination) pair has the whole
+  // range (§2.1: only the 4-tuple must be unique).
+  std::byte key[10];
   remote.Store(key);
   StoreBe16(key + 4, port);
+  source.Store(key + 6);
   const uint32_t offset =
       static_cast<uint32_t>(SipHash24(config_.secret, ConstByteSpan(key)));
   if (config_.port_chooser != nullptr) {
@@ -496,7 +499,7 @@ bool TcpLayer::PickEphemeralPort(Ipv4Address remote, uint16_t port,
   for (uint32_t i = 0; i < count; ++i) {
     const uint16_t p = static_cast<uint16_t>(
         config_.ephemeral_first + (offset + ephemeral_next_ + i) % count);
-    *t = FourTuple{local_, p, remote, port};
+    *t = FourTuple{source, p, remote, port};
     if (!table_.contains(*t) && !listener_by_port_.contains(p)) {
       ephemeral_next_ += i + 1;
       return true;
@@ -505,16 +508,17 @@ bool TcpLayer::PickEphemeralPort(Ipv4Address remote, uint16_t port,
   return false;
 }
 
-ConnectResult TcpLayer::Connect(Ipv4Address remote, uint16_t port,
-                                Instant now) {
+ConnectResult TcpLayer::Connect(Ipv4Address remote, uint16_t port, Instant now,
+                                Ipv4Address source) {
+  if (source.IsAny()) source = local_.primary();
   if (remote.IsAny() || remote.IsBroadcast() || remote.IsMulticast() ||
-      remote == local_ || port == 0)
+      local_.Contains(remote) || port == 0 || !local_.Contains(source))
     return ConnectResult::Error(ConnectError::kInvalidAddress);
   if (!ip_.HasRoute(remote))
     return ConnectResult::Error(ConnectError::kNoRoute);
   if (sockets_.full()) return ConnectResult::Error(ConnectError::kTableFull);
   FourTuple tuple;
-  if (!PickEphemeralPort(remote, port, &tuple))
+  if (!PickEphemeralPort(source, remote, port, &tuple))
     return ConnectResult::Error(ConnectError::kNoEphemeralPort);
   const SlabHandle h = sockets_.Emplace(config_.connection, &drops_, &buffers_,
                                         &challenge_acks_);

@@ -29,6 +29,7 @@
 #include "stack/buf/packet_pool.h"
 #include "stack/net/ip_sender.h"
 #include "stack/net/ipv4_handler.h"
+#include "stack/net/local_addresses.h"
 #include "stack/tcp/chunk_pool.h"
 #include "stack/tcp/connection.h"
 #include "stack/tcp/isn.h"
@@ -73,7 +74,9 @@ struct TcpLayerConfig {
 
 class TcpLayer final : public Ipv4Handler {
  public:
-  TcpLayer(const TcpLayerConfig& config, Ipv4Address local, uint16_t mtu,
+  // `local`: the addresses segments may arrive at and connections may be
+  // opened from (its primary is the default source).
+  TcpLayer(const TcpLayerConfig& config, LocalAddresses local, uint16_t mtu,
            bool checksum_offload, PacketPool& pool, IpSender& ip,
            DropCounters& drops, Instant now);
   TcpLayer(const TcpLayer&) = delete;
@@ -95,7 +98,9 @@ class TcpLayer final : public Ipv4Handler {
   ListenResult Listen(uint16_t port, uint32_t backlog);
   void CloseListener(ListenerId id, Instant now);
   SocketId Accept(ListenerId id);  // invalid SocketId when none is waiting
-  ConnectResult Connect(Ipv4Address remote, uint16_t port, Instant now);
+  // `source` any: the primary address.
+  ConnectResult Connect(Ipv4Address remote, uint16_t port, Instant now,
+                        Ipv4Address source = Ipv4Address());
   SendResult Send(SocketId s, ConstByteSpan data, Instant now);
   RecvResult Recv(SocketId s, ByteSpan out, Instant now);
   void Shutdown(SocketId s, Instant now);
@@ -165,12 +170,13 @@ class TcpLayer final : public Ipv4Handler {
   void Free(SlabHandle h);
   void SendReset(const FourTuple& tuple, const TcpRepr& seg, size_t payload_len,
                  Instant now);
-  bool PickEphemeralPort(Ipv4Address remote, uint16_t port, FourTuple* t);
+  bool PickEphemeralPort(Ipv4Address source, Ipv4Address remote, uint16_t port,
+                         FourTuple* t);
   Socket* Owned(SocketId s);
   void AddStats(const TcpConnStats& st, TcpCounters& c) const;
 
   TcpLayerConfig config_;
-  Ipv4Address local_;
+  LocalAddresses local_;
   IpSender& ip_;
   DropCounters& drops_;
   IsnGenerator isn_;
