@@ -487,11 +487,11 @@ bool TcpLayer::PickEphemeralPort(Ipv4Address source, Ipv4Address remote,
       static_cast<uint32_t>(SipHash24(config_.secret, ConstByteSpan(key)));
   if (config_.port_chooser != nullptr) {
     const uint16_t p = config_.port_chooser->Choose(
-        local_, remote, port, offset + ephemeral_next_++, [&](uint16_t c) {
-          return !table_.contains(FourTuple{local_, c, remote, port}) &&
+        source, remote, port, offset + ephemeral_next_++, [&](uint16_t c) {
+          return !table_.contains(FourTuple{source, c, remote, port}) &&
                  !listener_by_port_.contains(c);
         });
-    *t = FourTuple{local_, p, remote, port};
+    *t = FourTuple{source, p, remote, port};
     return p != 0;
   }
   const uint32_t count =
