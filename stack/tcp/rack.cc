@@ -8,6 +8,10 @@ namespace skiff {
 bool SendLog::Start(ChunkPool* pool) {
   head_ = count_ = lost_ = 0;
   if (recs_ != nullptr) return true;  // heap storage kept (no pool)
+  // The log is metadata: when the pool runs low, the chunk is left for
+  // data (a socket waiting for one to free must get it) and this flight
+  // goes without RACK.
+  if (pool != nullptr && pool->available_bytes() < kPoolReserve) return false;
   std::byte* c =
       pool != nullptr ? pool->Take() : new std::byte[ChunkPool::kChunkSize];
   recs_ = reinterpret_cast<SentRecord*>(c);

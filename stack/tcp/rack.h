@@ -35,6 +35,8 @@ class SendLog {
  public:
   static constexpr uint32_t kCapacity =
       ChunkPool::kChunkSize / sizeof(SentRecord);
+  // Start() takes a chunk only while the pool has this much left.
+  static constexpr uint64_t kPoolReserve = 16 * ChunkPool::kChunkSize;
 
   SendLog() = default;
   SendLog(const SendLog&) = delete;
@@ -48,7 +50,8 @@ class SendLog {
   // Records exist (storage held).
   bool active() const { return recs_ != nullptr; }
   // A flight starts: take storage (from `pool`, or the heap when null).
-  // False when the pool is exhausted (the flight goes without RACK).
+  // False when the pool is (nearly) exhausted: the flight goes without
+  // RACK (three duplicate ACKs).
   bool Start(ChunkPool* pool);
   // Gives the storage back (the flight is over, or the connection ends).
   // Heap storage (no pool) is kept until Free().
