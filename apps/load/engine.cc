@@ -89,6 +89,7 @@ void LoadEngine::Poll(Instant now) {
 void LoadEngine::Stop(Instant now) {
   if (stopping_) return;
   stopping_ = true;
+  stop_time_ = now;
   drain_end_ = now + config_.drain;
   // Intended but never sent: the server (or we) fell behind the target.
   totals_.errors[static_cast<size_t>(ErrorKind::kTimeout)] += backlog_.size();

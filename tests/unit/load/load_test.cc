@@ -3,6 +3,7 @@
 // clock: every workload, open-loop pacing, and each error kind.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "apps/httpd/server.h"
 #include "apps/load/engine.h"
 #include "apps/load/pacer.h"
+#include "apps/load/report.h"
 #include "drivers/sim/sim_wire.h"
 #include "stack/stack.h"
 #include "tests/support/eal_env.h"
@@ -428,6 +430,44 @@ TEST(LoadMultiSourceTest, FourSources_MoreThan64KConnectionsToOnePort) {
   }
   wire->reset();
   EXPECT_EQ(testing::TestPool().available(), pool_start);
+}
+
+TEST_F(LoadTest, Report_JsonCsvAndLiveLineCarryTheRun) {
+  ServeHttp();
+  LoadConfig lc = Base();
+  lc.rate = 1000;
+  lc.duration = Duration::Seconds(2);
+  engine_ = std::make_unique<LoadEngine>(*client_, lc);
+  engine_->Start(clock_.Now());
+  RunSummary sum;
+  sum.config = lc;
+  Instant next = clock_.Now() + Duration::Seconds(1);
+  while (!engine_->done()) {
+    Turn();
+    if (clock_.Now() >= next) {
+      sum.samples.push_back(engine_->TakeSample(clock_.Now()));
+      next += Duration::Seconds(1);
+    }
+  }
+  sum.seconds = engine_->run_time().seconds();
+  sum.totals = engine_->totals();
+  sum.latency = &engine_->latency();
+  EXPECT_NEAR(sum.seconds, 2.0, 1e-3);
+  const std::string json = ToJson(sum);
+  EXPECT_NE(json.find("\"requests_completed\": " +
+                      std::to_string(sum.totals.requests_done)),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"errors_total\": 0"), std::string::npos);
+  EXPECT_NE(json.find("\"timeout\": 0"), std::string::npos);
+  const std::string csv = ToCsv(sum);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'),
+            static_cast<long>(sum.samples.size() + 1));
+  EXPECT_EQ(csv.rfind("t,conn_per_s,req_per_s,", 0), 0u);
+  ASSERT_GE(sum.samples.size(), 2u);
+  const std::string live = FormatLive(sum.samples[0]);
+  EXPECT_NE(live.find("conn/s     1000"), std::string::npos) << live;
+  EXPECT_NE(FormatFinal(sum).find("requests completed"), std::string::npos);
 }
 
 TEST(PacerTest, SteadyRate_EvenlySpaced) {
