@@ -130,6 +130,7 @@ class LoadEngine final : public TcpEventHandler {
   Instant end_;
   Instant drain_end_ = Instant::Max();
   Instant stop_time_;
+  Instant retry_at_;  // no Connect before this (a local failure)
   bool started_ = false;
   bool stopping_ = false;
   bool warmed_ = false;    // the server has answered once

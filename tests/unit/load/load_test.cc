@@ -470,6 +470,34 @@ TEST_F(LoadTest, Report_JsonCsvAndLiveLineCarryTheRun) {
   EXPECT_NE(FormatFinal(sum).find("requests completed"), std::string::npos);
 }
 
+// Every ephemeral port held (in TIME-WAIT after FIN close, raw TCP where we
+// close first): Connect fails locally; those count as `other`, at most one
+// per millisecond, and the run goes on once ports come free.
+TEST_F(LoadTest, PortsExhausted_OtherErrorsBackedOff) {
+  client_.reset();
+  StackConfig c{.address = {kClientIp, 24}};
+  c.tcp.connection.time_wait = Duration::Millis(100);
+  c.tcp.ephemeral_first = 60000;
+  c.tcp.ephemeral_last = 60009;  // ten ports
+  client_ = std::make_unique<Stack>(wire_->a(), c);
+  client_->Start(clock_.Now());
+  ServeRaw([](Stack& st, SocketId s, std::string_view) {
+    SendText(st, s, std::string(64, 'y'));
+  });
+  LoadConfig lc = Base();
+  lc.protocol = Protocol::kRaw;
+  lc.concurrency = 4;
+  lc.duration = Duration::Millis(500);
+  Run(lc);
+  const LoadCounters& t = engine_->totals();
+  // 10 ports every ~100 ms of TIME-WAIT: tens of requests, not thousands.
+  EXPECT_GE(t.requests_done, 30u);
+  EXPECT_LE(t.requests_done, 80u);
+  EXPECT_GT(Errors(ErrorKind::kOther), 0u);
+  EXPECT_LE(Errors(ErrorKind::kOther), 500u);
+  EXPECT_EQ(t.error_total(), Errors(ErrorKind::kOther));
+}
+
 TEST(PacerTest, SteadyRate_EvenlySpaced) {
   Pacer p(Instant::FromNanos(0), 1000, Duration::Zero());
   EXPECT_EQ(p.Take(), Instant::FromNanos(0));
