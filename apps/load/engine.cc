@@ -10,6 +10,9 @@ namespace skiff::load {
 namespace {
 
 constexpr size_t kReadBuffer = 65536;
+// After Connect fails locally (every port in use, table full): the next
+// attempt waits this long, so the error count grows at most 1,000/s.
+constexpr Duration kLocalRetry = Duration::Millis(1);
 
 std::string BuildRequest(const LoadConfig& c) {
   if (c.protocol == Protocol::kRaw) return std::string(c.raw_send, 'x');
@@ -89,6 +92,7 @@ void LoadEngine::Poll(Instant now) {
 void LoadEngine::Stop(Instant now) {
   if (stopping_) return;
   stopping_ = true;
+  stop_time_ = now;
   drain_end_ = now + config_.drain;
   // Intended but never sent: the server (or we) fell behind the target.
   totals_.errors[static_cast<size_t>(ErrorKind::kTimeout)] += backlog_.size();
@@ -99,6 +103,7 @@ void LoadEngine::Stop(Instant now) {
 // ---- opening connections and starting requests ----
 
 void LoadEngine::Launch(Instant now) {
+  if (now < retry_at_) return;  // backing off a local failure
   const bool open_loop = config_.rate > 0;
   if (config_.workload == Workload::kCps) {
     if (open_loop) {
@@ -142,6 +147,7 @@ bool LoadEngine::Open(Instant intended, bool with_request, Instant now) {
     // No port, no route, table full: local trouble, counted, and no more
     // attempts this turn so a full table does not spin.
     if (with_request) ++totals_.errors[static_cast<size_t>(ErrorKind::kOther)];
+    retry_at_ = now + kLocalRetry;
     return false;
   }
   const SocketId s = r.value();

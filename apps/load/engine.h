@@ -63,6 +63,9 @@ class LoadEngine final : public TcpEventHandler {
   bool done() const { return stopping_ && conns_.empty(); }
 
   const LoadCounters& totals() const { return totals_; }
+  // From Start to Stop (the end of the duration, the count, or a signal):
+  // the window requests were started in, which rates are computed over.
+  Duration run_time() const { return stop_time_ - start_; }
   const bench::Histogram& latency() const { return latency_; }
   size_t active() const { return conns_.size(); }
   size_t held() const { return held_; }
@@ -126,6 +129,8 @@ class LoadEngine final : public TcpEventHandler {
   Instant start_;
   Instant end_;
   Instant drain_end_ = Instant::Max();
+  Instant stop_time_;
+  Instant retry_at_;  // no Connect before this (a local failure)
   bool started_ = false;
   bool stopping_ = false;
   bool warmed_ = false;    // the server has answered once

@@ -222,7 +222,8 @@ int Run(const StackConfig& sc, const LoadConfig& lc) {
           (sum.samples.empty() ? 0 : sum.samples.back().t) >
       0.05)
     sum.samples.push_back(engine.TakeSample(now));
-  sum.seconds = (now - start).seconds();
+  sum.elapsed = (now - start).seconds();
+  sum.seconds = engine.run_time().seconds();
   // Let the last ACKs and FINs reach the wire.
   const Instant flush_end = clock.Now() + Duration::Millis(200);
   while (clock.Now() < flush_end) stack.Poll(clock.Now());

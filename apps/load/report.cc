@@ -43,10 +43,10 @@ std::string FormatLive(const LoadSample& s) {
 std::string FormatFinal(const RunSummary& r) {
   const LoadCounters& t = r.totals;
   const bench::Histogram& h = *r.latency;
-  std::string out =
-      absl::StrFormat("skiff-load %s to %s:%u, %.3f s\n",
-                      std::string(WorkloadName(r.config.workload)),
-                      r.config.server.ToString(), r.config.port, r.seconds);
+  std::string out = absl::StrFormat(
+      "skiff-load %s to %s:%u, %.3f s (%.3f s with the drain)\n",
+      std::string(WorkloadName(r.config.workload)), r.config.server.ToString(),
+      r.config.port, r.seconds, r.elapsed);
   auto row = [&](const std::string& name, const std::string& value) {
     absl::StrAppendFormat(&out, "  %-22s %s\n", name, value);
   };
@@ -84,13 +84,14 @@ std::string ToJson(const RunSummary& r) {
   std::string out = absl::StrFormat(
       "{\n  \"workload\": \"%s\",\n  \"server\": \"%s:%u\",\n"
       "  \"concurrency\": %u,\n  \"target_rate\": %.3f,\n"
-      "  \"seconds\": %.6f,\n  \"conns_opened\": %u,\n"
+      "  \"seconds\": %.6f,\n  \"elapsed_seconds\": %.6f,\n"
+      "  \"conns_opened\": %u,\n"
       "  \"conns_established\": %u,\n  \"max_held\": %u,\n"
       "  \"requests_sent\": %u,\n  \"requests_completed\": %u,\n"
       "  \"conn_per_s\": %.3f,\n  \"req_per_s\": %.3f,\n"
       "  \"bytes_in\": %u,\n  \"bytes_out\": %u,\n  \"retransmits\": %u,\n",
       std::string(WorkloadName(r.config.workload)), r.config.server.ToString(),
-      r.config.port, r.config.concurrency, r.config.rate, r.seconds,
+      r.config.port, r.config.concurrency, r.config.rate, r.seconds, r.elapsed,
       t.conns_opened, t.conns_established, r.max_held, t.requests_sent,
       t.requests_done, PerSecond(t.conns_opened, r.seconds),
       PerSecond(t.requests_done, r.seconds), t.bytes_in, t.bytes_out,

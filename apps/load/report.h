@@ -15,7 +15,8 @@ namespace skiff::load {
 
 struct RunSummary {
   LoadConfig config;
-  double seconds = 0;  // from Start to the end of the drain
+  double seconds = 0;  // the run, Start to Stop: rates are over this
+  double elapsed = 0;  // ... and to the end of the drain
   LoadCounters totals;
   const bench::Histogram* latency = nullptr;  // whole run, nanoseconds
   uint64_t retransmits = 0;

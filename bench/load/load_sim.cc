@@ -62,7 +62,8 @@ int Main(int argc, char** argv) {
     }
     RunSummary sum;
     sum.config = lc;
-    sum.seconds = (clock.Now() - start).seconds();
+    sum.elapsed = (clock.Now() - start).seconds();
+    sum.seconds = engine.run_time().seconds();
     sum.totals = engine.totals();
     sum.latency = &engine.latency();
     std::printf("%s", FormatFinal(sum).c_str());

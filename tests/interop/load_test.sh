@@ -39,7 +39,6 @@ json() { "$PY" -c "import json,sys; d=json.load(open(sys.argv[1]))
 for k in sys.argv[2].split('.'): d=d[k]
 print(d)" "$1" "$2"; }
 
-LOAD_PID=""
 # run_load NAME [ip netns exec NS] ARGS...: skiff-load in the foreground,
 # bounded by `timeout`; output in $WORK/NAME.out, JSON in $WORK/NAME.json.
 # Sets RC.
