@@ -21,7 +21,6 @@
 #include "apps/common/app_host.h"
 #include "apps/common/lcore_group.h"
 #include "apps/get/client.h"
-#include "drivers/dpdk/lcores.h"
 #include "stack/base/clock.h"
 #include "stack/stack.h"
 
@@ -138,7 +137,8 @@ int RunLcores(const AppHost& host, const GetConfig& gc, uint16_t n) {
 }
 
 int Run(const AppHost& host, const GetConfig& gc, const std::string& output) {
-  if (const uint16_t n = EalLcoreCount(); n > 1 && gc.count >= n) {
+  if (const uint16_t n = StackLcores(host.eal().args());
+      n > 1 && gc.count >= n) {
     return RunLcores(host, gc, n);
   }
   FILE* out = stdout;

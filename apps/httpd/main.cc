@@ -26,7 +26,6 @@
 #include "apps/http/doc_root.h"
 #include "apps/http/server_session.h"
 #include "apps/httpd/server.h"
-#include "drivers/dpdk/lcores.h"
 #include "stack/base/clock.h"
 #include "stack/stack.h"
 
@@ -243,7 +242,7 @@ absl::Status Serve(const AppHost& host, const HttpdOptions& opt) {
     if (!r.ok()) return r.status();
     root.emplace(std::move(*r));
   }
-  if (const uint16_t n = EalLcoreCount(); n > 1) {
+  if (const uint16_t n = StackLcores(host.eal().args()); n > 1) {
     return ServeLcores(host, opt, root ? &*root : nullptr, n);
   }
   LcoreConfig config = host.lcore_config();
