@@ -8,6 +8,16 @@
 
 namespace skiff {
 
+uint16_t StackLcores(const std::vector<std::string>& eal_args) {
+  for (const std::string& a : eal_args) {
+    if (a.starts_with("-l") || a.starts_with("-c") ||
+        a.starts_with("--lcores")) {
+      return EalLcoreCount();
+    }
+  }
+  return 1;
+}
+
 absl::StatusOr<std::unique_ptr<LcoreGroup>> LcoreGroup::Open(
     const LcoreGroupConfig& config) {
   const uint16_t n = std::max<uint16_t>(config.lcores, 1);

@@ -30,6 +30,12 @@
 
 namespace skiff {
 
+// How many Stacks an app runs: one per EAL lcore when the EAL arguments
+// name the lcores (-l, -c, --lcores), one otherwise: EAL takes every core
+// by default, and a busy-polling Stack on each is not what a plain
+// invocation asks for.
+uint16_t StackLcores(const std::vector<std::string>& eal_args);
+
 struct LcoreGroupConfig {
   uint16_t dpdk_port = 0;
   uint32_t mbufs = 8191;  // one pool for every queue of the port

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "apps/common/app_host.h"
+#include "apps/common/lcore_group.h"
 #include "apps/get/client.h"
 #include "stack/base/clock.h"
 #include "stack/stack.h"
@@ -52,7 +53,94 @@ void Report(const GetStats& st, Duration elapsed, uint32_t count) {
                lat.empty() ? 0.0 : lat.back().nanos() / 1e6);
 }
 
+// --count on several EAL lcores (issue 10): one Stack and one client per
+// lcore on the port's queue pairs (apps/common/lcore_group.h), the fetches
+// split between them. Each lcore's connections use ports whose replies come
+// back to its own queue. Bodies are not written (use one lcore for that).
+int RunLcores(const AppHost& host, const GetConfig& gc, uint16_t n) {
+  const LcoreConfig& lc = host.lcore_config();
+  absl::StatusOr<std::unique_ptr<LcoreGroup>> opened =
+      LcoreGroup::Open({.dpdk_port = lc.dpdk_port,
+                        .mbufs = lc.mbufs,
+                        .lcores = n,
+                        .stack = lc.stack});
+  if (!opened.ok()) {
+    std::fprintf(stderr, "skiff-get: %s\n", opened.status().ToString().c_str());
+    return 1;
+  }
+  LcoreGroup& group = **opened;
+  if (!group.port().WaitForLink(lc.link_wait)) {
+    std::fprintf(stderr, "skiff-get: warning: link still down\n");
+  }
+  MonotonicClock clock;
+  group.Start(clock.Now());
+  std::fprintf(stderr, "skiff-get: %s, lcores %u\n",
+               group.port().Describe().c_str(), n);
+  std::vector<std::unique_ptr<HttpGetClient>> clients;
+  for (uint16_t k = 0; k < n; ++k) {
+    GetConfig c = gc;
+    c.count = gc.count / n + (k < gc.count % n ? 1 : 0);
+    c.concurrency = std::max<uint32_t>(1, gc.concurrency / n);
+    clients.push_back(std::make_unique<HttpGetClient>(group.stack(k), c,
+                                                      [](std::string_view) {}));
+  }
+  const Instant start = clock.Now();
+  std::vector<Instant> ended(n, start);
+  absl::Status run = group.Run([&](uint16_t k, Instant now) {
+    HttpGetClient& c = *clients[k];
+    if (c.stats().completed == 0 && c.in_flight() == 0 && !c.failed() &&
+        ended[k] == start) {
+      c.Start(now);
+      ended[k] = Instant::Max();
+    }
+    if (!c.done() && !AppHost::stop_requested()) {
+      c.Poll(now);
+      return true;
+    }
+    if (ended[k] == Instant::Max()) ended[k] = now;
+    c.Poll(now);  // the last ACKs and FINs (step 6)
+    return now < ended[k] + Duration::Millis(100);
+  });
+  if (!run.ok()) {
+    std::fprintf(stderr, "skiff-get: %s\n", run.ToString().c_str());
+    return 1;
+  }
+  GetStats all;
+  Instant last = start;
+  for (uint16_t k = 0; k < n; ++k) {
+    const GetStats& st = clients[k]->stats();
+    all.completed += st.completed;
+    all.body_bytes += st.body_bytes;
+    all.latencies.insert(all.latencies.end(), st.latencies.begin(),
+                         st.latencies.end());
+    if (all.first_status == 0) all.first_status = st.first_status;
+    last = std::max(last, ended[k]);
+  }
+  std::fprintf(stderr, "%s", group.FormatDispatch().c_str());
+  for (uint16_t k = 0; k < n; ++k) {
+    std::fprintf(stderr, "lcore %u: %lu fetches, tcp resets_in %lu\n", k,
+                 clients[k]->stats().completed,
+                 group.stack(k).counters().tcp.resets_in);
+  }
+  Report(all, last - start, gc.count);
+  if (AppHost::stop_requested()) {
+    std::fprintf(stderr, "skiff-get: interrupted\n");
+    return 130;
+  }
+  for (const auto& c : clients) {
+    if (c->failed()) {
+      std::fprintf(stderr, "skiff-get: %s\n", c->error().c_str());
+      return 1;
+    }
+  }
+  return all.first_status >= 400 ? 1 : 0;
+}
+
 int Run(const AppHost& host, const GetConfig& gc, const std::string& output) {
+  if (const uint16_t n = StackLcores(host.eal().args());
+      n > 1 && gc.count >= n) {
+    return RunLcores(host, gc, n);
+  }
   FILE* out = stdout;
   if (!output.empty()) {
     out = std::fopen(output.c_str(), "wb");

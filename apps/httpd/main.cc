@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "apps/common/app_host.h"
+#include "apps/common/lcore_group.h"
 #include "apps/http/doc_root.h"
 #include "apps/http/server_session.h"
 #include "apps/httpd/server.h"
@@ -125,12 +126,124 @@ void PrintReport(LcoreHost& lcore, const HttpServer& server,
   PrintStatus(stack, server);
 }
 
+// --- Many lcores (issue 10): EAL's -l/--lcores gives N > 1 lcores, and
+// skiff-httpd runs one Stack and one HttpServer per lcore on N queue pairs
+// of the port (apps/common/lcore_group.h), each listening for itself.
+// --pcap is not supported there; SIGUSR1 prints lcore 0's status.
+
+// One lcore's serve / drain / close phases, driven from its own loop.
+struct LcorePhase {
+  enum { kServe, kDrain, kClose } phase = kServe;
+  Instant until;
+};
+
+bool TurnLcore(uint16_t k, Instant now, Stack& stack, HttpServer& server,
+               LcorePhase& st, Duration drain) {
+  server.Poll(now);
+  switch (st.phase) {
+    case LcorePhase::kServe:
+      if (k == 0 && AppHost::TakeStatusRequest()) {
+        PrintStatus(stack, server);
+      }
+      if (AppHost::stop_requested()) {
+        server.StopListening();
+        st = {LcorePhase::kDrain, now + drain};
+      }
+      return true;
+    case LcorePhase::kDrain:
+      if (server.live_connections() == 0 || now >= st.until) {
+        server.CloseAll();
+        st = {LcorePhase::kClose, now + Duration::Millis(200)};
+      }
+      return true;
+    case LcorePhase::kClose:
+      return now < st.until;
+  }
+  return false;
+}
+
+void PrintLcoresReport(LcoreGroup& group,
+                       const std::vector<std::unique_ptr<HttpServer>>& servers,
+                       uint32_t mbufs_at_start) {
+  std::printf("%s: stopping\ncounters:\n", kName);
+  size_t live = 0, table = 0;
+  for (uint16_t k = 0; k < group.size(); ++k) {
+    std::printf("lcore %u:\n%s%s", k, servers[k]->FormatCounters().c_str(),
+                group.stack(k).FormatCounters().c_str());
+    live += servers[k]->live_connections();
+    table += group.stack(k).tcp().connection_count();
+  }
+  std::printf("%s", group.FormatDispatch().c_str());
+  const DpdkPort::Stats ps = group.port().stats();
+  std::printf(
+      "port stats: ipackets %lu opackets %lu imissed %lu ierrors %lu "
+      "oerrors %lu rx_nombuf %lu tx_prepare_dropped %lu\n",
+      ps.ipackets, ps.opackets, ps.imissed, ps.ierrors, ps.oerrors,
+      ps.rx_nombuf, ps.tx_prepare_dropped);
+  PacketPool& pool = group.stack(0).pool();
+  std::printf(
+      "live connections %zu (tcp table %zu incl. TIME-WAIT)\n"
+      "mbufs in use %u at exit, %u at start, of %u\n",
+      live, table, pool.in_use(), mbufs_at_start, pool.capacity());
+}
+
+absl::Status ServeLcores(const AppHost& host, const HttpdOptions& opt,
+                         const http::DocRoot* root, uint16_t lcores) {
+  LcoreGroupConfig gc;
+  const LcoreConfig& lc = host.lcore_config();
+  gc.dpdk_port = lc.dpdk_port;
+  gc.mbufs = lc.mbufs;
+  gc.lcores = lcores;
+  gc.stack = lc.stack;
+  if (opt.buffer_pool_bytes > 0) {
+    gc.stack.tcp.buffer_pool_bytes = opt.buffer_pool_bytes / lcores;
+  }
+  absl::StatusOr<std::unique_ptr<LcoreGroup>> opened = LcoreGroup::Open(gc);
+  if (!opened.ok()) return opened.status();
+  LcoreGroup& group = **opened;
+  if (!group.port().WaitForLink(lc.link_wait)) {
+    std::fprintf(stderr, "%s: warning: link still down\n", kName);
+  }
+  MonotonicClock clock;
+  group.Start(clock.Now());
+  std::vector<std::unique_ptr<HttpServer>> servers;
+  for (uint16_t k = 0; k < lcores; ++k) {
+    servers.push_back(std::make_unique<HttpServer>(group.stack(k), opt.http,
+                                                   root, UnixSeconds));
+    if (!servers.back()->Listen(opt.http_port, opt.backlog)) {
+      return absl::InternalError(
+          absl::StrFormat("cannot listen on port %d", opt.http_port));
+    }
+  }
+  const uint32_t mbufs_at_start = group.stack(0).pool().in_use();
+  std::printf(
+      "%s: up: %s ip %s gateway %s mac %s, http port %u, %s, lcores %u\n",
+      kName, group.port().Describe().c_str(),
+      lc.stack.address.ToString().c_str(),
+      lc.stack.gateway ? lc.stack.gateway->ToString().c_str() : "-",
+      group.port().mac().ToString().c_str(), opt.http_port,
+      opt.root.empty() ? "built-in page" : ("root " + opt.root).c_str(),
+      lcores);
+  std::fflush(stdout);
+  std::vector<LcorePhase> phases(lcores);
+  absl::Status run = group.Run([&](uint16_t k, Instant now) {
+    return TurnLcore(k, now, group.stack(k), *servers[k], phases[k], opt.drain);
+  });
+  if (!run.ok()) return run;
+  PrintLcoresReport(group, servers, mbufs_at_start);
+  servers.clear();
+  return absl::OkStatus();
+}
+
 absl::Status Serve(const AppHost& host, const HttpdOptions& opt) {
   std::optional<http::DocRoot> root;
   if (!opt.root.empty()) {
     absl::StatusOr<http::DocRoot> r = http::DocRoot::Open(opt.root);
     if (!r.ok()) return r.status();
     root.emplace(std::move(*r));
+  }
+  if (const uint16_t n = StackLcores(host.eal().args()); n > 1) {
+    return ServeLcores(host, opt, root ? &*root : nullptr, n);
   }
   LcoreConfig config = host.lcore_config();
   if (opt.buffer_pool_bytes > 0) {

@@ -26,8 +26,8 @@
 #include "drivers/dispatch/dispatch_device.h"
 #include "drivers/sim/multi_queue_wire.h"
 #include "stack/base/rss.h"
-#include "stack/stack.h"
 #include "stack/sockets/port_chooser.h"
+#include "stack/stack.h"
 #include "tests/unit/stack/tcp_app.h"
 
 namespace skiff::bench {

@@ -73,9 +73,21 @@ absl::StatusOr<std::unique_ptr<DpdkPort>> DpdkPort::Open(
   rss.queues = queues;
   if (p->rss_status_.hardware) rss.reta_size = info.reta_size;
   p->rss_ = std::make_unique<RssSteering>(rss);
-  if (int rc = rte_eth_dev_configure(port, rx_queues, queues, &conf); rc != 0) {
-    return RteError("rte_eth_dev_configure", port, rc);
+  int rc = rte_eth_dev_configure(port, rx_queues, queues, &conf);
+  if (rc != 0 && p->rss_status_.hardware) {
+    // A PMD may advertise RSS yet refuse it here: go on without it, and
+    // let the lcores dispatch in software.
+    p->rss_status_ = {
+        .detail = absl::StrFormat("rte_eth_dev_configure refused RSS: %s",
+                                  rte_strerror(rc < 0 ? -rc : rc))};
+    conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
+    conf.rx_adv_conf.rss_conf = {};
+    conf.rxmode.offloads &= ~RTE_ETH_RX_OFFLOAD_RSS_HASH;
+    rss.reta_size = config.rss.reta_size;
+    p->rss_ = std::make_unique<RssSteering>(rss);
+    rc = rte_eth_dev_configure(port, rx_queues, queues, &conf);
   }
+  if (rc != 0) return RteError("rte_eth_dev_configure", port, rc);
   p->configured_ = true;
   for (uint16_t q = 0; q < queues; ++q) {
     p->queues_.emplace_back(new Queue(*p, q, q < rx_queues));

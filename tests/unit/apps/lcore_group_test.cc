@@ -66,5 +66,14 @@ TEST(LcoreGroup, Run_TurnsEveryLcoreUntilItSaysStop) {
   EXPECT_FALSE(RunOnLcores(EalLcoreCount() + 1, [](uint16_t) {}).ok());
 }
 
+// Several Stacks only when the EAL arguments name the lcores.
+TEST(LcoreGroup, StackLcores_OnlyWhenLcoresAreNamed) {
+  EXPECT_EQ(StackLcores({"skiff-httpd", "--no-huge", "--vdev=net_tap0"}), 1);
+  EXPECT_EQ(StackLcores({"skiff-httpd", "-l", "0-1"}), EalLcoreCount());
+  EXPECT_EQ(StackLcores({"skiff-httpd", "-l0-1"}), EalLcoreCount());
+  EXPECT_EQ(StackLcores({"skiff-httpd", "--lcores=0,1"}), EalLcoreCount());
+  EXPECT_EQ(StackLcores({"skiff-httpd", "-c", "3"}), EalLcoreCount());
+}
+
 }  // namespace
 }  // namespace skiff

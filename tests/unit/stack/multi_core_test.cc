@@ -12,8 +12,8 @@
 #include "drivers/dispatch/dispatch_device.h"
 #include "drivers/rss/frame_hash.h"
 #include "drivers/sim/multi_queue_wire.h"
-#include "stack/stack.h"
 #include "stack/sockets/port_chooser.h"
+#include "stack/stack.h"
 #include "tests/support/eal_env.h"
 #include "tests/unit/stack/tcp_app.h"
 
