@@ -29,12 +29,12 @@
 #include "stack/buf/packet_pool.h"
 #include "stack/net/ip_sender.h"
 #include "stack/net/ipv4_handler.h"
-#include "stack/tcp/chunk_pool.h"
-#include "stack/tcp/connection.h"
-#include "stack/tcp/isn.h"
 #include "stack/sockets/listener.h"
 #include "stack/sockets/segment_writer.h"
 #include "stack/sockets/socket_api.h"
+#include "stack/tcp/chunk_pool.h"
+#include "stack/tcp/connection.h"
+#include "stack/tcp/isn.h"
 #include "stack/tcp/syn_cookie.h"
 #include "stack/tcp/tcp_config.h"
 #include "stack/tcp/tcp_counters.h"
@@ -109,13 +109,14 @@ class TcpLayer final : public Ipv4Handler {
   size_t pending_count() const { return pending_.size(); }
   const ChunkPool& buffer_pool() const { return buffers_; }
   // Read-only walks for telemetry (stack/observe/snapshot.h): every
-  // connection in the table (TIME-WAIT included), every listener.
+  // connection in the table (TIME-WAIT included), every listener. (Until
+  // the public Stack::ForEachSocket/ForEachListener of issue 9 land.)
   template <typename F>
-  void ForEachConnection(F&& f) const {
+  void VisitConnections(F&& f) const {
     sockets_.ForEach([&](SlabHandle, const Socket& s) { f(s.conn); });
   }
   template <typename F>
-  void ForEachListener(F&& f) const {
+  void VisitListeners(F&& f) const {
     listeners_.ForEach([&](SlabHandle, const Listener& l) { f(l); });
   }
 
