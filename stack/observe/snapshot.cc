@@ -94,7 +94,7 @@ void TakeSnapshot(const Stack& stack, const SnapshotRequest& req, Instant now,
     }
     case SnapshotKind::kListeners: {
       Pager<ListenerRow> pager(req, &out->listeners, &out->total);
-      stack.tcp().ForEachListener([&](const Listener& l) {
+      stack.tcp().VisitListeners([&](const Listener& l) {
         if (!pager.Wants()) return;
         out->listeners.push_back(
             {.port = l.port,
@@ -106,7 +106,7 @@ void TakeSnapshot(const Stack& stack, const SnapshotRequest& req, Instant now,
     }
     case SnapshotKind::kConnections: {
       Pager<ConnectionRow> pager(req, &out->connections, &out->total);
-      stack.tcp().ForEachConnection([&](const Connection& c) {
+      stack.tcp().VisitConnections([&](const Connection& c) {
         if (pager.Wants()) out->connections.push_back(MakeConnectionRow(c));
       });
       return;

@@ -119,13 +119,14 @@ class TcpLayer final : public Ipv4Handler {
   size_t pending_count() const { return pending_.size(); }
   const ChunkPool& buffer_pool() const { return buffers_; }
   // Read-only walks for telemetry (stack/observe/snapshot.h): every
-  // connection in the table (TIME-WAIT included), every listener.
+  // connection in the table (TIME-WAIT included), every listener. (Until
+  // the public Stack::ForEachSocket/ForEachListener of issue 9 land.)
   template <typename F>
-  void ForEachConnection(F&& f) const {
+  void VisitConnections(F&& f) const {
     sockets_.ForEach([&](SlabHandle, const Socket& s) { f(s.conn); });
   }
   template <typename F>
-  void ForEachListener(F&& f) const {
+  void VisitListeners(F&& f) const {
     listeners_.ForEach([&](SlabHandle, const Listener& l) { f(l); });
   }
 
