@@ -39,9 +39,9 @@
 #include "stack/net/ipv4_handler.h"
 #include "stack/net/ipv4_layer.h"
 #include "stack/net/tx_queue.h"
-#include "stack/stack_config.h"
 #include "stack/sockets/socket_api.h"
 #include "stack/sockets/tcp_layer.h"
+#include "stack/stack_config.h"
 #include "stack/wire/addr.h"
 
 namespace skiff {
