@@ -7,6 +7,7 @@ namespace skiff {
 
 bool SendLog::Start(ChunkPool* pool) {
   head_ = count_ = lost_ = 0;
+  stamped_ = false;
   if (recs_ != nullptr) return true;  // heap storage kept (no pool)
   // The log is metadata: when the pool runs low, the chunk is left for
   // data (a socket waiting for one to free must get it) and this flight
@@ -69,10 +70,12 @@ void SendLog::OnSend(SeqNum start, SeqNum end, uint32_t us) {
                                      ~SentRecord::kLost);
     }
     last_us_ = us;
+    stamped_ = true;
     if (!(end > last)) return;
     start = last;
   }
   last_us_ = us;
+  stamped_ = true;
   if (count_ == kCapacity) {
     // Full (very small segments): the last record grows and takes the
     // newer time, which can only delay its loss detection.

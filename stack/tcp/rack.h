@@ -42,10 +42,14 @@ class SendLog {
   SendLog(const SendLog&) = delete;
   SendLog& operator=(const SendLog&) = delete;
 
-  // The log's clock: `us`, or the last stamp if that is later (see
-  // OnSend), so that stamps follow the order of transmission.
+  // The log's clock: `us`, or the last stamp of this flight if that is
+  // later (see OnSend), so that stamps follow the order of transmission.
+  // Before the flight's first stamp there is nothing to follow: a zero (or
+  // a previous flight's stamp) is no time at all, and the µs clock wraps
+  // every 71.6 minutes, so half the time it would read as "later" and pin
+  // the log's clock, stalling RACK until the RTO.
   uint32_t Now(uint32_t us) const {
-    return static_cast<int32_t>(last_us_ - us) > 0 ? last_us_ : us;
+    return stamped_ && static_cast<int32_t>(last_us_ - us) > 0 ? last_us_ : us;
   }
   // Records exist (storage held).
   bool active() const { return recs_ != nullptr; }
@@ -120,10 +124,11 @@ class SendLog {
 
  private:
   SentRecord* recs_ = nullptr;
-  uint32_t last_us_ = 0;  // the latest stamp given
+  uint32_t last_us_ = 0;  // the latest stamp given (if stamped_)
   uint16_t head_ = 0;
   uint16_t count_ = 0;
-  uint16_t lost_ = 0;  // records marked lost and not yet resent
+  uint16_t lost_ = 0;     // records marked lost and not yet resent
+  bool stamped_ = false;  // last_us_ holds this flight's latest stamp
 };
 
 // The RACK state of RFC 8985 §6.1 (times in µs, wrapping) and the steps of

@@ -22,6 +22,11 @@ void Connection::RackLogSend(SeqNum seq, SeqNum end, Instant now) {
   if (!log_.active() || (snd_una_ == snd_max_ && log_.size() == 0)) {
     if (snd_una_ != snd_max_ || seq != snd_max_) return;
     if (!log_.Start(snd_buf_.pool())) return;
+    // Everything before this flight was delivered, so no record of it can
+    // be "sent before" the last delivery; forgetting RACK.xmit_ts here also
+    // keeps a stamp from an idle hour ago (the µs clock wraps) from being
+    // read as later than the new ones.
+    rack_.valid = false;
   }
   log_.OnSend(seq, end, NowUs(now));
 }

@@ -197,5 +197,37 @@ TEST_F(RackTest, AllAcked_NoTimerLeft) {
   EXPECT_EQ(conn->NextDeadline(), Instant::Max());
 }
 
+// RACK's stamps are the monotonic clock in µs, kept in 32 bits: they wrap
+// every 2^32 µs (71.6 min), so half of every cycle reads as "negative".
+// The reordering timer must fire, and RACK.rtt be measured, whatever the
+// clock reads when the flight starts: here the epochs of the lower half,
+// the upper half (once pinned the log's clock to a stamp of 0 and left
+// every loss to the RTO: the 2% loss interop test ran at 0.4 MB/s) and a
+// flight straddling the wrap.
+class RackEpochTest : public RackTest,
+                      public ::testing::WithParamInterface<int64_t> {};
+
+TEST_P(RackEpochTest, ReorderTimerFiresAndRttIsMeasured) {
+  clock.Set(Instant::FromNanos(GetParam()));
+  TenOutFirstAcked();
+  Ack(1 * m, {{2 * m, 3 * m}});
+  EXPECT_THAT(Poll(), Each(Not(SeqAt(1 * m))));
+  // One SACKed segment: the loss waits for RACK.rtt + reo_wnd after its
+  // send (10 ms + 2.5 ms), not for the RTO (≥ 200 ms).
+  const Instant deadline = conn->NextDeadline();
+  EXPECT_LE(deadline, now() + Duration::Millis(5));
+  EXPECT_THAT(FireNext(), Contains(SeqAt(1 * m)));
+  EXPECT_EQ(conn->stats().rack_timeouts, 1u);
+  EXPECT_EQ(conn->stats().timeouts, 0u);
+}
+
+constexpr int64_t kUsWrapNanos = (int64_t{1} << 32) * 1000;
+INSTANTIATE_TEST_SUITE_P(
+    ClockEpochs, RackEpochTest,
+    ::testing::Values(int64_t{1'000'000'000},              // 1 s
+                      int64_t{3'000} * 1'000'000'000,      // upper half
+                      kUsWrapNanos - 5'000'000,            // wraps mid-flight
+                      kUsWrapNanos + 2'500'000'000'000));  // upper half again
+
 }  // namespace
 }  // namespace skiff::testing
