@@ -100,8 +100,13 @@ class MonotonicClock final : public Clock {
 // A clock that moves only when told to: tests drive time with it.
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(Instant start = Instant::FromNanos(1'000'000'000))
-      : now_(start) {}
+  // Starts in the upper half of the 32-bit µs cycle (2^32 µs ≈ 4295 s), as
+  // a real host's clock does half the time: code that keeps time in 32 bits
+  // and forgets the wrap fails in every simulated test, not only on hosts
+  // that have been up for the wrong number of minutes.
+  static constexpr Instant kDefaultStart =
+      Instant::FromNanos(int64_t{3'000} * 1'000'000'000);
+  explicit ManualClock(Instant start = kDefaultStart) : now_(start) {}
   Instant Now() override { return now_; }
   void Advance(Duration d) { now_ += d; }
   void Set(Instant t) { now_ = t; }
