@@ -25,7 +25,7 @@ ABSL_FLAG(std::string, dpdk_port, "0",
 ABSL_FLAG(int, link_wait_ms, 5000, "how long to wait for the link to come up");
 ABSL_FLAG(int, mbufs, 0,
           "mbufs in the port's pool, at least 1023; 0: the program's default "
-          "(8191; skiff-httpd 16383)");
+          "(8191; skiff-httpd 16383, skiff-load 65535)");
 
 namespace skiff {
 namespace {

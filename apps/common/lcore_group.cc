@@ -1,8 +1,15 @@
 #include "apps/common/lcore_group.h"
 
 #include <algorithm>
+#include <string_view>
+#include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "drivers/dpdk/lcores.h"
 #include "stack/base/clock.h"
 
@@ -16,6 +23,56 @@ uint16_t StackLcores(const std::vector<std::string>& eal_args) {
     }
   }
   return 1;
+}
+
+std::string FormatSummedCounters(const std::vector<StackCounters>& each) {
+  // VisitCounters walks in a fixed order: the i-th name is the same for
+  // every lcore.
+  std::vector<std::pair<std::string, uint64_t>> sum;
+  for (const StackCounters& c : each) {
+    size_t i = 0;
+    VisitCounters(c, [&](std::string_view name, uint64_t v) {
+      if (i == sum.size()) sum.emplace_back(std::string(name), 0);
+      sum[i++].second += v;
+    });
+  }
+  std::string out;
+  for (const auto& [name, v] : sum) {
+    if (v != 0) absl::StrAppendFormat(&out, "%-32s %d\n", name, v);
+  }
+  return out;
+}
+
+std::string SumCounterLines(const std::vector<std::string>& blocks) {
+  std::vector<std::pair<std::string, uint64_t>> sum;  // in first-seen order
+  std::vector<bool> numeric;
+  absl::flat_hash_map<std::string, size_t> index;
+  for (const std::string& block : blocks) {
+    for (absl::string_view line :
+         absl::StrSplit(block, '\n', absl::SkipEmpty())) {
+      const size_t sp = line.find_last_of(' ');
+      uint64_t v = 0;
+      const bool num = sp != absl::string_view::npos &&
+                       absl::SimpleAtoi(line.substr(sp + 1), &v);
+      const std::string name(
+          num ? absl::StripTrailingAsciiWhitespace(line.substr(0, sp)) : line);
+      auto [it, fresh] = index.try_emplace(name, sum.size());
+      if (fresh) {
+        sum.emplace_back(name, 0);
+        numeric.push_back(num);
+      }
+      sum[it->second].second += v;
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < sum.size(); ++i) {
+    if (numeric[i]) {
+      absl::StrAppend(&out, sum[i].first, " ", sum[i].second, "\n");
+    } else {
+      absl::StrAppend(&out, sum[i].first, "\n");
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<std::unique_ptr<LcoreGroup>> LcoreGroup::Open(
@@ -44,13 +101,21 @@ absl::StatusOr<std::unique_ptr<LcoreGroup>> LcoreGroup::Open(
           g->port_->rss(), k, sc.tcp.ephemeral_first, sc.tcp.ephemeral_last));
       sc.tcp.port_chooser = g->choosers_.back().get();
     }
-    g->stacks_.push_back(std::make_unique<Stack>(*g->dispatch_.back(), sc));
+    Device* device = g->dispatch_.back().get();
+    if (config.wrap) {
+      if (std::unique_ptr<Device> w = config.wrap(*device, k)) {
+        device = w.get();
+        g->wrappers_.push_back(std::move(w));
+      }
+    }
+    g->stacks_.push_back(std::make_unique<Stack>(*device, sc));
   }
   return g;
 }
 
 LcoreGroup::~LcoreGroup() {
   stacks_.clear();
+  wrappers_.clear();
   dispatch_.clear();
   group_.reset();  // frees what is still in the rings
   port_.reset();
@@ -66,6 +131,12 @@ absl::Status LcoreGroup::Run(absl::FunctionRef<bool(uint16_t, Instant)> turn) {
     while (turn(k, clock.Now())) {
     }
   });
+}
+
+std::string LcoreGroup::FormatCounters() const {
+  std::vector<StackCounters> each;
+  for (const auto& s : stacks_) each.push_back(s->counters());
+  return FormatSummedCounters(each);
 }
 
 std::string LcoreGroup::FormatDispatch() const {

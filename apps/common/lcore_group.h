@@ -17,6 +17,7 @@
 #define SKIFF_APPS_COMMON_LCORE_GROUP_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "drivers/dispatch/dispatch_device.h"
 #include "drivers/dpdk/dpdk_port.h"
+#include "stack/counters.h"
 #include "stack/sockets/port_chooser.h"
 #include "stack/stack.h"
 
@@ -36,12 +38,24 @@ namespace skiff {
 // invocation asks for.
 uint16_t StackLcores(const std::vector<std::string>& eal_args);
 
+// Every counter summed over `each` (one StackCounters per lcore), formatted
+// as Stack::FormatCounters formats one: "name value" lines, zeros left out.
+// Summing by name covers every counter VisitCounters knows, drops included.
+std::string FormatSummedCounters(const std::vector<StackCounters>& each);
+// An app's own "name value" lines (HttpServer::FormatCounters), one block
+// per lcore, summed by name: "name sum" lines in first-seen order. A line
+// whose last word is not a number is kept once, as it is.
+std::string SumCounterLines(const std::vector<std::string>& blocks);
+
 struct LcoreGroupConfig {
   uint16_t dpdk_port = 0;
   uint32_t mbufs = 8191;  // one pool for every queue of the port
   uint16_t lcores = 1;    // Stacks; at most the EAL's lcores to Run
   StackConfig stack;      // each lcore's, port_chooser set per lcore
   DispatchConfig dispatch;
+  // Put in front of lcore k's Stack, above dispatch (so it sees k's flows
+  // and the ARP copies): LcoreCaptures::Wrap for --pcap. May return null.
+  std::function<std::unique_ptr<Device>(Device& inner, uint16_t k)> wrap;
 };
 
 class LcoreGroup {
@@ -64,6 +78,8 @@ class LcoreGroup {
   // k's own state inside turn(k, ...).
   absl::Status Run(absl::FunctionRef<bool(uint16_t, Instant)> turn);
 
+  // Every Stack's counters summed (FormatSummedCounters). Read after Run.
+  std::string FormatCounters() const;
   // One "lcore k dispatch: ..." line per lcore: where its packets went.
   std::string FormatDispatch() const;
 
@@ -73,6 +89,7 @@ class LcoreGroup {
   std::unique_ptr<DpdkPort> port_;
   std::unique_ptr<DispatchGroup> group_;
   std::vector<std::unique_ptr<DispatchDevice>> dispatch_;
+  std::vector<std::unique_ptr<Device>> wrappers_;  // config.wrap's
   std::vector<std::unique_ptr<RssPortChooser>> choosers_;
   std::vector<std::unique_ptr<Stack>> stacks_;
 };

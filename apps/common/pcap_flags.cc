@@ -29,11 +29,9 @@ Duration UnixOffset(Clock& clock) {
   return Duration::Nanos(unix_ns - clock.Now().nanos());
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<CaptureDevice>> CaptureFromFlags(Device& port,
-                                                                Clock& clock) {
-  const std::string path = absl::GetFlag(FLAGS_pcap);
+// The capture of `path` (empty: none) with the --pcap_max_* bounds.
+absl::StatusOr<std::unique_ptr<CaptureDevice>> CaptureTo(
+    const std::string& path, Device& port, Clock& clock) {
   if (path.empty()) return std::unique_ptr<CaptureDevice>();
   const int max_mb = absl::GetFlag(FLAGS_pcap_max_mb);
   const int64_t max_packets = absl::GetFlag(FLAGS_pcap_max_packets);
@@ -49,6 +47,41 @@ absl::StatusOr<std::unique_ptr<CaptureDevice>> CaptureFromFlags(Device& port,
   if (!writer.ok()) return writer.status();
   return std::make_unique<CaptureDevice>(port, std::move(*writer), clock,
                                          UnixOffset(clock));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CaptureDevice>> CaptureFromFlags(Device& port,
+                                                                Clock& clock) {
+  return CaptureTo(absl::GetFlag(FLAGS_pcap), port, clock);
+}
+
+std::string LcorePcapPath(const std::string& path, uint16_t lcore) {
+  std::string stem = path;
+  if (stem.ends_with(".pcap")) stem.resize(stem.size() - 5);
+  return stem + ".lcore" + std::to_string(lcore) + ".pcap";
+}
+
+absl::StatusOr<std::unique_ptr<CaptureDevice>> CaptureFromFlagsForLcore(
+    Device& device, Clock& clock, uint16_t lcore) {
+  const std::string path = absl::GetFlag(FLAGS_pcap);
+  if (path.empty()) return std::unique_ptr<CaptureDevice>();
+  return CaptureTo(LcorePcapPath(path, lcore), device, clock);
+}
+
+std::unique_ptr<Device> LcoreCaptures::Wrap(Device& inner, uint16_t k) {
+  absl::StatusOr<std::unique_ptr<CaptureDevice>> c =
+      CaptureFromFlagsForLcore(inner, clock_, k);
+  if (!c.ok()) {
+    status_.Update(c.status());
+    return nullptr;
+  }
+  captures_[k] = c->get();
+  return std::move(*c);
+}
+
+void LcoreCaptures::Finish(std::FILE* log) {
+  for (CaptureDevice* c : captures_) FinishCapture(c, log);
 }
 
 void FinishCapture(CaptureDevice* capture, std::FILE* log) {

@@ -20,6 +20,7 @@
 #include "absl/strings/str_format.h"
 #include "apps/common/app_host.h"
 #include "apps/common/lcore_group.h"
+#include "apps/common/pcap_flags.h"
 #include "apps/get/client.h"
 #include "stack/base/clock.h"
 #include "stack/stack.h"
@@ -56,16 +57,20 @@ void Report(const GetStats& st, Duration elapsed, uint32_t count) {
 // --count on several EAL lcores (issue 10): one Stack and one client per
 // lcore on the port's queue pairs (apps/common/lcore_group.h), the fetches
 // split between them. Each lcore's connections use ports whose replies come
-// back to its own queue. Bodies are not written (use one lcore for that).
+// back to its own queue. Bodies are not written (use one lcore for that);
+// --pcap writes a file per lcore (LcorePcapPath).
 int RunLcores(const AppHost& host, const GetConfig& gc, uint16_t n) {
   const LcoreConfig& lc = host.lcore_config();
-  absl::StatusOr<std::unique_ptr<LcoreGroup>> opened =
-      LcoreGroup::Open({.dpdk_port = lc.dpdk_port,
-                        .mbufs = lc.mbufs,
-                        .lcores = n,
-                        .stack = lc.stack});
-  if (!opened.ok()) {
-    std::fprintf(stderr, "skiff-get: %s\n", opened.status().ToString().c_str());
+  LcoreCaptures captures(n);  // --pcap: a file per lcore
+  absl::StatusOr<std::unique_ptr<LcoreGroup>> opened = LcoreGroup::Open(
+      {.dpdk_port = lc.dpdk_port,
+       .mbufs = lc.mbufs,
+       .lcores = n,
+       .stack = lc.stack,
+       .wrap = [&](Device& d, uint16_t k) { return captures.Wrap(d, k); }});
+  if (!opened.ok() || !captures.status().ok()) {
+    const absl::Status& st = opened.ok() ? captures.status() : opened.status();
+    std::fprintf(stderr, "skiff-get: %s\n", st.ToString().c_str());
     return 1;
   }
   LcoreGroup& group = **opened;
@@ -116,13 +121,15 @@ int RunLcores(const AppHost& host, const GetConfig& gc, uint16_t n) {
     if (all.first_status == 0) all.first_status = st.first_status;
     last = std::max(last, ended[k]);
   }
-  std::fprintf(stderr, "%s", group.FormatDispatch().c_str());
+  std::fprintf(stderr, "counters:\n%s%s", group.FormatCounters().c_str(),
+               group.FormatDispatch().c_str());
   for (uint16_t k = 0; k < n; ++k) {
     std::fprintf(stderr, "lcore %u: %lu fetches, tcp resets_in %lu\n", k,
                  clients[k]->stats().completed,
                  group.stack(k).counters().tcp.resets_in);
   }
   Report(all, last - start, gc.count);
+  captures.Finish(stderr);
   if (AppHost::stop_requested()) {
     std::fprintf(stderr, "skiff-get: interrupted\n");
     return 130;

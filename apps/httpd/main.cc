@@ -23,6 +23,7 @@
 #include "absl/strings/str_format.h"
 #include "apps/common/app_host.h"
 #include "apps/common/lcore_group.h"
+#include "apps/common/pcap_flags.h"
 #include "apps/http/doc_root.h"
 #include "apps/http/server_session.h"
 #include "apps/httpd/server.h"
@@ -129,7 +130,8 @@ void PrintReport(LcoreHost& lcore, const HttpServer& server,
 // --- Many lcores (issue 10): EAL's -l/--lcores gives N > 1 lcores, and
 // skiff-httpd runs one Stack and one HttpServer per lcore on N queue pairs
 // of the port (apps/common/lcore_group.h), each listening for itself.
-// --pcap is not supported there; SIGUSR1 prints lcore 0's status.
+// --pcap writes a file per lcore (LcorePcapPath: FILE.lcoreK.pcap);
+// SIGUSR1 prints lcore 0's status.
 
 // One lcore's serve / drain / close phases, driven from its own loop.
 struct LcorePhase {
@@ -165,13 +167,20 @@ bool TurnLcore(uint16_t k, Instant now, Stack& stack, HttpServer& server,
 void PrintLcoresReport(LcoreGroup& group,
                        const std::vector<std::unique_ptr<HttpServer>>& servers,
                        uint32_t mbufs_at_start) {
-  std::printf("%s: stopping\ncounters:\n", kName);
+  // One summed "counters:" block, then what each lcore did.
+  std::vector<std::string> http;
   size_t live = 0, table = 0;
   for (uint16_t k = 0; k < group.size(); ++k) {
-    std::printf("lcore %u:\n%s%s", k, servers[k]->FormatCounters().c_str(),
-                group.stack(k).FormatCounters().c_str());
+    http.push_back(servers[k]->FormatCounters());
     live += servers[k]->live_connections();
     table += group.stack(k).tcp().connection_count();
+  }
+  std::printf("%s: stopping\ncounters:\n%s%s", kName,
+              SumCounterLines(http).c_str(), group.FormatCounters().c_str());
+  for (uint16_t k = 0; k < group.size(); ++k) {
+    std::printf("lcore %u: http_connections_accepted %lu tcp_resets_in %lu\n",
+                k, servers[k]->counters().accepted,
+                group.stack(k).counters().tcp.resets_in);
   }
   std::printf("%s", group.FormatDispatch().c_str());
   const DpdkPort::Stats ps = group.port().stats();
@@ -198,8 +207,11 @@ absl::Status ServeLcores(const AppHost& host, const HttpdOptions& opt,
   if (opt.buffer_pool_bytes > 0) {
     gc.stack.tcp.buffer_pool_bytes = opt.buffer_pool_bytes / lcores;
   }
+  LcoreCaptures captures(lcores);
+  gc.wrap = [&](Device& d, uint16_t k) { return captures.Wrap(d, k); };
   absl::StatusOr<std::unique_ptr<LcoreGroup>> opened = LcoreGroup::Open(gc);
   if (!opened.ok()) return opened.status();
+  if (!captures.status().ok()) return captures.status();
   LcoreGroup& group = **opened;
   if (!group.port().WaitForLink(lc.link_wait)) {
     std::fprintf(stderr, "%s: warning: link still down\n", kName);
@@ -231,6 +243,8 @@ absl::Status ServeLcores(const AppHost& host, const HttpdOptions& opt,
   });
   if (!run.ok()) return run;
   PrintLcoresReport(group, servers, mbufs_at_start);
+  std::fflush(stdout);
+  captures.Finish(stdout);
   servers.clear();
   return absl::OkStatus();
 }

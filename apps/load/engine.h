@@ -67,6 +67,9 @@ class LoadEngine final : public TcpEventHandler {
   // the window requests were started in, which rates are computed over.
   Duration run_time() const { return stop_time_ - start_; }
   const bench::Histogram& latency() const { return latency_; }
+  // The current interval's latencies (TakeSample resets them): what
+  // skiff-load merges across lcores before taking the sample.
+  const bench::Histogram& interval_latency() const { return interval_; }
   size_t active() const { return conns_.size(); }
   size_t held() const { return held_; }
   const LoadConfig& config() const { return config_; }

@@ -1,5 +1,6 @@
 // skiff-load: a connection-rate load generator for other people's servers,
-// with skiff's own TCP on a DPDK port (one lcore).
+// with skiff's own TCP on a DPDK port, on one lcore or, when the EAL
+// arguments name several (-l 0-1), one Stack and engine per lcore.
 //
 //   skiff-load [EAL args] -- --ip=10.88.0.2/24 [--gateway=IP]
 //       http://A.B.C.D[:port]/path | tcp://A.B.C.D:port
@@ -8,10 +9,12 @@
 //       [--src_ips=10.88.0.2-10.88.0.5] [--json=F] [--csv=F] [--plot=F.png]
 //       [--max_errors=N] [--max_error_ratio=X]
 //
-// Prints a live line per second and a final table. Exit 0; 3 when errors
-// exceed --max_errors or --max_error_ratio; 1 on a start-up failure.
-#include <atomic>
-#include <csignal>
+// --ip, --gateway, --dpdk_port, --link_wait_ms, --mbufs (default 65535) and
+// --pcap (a file per lcore on several) are the host flags
+// (apps/common/app_host.h). Prints a live line per second and a final table (on
+// several lcores one merged table, then a line per lcore). Exit 0; 3 when
+// errors exceed --max_errors or --max_error_ratio; 1 on a start-up failure.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -20,21 +23,19 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "apps/common/app_host.h"
+#include "apps/common/lcore_group.h"
 #include "apps/common/pcap_flags.h"
 #include "apps/get/client.h"
 #include "apps/load/engine.h"
+#include "apps/load/lcore_merge.h"
 #include "apps/load/report.h"
-#include "drivers/dpdk/dpdk_port.h"
-#include "drivers/dpdk/eal.h"
 #include "stack/base/clock.h"
 #include "stack/stack.h"
 
-ABSL_FLAG(std::string, ip, "", "our address and prefix, e.g. 10.88.0.2/24");
-ABSL_FLAG(std::string, gateway, "", "default gateway");
 ABSL_FLAG(std::string, src_ips, "",
           "local addresses to connect from, round robin: A-B and/or A,B "
           "(all in --ip's subnet; default: --ip's address)");
@@ -62,15 +63,13 @@ ABSL_FLAG(int64_t, max_errors, -1, "exit 3 when errors exceed this (-1: off)");
 ABSL_FLAG(double, max_error_ratio, -1,
           "exit 3 when errors / requests exceed this (-1: off)");
 ABSL_FLAG(bool, quiet, false, "no live line");
-ABSL_FLAG(int, dpdk_port, 0, "DPDK port id to run on");
-ABSL_FLAG(int, mbufs, 65535, "mbufs in the port's pool");
-ABSL_FLAG(int, link_wait_ms, 5000, "how long to wait for the link");
 
 namespace skiff::load {
 namespace {
 
-std::atomic<bool> stop_requested{false};
-void OnSignal(int) { stop_requested.store(true, std::memory_order_relaxed); }
+constexpr char kName[] = "skiff-load";
+// RunFor's bound when the loop itself decides the end.
+constexpr Duration kForever = Duration::Seconds(int64_t{100} * 365 * 86400);
 
 int Usage(const std::string& why) {
   std::fprintf(stderr, "skiff-load: %s\n", why.c_str());
@@ -174,41 +173,37 @@ int ExitCode(const LoadCounters& t) {
   return 0;
 }
 
-int Run(const StackConfig& sc, const LoadConfig& lc) {
-  if (DpdkPortCount() == 0) {
-    std::fprintf(stderr, "skiff-load: no DPDK port: give a --vdev\n");
-    return 1;
-  }
-  DpdkPortConfig pc;
-  pc.port_id = static_cast<uint16_t>(absl::GetFlag(FLAGS_dpdk_port));
-  pc.pool.size = static_cast<uint32_t>(absl::GetFlag(FLAGS_mbufs));
-  absl::StatusOr<std::unique_ptr<DpdkPort>> port = DpdkPort::Open(pc);
-  if (!port.ok()) {
-    std::fprintf(stderr, "skiff-load: %s\n", port.status().ToString().c_str());
-    return 1;
-  }
-  (*port)->WaitForLink(Duration::Millis(absl::GetFlag(FLAGS_link_wait_ms)));
-  MonotonicClock clock;
-  absl::StatusOr<std::unique_ptr<CaptureDevice>> capture =
-      CaptureFromFlags(**port, clock);
-  if (!capture.ok()) {
+// Ends a run's summary from what the engines left (one or several).
+void Finish(RunSummary& sum) {
+  for (const LoadSample& s : sum.samples)
+    sum.max_held = std::max(sum.max_held, s.held);
+  std::printf("%s", FormatFinal(sum).c_str());
+  std::fflush(stdout);
+  WriteOutputs(sum);
+}
+
+// One lcore: the engine on the LcoreHost's stack, as before issue 10.
+int RunOne(const LcoreConfig& config, const LoadConfig& lc) {
+  absl::StatusOr<std::unique_ptr<LcoreHost>> opened = LcoreHost::Open(config);
+  if (!opened.ok()) {
     std::fprintf(stderr, "skiff-load: %s\n",
-                 capture.status().ToString().c_str());
+                 opened.status().ToString().c_str());
     return 1;
   }
-  Stack stack(*capture ? static_cast<Device&>(**capture) : **port, sc);
-  LoadEngine engine(stack, lc);
-  stack.Start(clock.Now());
+  LcoreHost& lcore = **opened;
+  LoadEngine engine(lcore.stack(), lc);
   RunSummary sum;
   sum.config = lc;
   const bool quiet = absl::GetFlag(FLAGS_quiet);
-  const Instant start = clock.Now();
+  const Instant start = lcore.Now();
   engine.Start(start);
   Instant next_sample = start + Duration::Seconds(1);
   Instant now = start;
-  while (!engine.done()) {
-    now = clock.Now();
-    if (stop_requested.load(std::memory_order_relaxed)) engine.Stop(now);
+  // Signals stop the engine, which then drains: the loop ends when it is
+  // done, not at the signal.
+  lcore.RunFor(kForever, [&](Instant t) {
+    now = t;
+    if (AppHost::stop_requested()) engine.Stop(now);
     engine.Poll(now);
     if (now >= next_sample) {
       sum.samples.push_back(engine.TakeSample(now));
@@ -217,7 +212,8 @@ int Run(const StackConfig& sc, const LoadConfig& lc) {
         std::fprintf(stderr, "%s\n", FormatLive(sum.samples.back()).c_str());
       next_sample += Duration::Seconds(1);
     }
-  }
+    return !engine.done();
+  });
   if ((now - start).seconds() -
           (sum.samples.empty() ? 0 : sum.samples.back().t) >
       0.05)
@@ -225,53 +221,164 @@ int Run(const StackConfig& sc, const LoadConfig& lc) {
   sum.elapsed = (now - start).seconds();
   sum.seconds = engine.run_time().seconds();
   // Let the last ACKs and FINs reach the wire.
-  const Instant flush_end = clock.Now() + Duration::Millis(200);
-  while (clock.Now() < flush_end) stack.Poll(clock.Now());
+  lcore.RunFor(Duration::Millis(200), [&](Instant t) {
+    lcore.stack().Poll(t);
+    return true;
+  });
   sum.totals = engine.totals();
   sum.latency = &engine.latency();
-  sum.retransmits = stack.counters().tcp.retransmits;
-  for (const LoadSample& s : sum.samples)
-    sum.max_held = std::max(sum.max_held, s.held);
-  std::printf("%s", FormatFinal(sum).c_str());
-  std::fflush(stdout);
-  WriteOutputs(sum);
-  FinishCapture(capture->get(), stderr);
+  sum.retransmits = lcore.stack().counters().tcp.retransmits;
+  Finish(sum);
+  lcore.FinishCapture(stderr);
   return ExitCode(sum.totals);
 }
 
-int Main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "skiff-load [EAL args] -- --ip=10.88.0.2/24 http://A.B.C.D[:port]/path "
-      "[--workload=cps|rps|cc|bulk] [--concurrency=C] [--rate=R] ...");
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
-  int consumed = 0;
-  absl::StatusOr<std::unique_ptr<Eal>> eal = Eal::Init(argc, argv, &consumed);
-  if (!eal.ok()) {
-    std::fprintf(stderr, "skiff-load: %s\n", eal.status().ToString().c_str());
+// Several lcores (EAL's -l/-c/--lcores, issue 10): one Stack and engine per
+// lcore on its own queue pair (apps/common/lcore_group.h), each with its
+// share of the run (SplitConfig) and opening from ports whose replies come
+// back to its queue; the lcores' samples, counters and histograms merge
+// into one report. --pcap writes a file per lcore (LcorePcapPath).
+int RunLcores(const AppHost& host, const StackConfig& sc, const LoadConfig& lc,
+              uint16_t n) {
+  if (!CanSplit(lc, n)) {
+    return Usage(absl::StrFormat(
+        "on %u lcores --concurrency, --max_in_flight and --count (when set) "
+        "must be at least %u",
+        n, n));
+  }
+  const LcoreConfig& hc = host.lcore_config();
+  LcoreCaptures captures(n);  // --pcap: a file per lcore
+  absl::StatusOr<std::unique_ptr<LcoreGroup>> opened = LcoreGroup::Open(
+      {.dpdk_port = hc.dpdk_port,
+       .mbufs = hc.mbufs,
+       .lcores = n,
+       .stack = sc,
+       .wrap = [&](Device& d, uint16_t k) { return captures.Wrap(d, k); }});
+  if (!opened.ok() || !captures.status().ok()) {
+    const absl::Status& st = opened.ok() ? captures.status() : opened.status();
+    std::fprintf(stderr, "skiff-load: %s\n", st.ToString().c_str());
     return 1;
   }
-  std::vector<char*> rest =
-      absl::ParseCommandLine(argc - consumed, argv + consumed);
-  if (rest.size() != 2) return Usage("give exactly one target URL");
-  StackConfig sc;
-  std::optional<Ipv4Cidr> cidr = Ipv4Cidr::Parse(absl::GetFlag(FLAGS_ip));
-  if (!cidr) return Usage("--ip=A.B.C.D/N is required");
-  sc.address = *cidr;
-  if (const std::string gw = absl::GetFlag(FLAGS_gateway); !gw.empty()) {
-    sc.gateway = Ipv4Address::Parse(gw);
-    if (!sc.gateway) return Usage("bad --gateway");
+  LcoreGroup& group = **opened;
+  if (!group.port().WaitForLink(hc.link_wait))
+    std::fprintf(stderr, "skiff-load: warning: link still down\n");
+  MonotonicClock clock;
+  group.Start(clock.Now());
+  std::fprintf(stderr, "skiff-load: %s, lcores %u\n",
+               group.port().Describe().c_str(), n);
+  std::vector<std::unique_ptr<LoadEngine>> engines;
+  for (uint16_t k = 0; k < n; ++k)
+    engines.push_back(
+        std::make_unique<LoadEngine>(group.stack(k), SplitConfig(lc, n, k)));
+
+  RunSummary sum;
+  sum.config = lc;
+  const bool quiet = absl::GetFlag(FLAGS_quiet);
+  SampleMerger merger(n, [&](const LoadSample& s) {
+    sum.samples.push_back(s);
+    if (!quiet) std::fprintf(stderr, "%s\n", FormatLive(s).c_str());
+  });
+  // Per lcore, touched only by its own lcore until Run returns.
+  struct Lane {
+    bool started = false;
+    Instant start;
+    Instant next_sample;
+    Instant last;
+    Instant flush_end = Instant::Max();
+  };
+  std::vector<Lane> lanes(n);
+  const Instant start = clock.Now();
+  absl::Status run = group.Run([&](uint16_t k, Instant now) {
+    LoadEngine& e = *engines[k];
+    Lane& l = lanes[k];
+    if (!l.started) {
+      l.started = true;
+      l.start = now;
+      l.next_sample = now + Duration::Seconds(1);
+      e.Start(now);
+    }
+    if (!e.done()) {
+      if (AppHost::stop_requested()) e.Stop(now);
+      e.Poll(now);
+      if (now >= l.next_sample) {
+        const bench::Histogram interval = e.interval_latency();
+        merger.Add(k, e.TakeSample(now), interval);
+        l.next_sample += Duration::Seconds(1);
+      }
+      if (!e.done()) return true;
+      l.last = now;
+      if ((now - l.start).seconds() - (l.next_sample - l.start).seconds() +
+              1.0 >
+          0.05) {
+        const bench::Histogram interval = e.interval_latency();
+        merger.Add(k, e.TakeSample(now), interval);
+      }
+      l.flush_end = now + Duration::Millis(200);
+    }
+    // Let the last ACKs and FINs reach the wire.
+    group.stack(k).Poll(now);
+    return now < l.flush_end;
+  });
+  if (!run.ok()) {
+    std::fprintf(stderr, "skiff-load: %s\n", run.ToString().c_str());
+    return 1;
   }
-  std::string why;
-  std::optional<LoadConfig> lc = ConfigFromFlags(rest[1], &why);
-  if (!lc) return Usage(why);
+  merger.Finish();
+  bench::Histogram latency;
+  for (uint16_t k = 0; k < n; ++k) {
+    const LoadEngine& e = *engines[k];
+    sum.totals += e.totals();
+    latency.Merge(e.latency());
+    sum.retransmits += group.stack(k).counters().tcp.retransmits;
+    sum.seconds = std::max(sum.seconds, e.run_time().seconds());
+    sum.elapsed = std::max(sum.elapsed, (lanes[k].last - start).seconds());
+  }
+  sum.latency = &latency;
+  Finish(sum);
+  // The stacks' counters summed over the lcores, then what each did.
+  std::fprintf(stderr, "counters:\n%s", group.FormatCounters().c_str());
+  for (uint16_t k = 0; k < n; ++k) {
+    const LoadCounters& t = engines[k]->totals();
+    std::fprintf(stderr,
+                 "lcore %u: %lu conns, %lu requests completed, %lu errors, "
+                 "tcp resets_in %lu\n",
+                 k, t.conns_opened, t.requests_done, t.error_total(),
+                 group.stack(k).counters().tcp.resets_in);
+  }
+  std::fprintf(stderr, "%s", group.FormatDispatch().c_str());
+  captures.Finish(stderr);
+  return ExitCode(sum.totals);
+}
+
+int Run(const AppHost& host, const LoadConfig& lc) {
+  LcoreConfig config = host.lcore_config();
+  StackConfig& sc = config.stack;
   // The sources become the stack's extra addresses (the primary may be one
   // of them): ARP answers for each, connections go out from each.
-  for (Ipv4Address a : lc->sources)
+  for (Ipv4Address a : lc.sources)
     if (a != sc.address.addr) sc.extra_addresses.push_back(a);
   sc.tcp.connection.time_wait =
       Duration::Millis(absl::GetFlag(FLAGS_time_wait_ms));
-  return Run(sc, *lc);
+  if (const uint16_t n = StackLcores(host.eal().args()); n > 1)
+    return RunLcores(host, sc, lc, n);
+  return RunOne(config, lc);
+}
+
+int Main(int argc, char** argv) {
+  absl::StatusOr<std::unique_ptr<AppHost>> host = AppHost::Start(
+      argc, argv,
+      {.name = kName,
+       .usage = "skiff-load [EAL args] -- --ip=10.88.0.2/24 "
+                "http://A.B.C.D[:port]/path [--workload=cps|rps|cc|bulk] "
+                "[--concurrency=C] [--rate=R] ...",
+       .default_mbufs = 65535});
+  if (!host.ok()) return AppHost::Fail(kName, host.status());
+  const std::vector<char*>& rest = (*host)->args();
+  if (rest.size() != 2) return Usage("give exactly one target URL");
+  std::string why;
+  std::optional<LoadConfig> lc = ConfigFromFlags(rest[1], &why);
+  if (!lc) return Usage(why);
+  return Run(**host, *lc);
 }
 
 }  // namespace

@@ -39,4 +39,7 @@ for k in 0 1; do
   line=$(grep "^lcore $k: " "$WORK/err") || fail "no line for lcore $k"
   [[ "$line" =~ resets_in\ 0$ ]] || fail "lcore $k was reset: $line"
 done
+# One summed counters: block: every fetch's SYN, over both lcores.
+opens=$(awk '$1 == "tcp_active_opens" {print $2}' "$WORK/err")
+((opens == 200)) || fail "summed tcp_active_opens ${opens:-none}, not 200"
 log "PASS"

@@ -54,9 +54,14 @@ grep -q 'Non-2xx or 3xx responses' <<<"$out" && fail "wrk saw non-2xx/3xx respon
 
 stop_skiff
 grep '^lcore [01] dispatch:' "$LOG" || fail "no dispatch lines"
-mapfile -t accepted < <(awk '$1 == "http_connections_accepted" {print $2}' "$LOG")
+# One summed "counters:" block, then a line per lcore: each lcore served,
+# and the sum is what the lcores' lines add up to.
+mapfile -t accepted < <(sed -n 's/^lcore [01]: http_connections_accepted \([0-9]*\) .*/\1/p' "$LOG")
 ((${#accepted[@]} == 2)) || fail "want 2 lcores' accept counts, got ${#accepted[*]}"
 ((accepted[0] > 0 && accepted[1] > 0)) ||
   fail "an lcore served nothing: accepted ${accepted[*]}"
+total=$(awk '$1 == "http_connections_accepted" {print $2}' "$LOG")
+((total == accepted[0] + accepted[1])) ||
+  fail "summed http_connections_accepted ${total:-none} != ${accepted[0]} + ${accepted[1]}"
 log "accepted per lcore: ${accepted[*]}"
 log "PASS"

@@ -8,6 +8,8 @@
 #include <array>
 #include <atomic>
 
+#include "absl/strings/str_format.h"
+#include "apps/common/pcap_flags.h"
 #include "drivers/dpdk/lcores.h"
 #include "drivers/dpdk/vdev.h"
 #include "tests/support/eal_env.h"
@@ -73,6 +75,49 @@ TEST(LcoreGroup, StackLcores_OnlyWhenLcoresAreNamed) {
   EXPECT_EQ(StackLcores({"skiff-httpd", "-l0-1"}), EalLcoreCount());
   EXPECT_EQ(StackLcores({"skiff-httpd", "--lcores=0,1"}), EalLcoreCount());
   EXPECT_EQ(StackLcores({"skiff-httpd", "-c", "3"}), EalLcoreCount());
+}
+
+// The exit report's "counters:" block: every lcore's counters summed by
+// name, zeros left out, in Stack::FormatCounters' format.
+TEST(LcoreGroup, FormatSummedCounters_AddsEveryLcore) {
+  StackCounters a, b;
+  a.tcp.active_opens = 3;
+  b.tcp.active_opens = 4;
+  a.link.rx_packets = 10;
+  b.drops.Add(DropReason::kIpBadVersion, 2);
+  const std::string out = FormatSummedCounters({a, b});
+  EXPECT_NE(out.find(absl::StrFormat("%-32s %d\n", "tcp_active_opens", 7)),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find(absl::StrFormat("%-32s %d\n", "link_rx_packets", 10)),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find(absl::StrFormat("%-32s %d\n", "drop_total", 2)),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("tcp_passive_opens"), std::string::npos) << "zero";
+  // One lcore: exactly what the Stack itself prints.
+  EXPECT_EQ(FormatSummedCounters({a}), FormatCounters(a));
+  EXPECT_EQ(FormatSummedCounters({}), "");
+}
+
+// The apps' own counters (skiff-httpd's "http_* N" lines) summed by name.
+TEST(LcoreGroup, SumCounterLines_AddsByNameInOrder) {
+  EXPECT_EQ(
+      SumCounterLines({"http_connections_accepted 3\nhttp_responses_200 2\n",
+                       "http_connections_accepted 4\nhttp_responses_404 1\n"
+                       "http_responses_200 5\n"}),
+      "http_connections_accepted 7\nhttp_responses_200 7\n"
+      "http_responses_404 1\n");
+  EXPECT_EQ(SumCounterLines({"a   1\n", "a 2\n"}), "a 3\n");
+  EXPECT_EQ(SumCounterLines({}), "");
+}
+
+// --pcap on several lcores: a file per lcore, named after the flag's.
+TEST(LcoreGroup, LcorePcapPath_OneFilePerLcore) {
+  EXPECT_EQ(LcorePcapPath("/tmp/run.pcap", 0), "/tmp/run.lcore0.pcap");
+  EXPECT_EQ(LcorePcapPath("/tmp/run.pcap", 13), "/tmp/run.lcore13.pcap");
+  EXPECT_EQ(LcorePcapPath("run", 1), "run.lcore1.pcap");
 }
 
 }  // namespace
