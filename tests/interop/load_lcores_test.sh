@@ -83,10 +83,13 @@ opens=$(awk '$1 == "tcp_active_opens" {print $2}' "$WORK/err")
 ((opens == COUNT)) || fail "summed tcp_active_opens ${opens:-none}, not $COUNT"
 
 # SIGINT drains every lcore: a 60 s run interrupted 1.5 s after start-up.
+# The drain (8 s, over when nothing is in flight) outlasts a request whose
+# SYN was lost and resent (1 s + 2 s), as a frame or two can be on a loaded
+# 2-core host, so every request in flight at the signal must complete.
 base=$(wc -l <"$WORK/nginx/access.log")
 timeout -k 5 30 "$LOAD" "${EAL[@]}" -- "--ip=$SKIFF_IP/24" --quiet \
   "http://$PEER_IP:8080/page.html" --workload=cps --concurrency=4 --duration_s=60 \
-  --json="$WORK/int.json" >"$WORK/int.out" 2>"$WORK/int.err" &
+  --drain_ms=8000 --json="$WORK/int.json" >"$WORK/int.out" 2>"$WORK/int.err" &
 LOAD_PID=$!
 for ((i = 0; i < 100; i++)); do
   grep -q 'lcores 2$' "$WORK/int.err" 2>/dev/null && break
