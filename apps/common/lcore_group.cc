@@ -44,7 +44,7 @@ absl::StatusOr<std::unique_ptr<LcoreGroup>> LcoreGroup::Open(
           g->port_->rss(), k, sc.tcp.ephemeral_first, sc.tcp.ephemeral_last));
       sc.tcp.port_chooser = g->choosers_.back().get();
     }
-    g->stacks_.push_back(std::make_unique<Stack>(*g->dispatch_.back(), sc));
+    g->stacks_.push_back(std::make_unique<StackCore>(*g->dispatch_.back(), sc));
   }
   return g;
 }

@@ -14,7 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/flags/flag.h"
 #include "apps/common/app_host.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 ABSL_FLAG(uint16_t, port, 7, "TCP port to echo on");
 
@@ -24,7 +24,7 @@ namespace {
 // writes it straight back. Edge-triggered: read until kWouldBlock.
 class Echo final : public skiff::TcpEventHandler {
  public:
-  explicit Echo(skiff::Stack& stack) : stack_(stack) {}
+  explicit Echo(skiff::StackCore& stack) : stack_(stack) {}
 
   void OnAcceptable(skiff::ListenerId listener) override {
     // Step 4: each accepted connection is a dedicated socket.
@@ -68,7 +68,7 @@ class Echo final : public skiff::TcpEventHandler {
     stack_.Close(s);
   }
 
-  skiff::Stack& stack_;
+  skiff::StackCore& stack_;
   absl::flat_hash_map<skiff::SocketId, std::string> held_;
 };
 
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   if (!host.ok()) return skiff::AppHost::Fail("skiff-echo", host.status());
   auto lcore = skiff::LcoreHost::Open((*host)->lcore_config());
   if (!lcore.ok()) return skiff::AppHost::Fail("skiff-echo", lcore.status());
-  skiff::Stack& stack = (*lcore)->stack();
+  skiff::StackCore& stack = (*lcore)->stack();
   Echo echo(stack);
   stack.SetEventHandler(&echo);
   // Step 1: a listening socket, no peer.

@@ -47,7 +47,7 @@ ErrorKind KindOf(ConnectionError e) {
 
 }  // namespace
 
-LoadEngine::LoadEngine(Stack& stack, LoadConfig config)
+LoadEngine::LoadEngine(StackCore& stack, LoadConfig config)
     : stack_(stack), config_(std::move(config)), buf_(kReadBuffer) {
   request_ = BuildRequest(config_);
   config_.concurrency = std::max<uint32_t>(config_.concurrency, 1);

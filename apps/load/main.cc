@@ -31,7 +31,7 @@
 #include "drivers/dpdk/dpdk_port.h"
 #include "drivers/dpdk/eal.h"
 #include "stack/base/clock.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 ABSL_FLAG(std::string, ip, "", "our address and prefix, e.g. 10.88.0.2/24");
 ABSL_FLAG(std::string, gateway, "", "default gateway");
@@ -196,7 +196,7 @@ int Run(const StackConfig& sc, const LoadConfig& lc) {
                  capture.status().ToString().c_str());
     return 1;
   }
-  Stack stack(*capture ? static_cast<Device&>(**capture) : **port, sc);
+  StackCore stack(*capture ? static_cast<Device&>(**capture) : **port, sc);
   LoadEngine engine(stack, lc);
   stack.Start(clock.Now());
   RunSummary sum;

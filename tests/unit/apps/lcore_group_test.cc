@@ -1,4 +1,4 @@
-// LcoreGroup (apps/common/lcore_group.h): one Stack per lcore on one port.
+// LcoreGroup (apps/common/lcore_group.h): one StackCore per lcore on one port.
 // net_null stands in for the port: it has queues to spare and refuses
 // skiff's key, so the group runs software dispatch.
 #include "apps/common/lcore_group.h"

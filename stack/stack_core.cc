@@ -1,4 +1,4 @@
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 #include <algorithm>
 #include <span>
@@ -9,7 +9,7 @@
 
 namespace skiff {
 
-Stack::Stack(Device& device, const StackConfig& config)
+StackCore::StackCore(Device& device, const StackConfig& config)
     : device_(device),
       config_(config),
       caps_(device.caps()),
@@ -32,13 +32,13 @@ Stack::Stack(Device& device, const StackConfig& config)
   ipv4_.Register(IpProtocol::kTcp, &tcp_);
 }
 
-void Stack::Start(Instant now) {
+void StackCore::Start(Instant now) {
   now_ = now;
   if (config_.arp.gratuitous_on_start) arp_.Announce(now);
   tx_.Flush();
 }
 
-void Stack::Poll(Instant now) {
+void StackCore::Poll(Instant now) {
   now_ = now;
   // 1. rx burst
   const size_t n = device_.RxBurst(std::span<Packet>(rx_));
@@ -56,7 +56,7 @@ void Stack::Poll(Instant now) {
   tx_.Flush();
 }
 
-void Stack::Input(Packet frame, Instant now) {
+void StackCore::Input(Packet frame, Instant now) {
   ++counters_.link.rx_packets;
   counters_.link.rx_bytes += frame.length();
   // skiff handles single-segment packets only (Packet::data()).
@@ -81,40 +81,40 @@ void Stack::Input(Packet frame, Instant now) {
   }
 }
 
-Instant Stack::NextDeadline() const {
+Instant StackCore::NextDeadline() const {
   return std::min(arp_.NextDeadline(), tcp_.NextDeadline());
 }
 
-bool Stack::HasRoute(Ipv4Address dst) const {
+bool StackCore::HasRoute(Ipv4Address dst) const {
   return ipv4_.NextHop(dst).has_value();
 }
 
-ListenResult Stack::Listen(uint16_t port, uint32_t backlog) {
+ListenResult StackCore::Listen(uint16_t port, uint32_t backlog) {
   return tcp_.Listen(port, backlog);
 }
 
-StackCounters Stack::counters() const {
+StackCounters StackCore::counters() const {
   StackCounters c = counters_;
   c.tcp = tcp_.counters();
   return c;
 }
 
-bool Stack::SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol,
+bool StackCore::SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol,
                      Instant now) {
   return ipv4_.Send(std::move(l4), dst, protocol, now);
 }
 
-bool Stack::SendIpv4From(Ipv4Address src, Packet l4, Ipv4Address dst,
+bool StackCore::SendIpv4From(Ipv4Address src, Packet l4, Ipv4Address dst,
                          uint8_t protocol, Instant now) {
   return ipv4_.Send(std::move(l4), dst, protocol, now, src);
 }
 
-void Stack::RegisterHandler(uint8_t protocol, Ipv4Handler* handler) {
+void StackCore::RegisterHandler(uint8_t protocol, Ipv4Handler* handler) {
   if (protocol == IpProtocol::kIcmp) return;
   ipv4_.Register(protocol, handler);
 }
 
-std::string Stack::FormatCounters() const {
+std::string StackCore::FormatCounters() const {
   return skiff::FormatCounters(counters());
 }
 
