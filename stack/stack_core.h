@@ -32,6 +32,7 @@
 #include "skiff/device.h"
 #include "stack/base/clock.h"
 #include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 #include "stack/counters.h"
 #include "stack/net/arp_resolver.h"
 #include "stack/net/icmp_layer.h"
@@ -117,6 +118,12 @@ class StackCore final : private IpSender {
   // Where readiness events go (loop step 4); not owned, may be null.
   void SetEventHandler(TcpEventHandler* handler) { handler_ = handler; }
   const TcpLayer& tcp() const { return tcp_; }
+  // For the public Stack (stack/stack.cc): whether a listener id is live,
+  // re-evaluating a socket after an option or zero-copy call, the time of
+  // the latest Start/Poll.
+  bool HasListener(ListenerId l) { return tcp_.HasListener(l); }
+  void Touch(SocketId s) { tcp_.Touch(s, now_); }
+  Instant now() const { return now_; }
 
   // All counters, TCP sums brought up to date.
   StackCounters counters() const;

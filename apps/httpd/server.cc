@@ -137,6 +137,7 @@ bool HttpServer::Read(SocketId s, Conn& c, Instant now, bool* progress) {
         *progress = true;
         return true;
       case RecvError::kReset:
+      case RecvError::kBadSocket:
         Finish(s, /*reset=*/true);
         return false;
     }

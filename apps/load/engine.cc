@@ -305,7 +305,8 @@ bool LoadEngine::Read(SocketId s, Conn& c) {
       case RecvError::kEof:
         OnEof(s, c);
         return false;
-      case RecvError::kReset: {
+      case RecvError::kReset:
+      case RecvError::kBadSocket: {
         const Connection* conn = stack_.Find(s);
         Fail(s, conn != nullptr ? KindOf(conn->error()) : ErrorKind::kReset);
         return false;

@@ -110,6 +110,22 @@ class TcpLayer final : public Ipv4Handler {
   Connection* Find(SocketId s);
   const Connection* Find(SocketId s) const;
 
+  // For the public API (stack/stack.cc): whether a listener id is live;
+  // the bookkeeping of Send/Recv after a call made on Find()'s connection
+  // (options, zero-copy); the sockets the application holds.
+  bool HasListener(ListenerId id) {
+    return listeners_.Get(id.handle) != nullptr;
+  }
+  void Touch(SocketId s, Instant now) {
+    if (Owned(s) != nullptr) Update(s.handle, now);
+  }
+  template <typename F>
+  void VisitOwnedSockets(F&& f) const {
+    sockets_.ForEach([&](SlabHandle h, const Socket& s) {
+      if (s.owned && !s.released) f(SocketId{h}, s.conn);
+    });
+  }
+
   // Counters with the per-connection sums brought up to date.
   TcpCounters counters() const;
   size_t connection_count() const { return sockets_.size(); }

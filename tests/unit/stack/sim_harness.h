@@ -22,6 +22,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "skiff/device.h"
+#include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 #include "stack/base/clock.h"
 #include "stack/stack_core.h"
 #include "stack/wire/bytes.h"
