@@ -1,4 +1,4 @@
-// Everything a Stack counts: per-layer counters plus drops by reason.
+// Everything a StackCore counts: per-layer counters plus drops by reason.
 // Printable nstat-style ("name value" lines) and queryable by name.
 #ifndef SKIFF_STACK_COUNTERS_H_
 #define SKIFF_STACK_COUNTERS_H_

@@ -1,4 +1,4 @@
-// Configuration of one Stack: plain structs, one documented knob per field
+// Configuration of one StackCore: plain structs, one documented knob per field
 // with its default beside it (STYLE.md §6).
 #ifndef SKIFF_STACK_STACK_CONFIG_H_
 #define SKIFF_STACK_STACK_CONFIG_H_
@@ -17,7 +17,7 @@ namespace skiff {
 struct StackConfig {
   Ipv4Cidr address;  // our IP and on-link prefix
   // More local addresses in the same subnet, answered by ARP, accepted by
-  // IPv4 and usable as a TCP source (Stack::Connect with a source): a load
+  // IPv4 and usable as a TCP source (StackCore::Connect with a source): a load
   // generator's source range. The primary address stays the default.
   std::vector<Ipv4Address> extra_addresses;
   std::optional<Ipv4Address> gateway;  // default route; none: on-link only

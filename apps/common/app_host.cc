@@ -155,7 +155,7 @@ absl::StatusOr<std::unique_ptr<LcoreHost>> LcoreHost::Open(
     h->wrapper_ = wrap(*device);
     if (h->wrapper_) device = h->wrapper_.get();
   }
-  h->stack_ = std::make_unique<Stack>(*device, config.stack);
+  h->stack_ = std::make_unique<StackCore>(*device, config.stack);
   h->stack_->Start(h->clock_.Now());
   h->telemetry_ = TelemetryRegistration::Register(CurrentLcore(), &h->mailbox_);
   return h;

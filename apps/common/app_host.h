@@ -8,7 +8,7 @@
 //      --ip=A.B.C.D/N  --gateway=A.B.C.D  --dpdk_port=ID|NAME
 //      --link_wait_ms=T  --mbufs=N  (and --pcap, apps/common/pcap_flags.h)
 //  * LcoreHost, once per lcore: its port, the capture in front of it, its
-//    Stack, a clock and the loop that turns them until a stop signal.
+//    StackCore, a clock and the loop that turns them until a stop signal.
 //
 //   absl::StatusOr<std::unique_ptr<AppHost>> host =
 //       AppHost::Start(argc, argv, {.name = "skiff-echo", ...});
@@ -44,9 +44,11 @@
 #include "drivers/dpdk/eal.h"
 #include "drivers/dpdk/telemetry.h"
 #include "skiff/device.h"
+#include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 #include "stack/base/clock.h"
 #include "stack/observe/mailbox.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "stack/stack_config.h"
 
 namespace skiff {
@@ -119,7 +121,7 @@ class LcoreHost {
  public:
   // Opens the port (any PMD: a --vdev or a NIC by PCI address), waits up to
   // config.link_wait for the link (a warning if it stays down), puts the
-  // --pcap capture and `wrap`'s device in front, builds the Stack on top
+  // --pcap capture and `wrap`'s device in front, builds the StackCore on top
   // and starts it (gratuitous ARP). Call it on the lcore that will Run it:
   // the stack is registered for /skiff/ telemetry under that lcore id.
   static absl::StatusOr<std::unique_ptr<LcoreHost>> Open(
@@ -138,7 +140,7 @@ class LcoreHost {
   // drains, last ACKs and FINs.
   void RunFor(Duration d, absl::FunctionRef<bool(Instant)> turn);
 
-  Stack& stack() { return *stack_; }
+  StackCore& stack() { return *stack_; }
   DpdkPort& port() { return *port_; }
   Instant Now() { return clock_.Now(); }
   const LcoreConfig& config() const { return config_; }
@@ -171,7 +173,7 @@ class LcoreHost {
   std::unique_ptr<DpdkPort> port_;
   std::unique_ptr<CaptureDevice> capture_;  // --pcap; may be null
   std::unique_ptr<Device> wrapper_;         // the app's; may be null
-  std::unique_ptr<Stack> stack_;
+  std::unique_ptr<StackCore> stack_;
   // Telemetry reaches the stack only through the mailbox (registered after
   // the stack is built, unregistered before it goes).
   SnapshotMailbox mailbox_;

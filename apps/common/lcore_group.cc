@@ -108,7 +108,7 @@ absl::StatusOr<std::unique_ptr<LcoreGroup>> LcoreGroup::Open(
         g->wrappers_.push_back(std::move(w));
       }
     }
-    g->stacks_.push_back(std::make_unique<Stack>(*device, sc));
+    g->stacks_.push_back(std::make_unique<StackCore>(*device, sc));
   }
   return g;
 }

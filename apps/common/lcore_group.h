@@ -1,16 +1,16 @@
-// LcoreGroup: one Stack per lcore on one DPDK port (issue 10), for the apps.
+// LcoreGroup: one StackCore per lcore on one DPDK port (issue 10), for the apps.
 // The port gets a queue pair per lcore and skiff's RSS where the PMD takes
-// it (drivers/dpdk/port_rss.h); every lcore's Stack sits on a
+// it (drivers/dpdk/port_rss.h); every lcore's StackCore sits on a
 // DispatchDevice over its queue (software dispatch when the port does not
 // steer, ARP copied to every lcore either way) and connects through an
-// RssPortChooser, so its active opens come home. Each Stack listens for
+// RssPortChooser, so its active opens come home. Each StackCore listens for
 // itself: an app calls Listen on every stack(k).
 //
 //   auto group = LcoreGroup::Open({.dpdk_port = 0, .lcores = EalLcoreCount(),
 //                                  .stack = config});
 //   for (k...) servers.emplace_back((*group)->stack(k), ...);
 //   (*group)->Run([&](uint16_t k, Instant now) {
-//     servers[k].Poll(now);  // Stack k only, on lcore k
+//     servers[k].Poll(now);  // StackCore k only, on lcore k
 //     return !stop;
 //   });
 #ifndef SKIFF_APPS_COMMON_LCORE_GROUP_H_
@@ -28,18 +28,18 @@
 #include "drivers/dpdk/dpdk_port.h"
 #include "stack/counters.h"
 #include "stack/sockets/port_chooser.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 namespace skiff {
 
 // How many Stacks an app runs: one per EAL lcore when the EAL arguments
 // name the lcores (-l, -c, --lcores), one otherwise: EAL takes every core
-// by default, and a busy-polling Stack on each is not what a plain
+// by default, and a busy-polling StackCore on each is not what a plain
 // invocation asks for.
 uint16_t StackLcores(const std::vector<std::string>& eal_args);
 
 // Every counter summed over `each` (one StackCounters per lcore), formatted
-// as Stack::FormatCounters formats one: "name value" lines, zeros left out.
+// as StackCore::FormatCounters formats one: "name value" lines, zeros left out.
 // Summing by name covers every counter VisitCounters knows, drops included.
 std::string FormatSummedCounters(const std::vector<StackCounters>& each);
 // An app's own "name value" lines (HttpServer::FormatCounters), one block
@@ -53,7 +53,7 @@ struct LcoreGroupConfig {
   uint16_t lcores = 1;    // Stacks; at most the EAL's lcores to Run
   StackConfig stack;      // each lcore's, port_chooser set per lcore
   DispatchConfig dispatch;
-  // Put in front of lcore k's Stack, above dispatch (so it sees k's flows
+  // Put in front of lcore k's StackCore, above dispatch (so it sees k's flows
   // and the ARP copies): LcoreCaptures::Wrap for --pcap. May return null.
   std::function<std::unique_ptr<Device>(Device& inner, uint16_t k)> wrap;
 };
@@ -67,18 +67,18 @@ class LcoreGroup {
   LcoreGroup& operator=(const LcoreGroup&) = delete;
 
   uint16_t size() const { return static_cast<uint16_t>(stacks_.size()); }
-  Stack& stack(uint16_t k) { return *stacks_[k]; }
+  StackCore& stack(uint16_t k) { return *stacks_[k]; }
   DpdkPort& port() { return *port_; }
   const DispatchDevice& dispatch(uint16_t k) const { return *dispatch_[k]; }
 
-  // Starts every Stack (gratuitous ARP from each).
+  // Starts every StackCore (gratuitous ARP from each).
   void Start(Instant now);
   // Calls turn(k, now) in a loop on lcore k, for every k, until it returns
-  // false there; k = 0 runs on the calling lcore. Touch only Stack k and
+  // false there; k = 0 runs on the calling lcore. Touch only StackCore k and
   // k's own state inside turn(k, ...).
   absl::Status Run(absl::FunctionRef<bool(uint16_t, Instant)> turn);
 
-  // Every Stack's counters summed (FormatSummedCounters). Read after Run.
+  // Every StackCore's counters summed (FormatSummedCounters). Read after Run.
   std::string FormatCounters() const;
   // One "lcore k dispatch: ..." line per lcore: where its packets went.
   std::string FormatDispatch() const;
@@ -91,7 +91,7 @@ class LcoreGroup {
   std::vector<std::unique_ptr<DispatchDevice>> dispatch_;
   std::vector<std::unique_ptr<Device>> wrappers_;  // config.wrap's
   std::vector<std::unique_ptr<RssPortChooser>> choosers_;
-  std::vector<std::unique_ptr<Stack>> stacks_;
+  std::vector<std::unique_ptr<StackCore>> stacks_;
 };
 
 }  // namespace skiff

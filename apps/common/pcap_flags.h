@@ -12,6 +12,8 @@
 #include "absl/status/statusor.h"
 #include "drivers/capture/capture_device.h"
 #include "skiff/device.h"
+#include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 #include "stack/base/clock.h"
 
 namespace skiff {
@@ -30,8 +32,8 @@ absl::StatusOr<std::unique_ptr<CaptureDevice>> CaptureFromFlagsForLcore(
     Device& device, Clock& clock, uint16_t lcore);
 
 // --pcap on several lcores: makes each lcore's capture for
-// LcoreGroupConfig::wrap (in front of lcore k's Stack, so its file holds
-// the frames that Stack received and sent) and closes them all at the end.
+// LcoreGroupConfig::wrap (in front of lcore k's StackCore, so its file holds
+// the frames that StackCore received and sent) and closes them all at the end.
 class LcoreCaptures {
  public:
   explicit LcoreCaptures(uint16_t lcores) : captures_(lcores, nullptr) {}

@@ -5,7 +5,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 ABSL_FLAG(double, stats_interval, 0,
           "print a one-line summary (conns/s, req/s, active connections, "
@@ -50,7 +50,7 @@ StatsTicker::StatsTicker(Duration interval, std::FILE* out)
       next_(enabled_ ? Instant::FromNanos(std::numeric_limits<int64_t>::min())
                      : Instant::Max()) {}
 
-void StatsTicker::Emit(Instant now, const Stack& stack,
+void StatsTicker::Emit(Instant now, const StackCore& stack,
                        absl::FunctionRef<std::optional<uint64_t>()> requests) {
   StatsSample cur{.at = now,
                   .counters = stack.counters(),

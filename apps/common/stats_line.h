@@ -22,7 +22,7 @@
 
 namespace skiff {
 
-class Stack;
+class StackCore;
 
 // What one line compares: the counters at two moments.
 struct StatsSample {
@@ -43,7 +43,7 @@ class StatsTicker {
 
   // Once per loop turn. `requests` is called (once per interval) for the
   // app's request count; nullopt if it has none.
-  void Tick(Instant now, const Stack& stack,
+  void Tick(Instant now, const StackCore& stack,
             absl::FunctionRef<std::optional<uint64_t>()> requests) {
     if (now < next_) [[likely]]
       return;
@@ -51,7 +51,7 @@ class StatsTicker {
   }
 
  private:
-  void Emit(Instant now, const Stack& stack,
+  void Emit(Instant now, const StackCore& stack,
             absl::FunctionRef<std::optional<uint64_t>()> requests);
 
   Duration interval_;

@@ -1,7 +1,7 @@
 // skiff-echo: the smallest complete program on skiff's embedding API, and
 // the example README's "Embedding API" section walks through. A TCP echo
 // server on one lcore, or, when the EAL arguments name several lcores
-// (-l 0-1), one Stack and listener per lcore (RunLcores below):
+// (-l 0-1), one StackCore and listener per lcore (RunLcores below):
 //
 //   skiff-echo [EAL args] -- [--ip=10.88.0.2/24] [--port=7]
 //
@@ -19,7 +19,7 @@
 #include "apps/common/app_host.h"
 #include "apps/common/lcore_group.h"
 #include "apps/common/pcap_flags.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 ABSL_FLAG(uint16_t, port, 7, "TCP port to echo on");
 
@@ -29,7 +29,7 @@ namespace {
 // writes it straight back. Edge-triggered: read until kWouldBlock.
 class Echo final : public skiff::TcpEventHandler {
  public:
-  explicit Echo(skiff::Stack& stack) : stack_(stack) {}
+  explicit Echo(skiff::StackCore& stack) : stack_(stack) {}
 
   void OnAcceptable(skiff::ListenerId listener) override {
     // Step 4: each accepted connection is a dedicated socket.
@@ -74,12 +74,12 @@ class Echo final : public skiff::TcpEventHandler {
     stack_.Close(s);
   }
 
-  skiff::Stack& stack_;
+  skiff::StackCore& stack_;
   absl::flat_hash_map<skiff::SocketId, std::string> held_;
   uint64_t accepted_ = 0;
 };
 
-// Several lcores (issue 10): one Stack, Echo and listener per lcore on its
+// Several lcores (issue 10): one StackCore, Echo and listener per lcore on its
 // own queue pair (apps/common/lcore_group.h), like SO_REUSEPORT; the port's
 // RSS (or software dispatch) spreads the clients. At exit one summed
 // "counters:" block, then a line per lcore. --pcap: a file per lcore.
@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
     return RunLcores(**host, n);
   auto lcore = skiff::LcoreHost::Open((*host)->lcore_config());
   if (!lcore.ok()) return skiff::AppHost::Fail("skiff-echo", lcore.status());
-  skiff::Stack& stack = (*lcore)->stack();
+  skiff::StackCore& stack = (*lcore)->stack();
   Echo echo(stack);
   stack.SetEventHandler(&echo);
   // Step 1: a listening socket, no peer.

@@ -71,7 +71,7 @@ absl::StatusOr<Url> ParseUrl(std::string_view text) {
   return url;
 }
 
-HttpGetClient::HttpGetClient(Stack& stack, GetConfig config, Sink sink)
+HttpGetClient::HttpGetClient(StackCore& stack, GetConfig config, Sink sink)
     : stack_(stack),
       config_(std::move(config)),
       sink_(std::move(sink)),

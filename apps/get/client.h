@@ -1,5 +1,5 @@
-// HttpGetClient: skiff-get's logic on one Stack (DESIGN.md steps 2, 5, 6).
-// Each fetch: connect (the Stack resolves the peer by ARP on the first
+// HttpGetClient: skiff-get's logic on one StackCore (DESIGN.md steps 2, 5, 6).
+// Each fetch: connect (the StackCore resolves the peer by ARP on the first
 // send), send a GET with "Connection: close", parse the response with
 // ResponseParser (Content-Length, chunked or close-delimited), hand the first
 // response's body to a sink, wait for the server's FIN, close. `count`
@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "apps/http/response_parser.h"
 #include "stack/base/clock.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "stack/wire/addr.h"
 
 namespace skiff {
@@ -54,13 +54,13 @@ class HttpGetClient final : public TcpEventHandler {
   using Sink = std::function<void(std::string_view)>;
 
   // `sink` receives the first response's body, piece by piece.
-  HttpGetClient(Stack& stack, GetConfig config, Sink sink);
+  HttpGetClient(StackCore& stack, GetConfig config, Sink sink);
   HttpGetClient(const HttpGetClient&) = delete;
   HttpGetClient& operator=(const HttpGetClient&) = delete;
 
   // Installs itself as the stack's handler and opens the first connections.
   void Start(Instant now);
-  // One loop turn: Stack::Poll, timeouts, new connections.
+  // One loop turn: StackCore::Poll, timeouts, new connections.
   void Poll(Instant now);
   bool done() const { return failed_ || stats_.completed == config_.count; }
   bool failed() const { return failed_; }
@@ -91,7 +91,7 @@ class HttpGetClient final : public TcpEventHandler {
   void Fail(SocketId s, std::string why);
   std::string Peer() const;
 
-  Stack& stack_;
+  StackCore& stack_;
   GetConfig config_;
   Sink sink_;
   std::string request_;

@@ -23,7 +23,7 @@
 #include "apps/common/pcap_flags.h"
 #include "apps/get/client.h"
 #include "stack/base/clock.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 // --ip, --gateway, --dpdk_port, --link_wait_ms, --mbufs and --pcap are the
 // host flags (apps/common/app_host.h).
@@ -54,7 +54,7 @@ void Report(const GetStats& st, Duration elapsed, uint32_t count) {
                lat.empty() ? 0.0 : lat.back().nanos() / 1e6);
 }
 
-// --count on several EAL lcores (issue 10): one Stack and one client per
+// --count on several EAL lcores (issue 10): one StackCore and one client per
 // lcore on the port's queue pairs (apps/common/lcore_group.h), the fetches
 // split between them. Each lcore's connections use ports whose replies come
 // back to its own queue. Bodies are not written (use one lcore for that);

@@ -3,7 +3,7 @@
 //   skiff-httpd [EAL args] -- --ip=10.88.0.2/24 [--gateway=10.88.0.1]
 //               [--port=80] [--root=DIR]
 //
-// Starts EAL, opens DPDK port 0, runs one Stack with an HttpServer on it and
+// Starts EAL, opens DPDK port 0, runs one StackCore with an HttpServer on it and
 // busy-polls it, as DPDK applications do, until SIGINT or SIGTERM. SIGUSR1
 // prints one "status:" line (mbufs in use, connections, buffer chunks) and
 // goes on serving. On SIGINT or SIGTERM it
@@ -28,7 +28,7 @@
 #include "apps/http/server_session.h"
 #include "apps/httpd/server.h"
 #include "stack/base/clock.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 // --ip, --gateway, --dpdk_port, --link_wait_ms, --mbufs and --pcap are the
 // host flags (apps/common/app_host.h).
@@ -82,7 +82,7 @@ absl::StatusOr<HttpdOptions> OptionsFromFlags() {
 }
 
 // One line a script can poll while load runs (SIGUSR1), and print at exit.
-void PrintStatus(Stack& stack, const HttpServer& server) {
+void PrintStatus(StackCore& stack, const HttpServer& server) {
   std::printf(
       "status: mbufs_in_use %u live_connections %zu tcp_connections %zu "
       "buffer_chunks_in_use %u buffer_chunks_high_water %u "
@@ -114,7 +114,7 @@ void Drain(LcoreHost& lcore, HttpServer& server, Duration drain) {
 
 void PrintReport(LcoreHost& lcore, const HttpServer& server,
                  uint32_t mbufs_at_start) {
-  Stack& stack = lcore.stack();
+  StackCore& stack = lcore.stack();
   std::printf("%s: stopping\ncounters:\n%s%s", kName,
               server.FormatCounters().c_str(), lcore.FormatCounters().c_str());
   // What the tests assert: no connection left to the application, and the
@@ -128,7 +128,7 @@ void PrintReport(LcoreHost& lcore, const HttpServer& server,
 }
 
 // --- Many lcores (issue 10): EAL's -l/--lcores gives N > 1 lcores, and
-// skiff-httpd runs one Stack and one HttpServer per lcore on N queue pairs
+// skiff-httpd runs one StackCore and one HttpServer per lcore on N queue pairs
 // of the port (apps/common/lcore_group.h), each listening for itself.
 // --pcap writes a file per lcore (LcorePcapPath: FILE.lcoreK.pcap);
 // SIGUSR1 prints lcore 0's status.
@@ -139,7 +139,7 @@ struct LcorePhase {
   Instant until;
 };
 
-bool TurnLcore(uint16_t k, Instant now, Stack& stack, HttpServer& server,
+bool TurnLcore(uint16_t k, Instant now, StackCore& stack, HttpServer& server,
                LcorePhase& st, Duration drain) {
   server.Poll(now);
   switch (st.phase) {
@@ -266,7 +266,7 @@ absl::Status Serve(const AppHost& host, const HttpdOptions& opt) {
   absl::StatusOr<std::unique_ptr<LcoreHost>> opened = LcoreHost::Open(config);
   if (!opened.ok()) return opened.status();
   LcoreHost& lcore = **opened;
-  Stack& stack = lcore.stack();
+  StackCore& stack = lcore.stack();
   HttpServer server(stack, opt.http, root ? &*root : nullptr, UnixSeconds);
   if (!server.Listen(opt.http_port, opt.backlog)) {
     return absl::InternalError(

@@ -13,7 +13,7 @@ constexpr int kMaxStepsPerService = 64;
 
 }  // namespace
 
-HttpServer::HttpServer(Stack& stack, http::HttpServerConfig config,
+HttpServer::HttpServer(StackCore& stack, http::HttpServerConfig config,
                        const http::DocRoot* root,
                        std::function<int64_t()> unix_seconds)
     : stack_(stack),
@@ -137,6 +137,7 @@ bool HttpServer::Read(SocketId s, Conn& c, Instant now, bool* progress) {
         *progress = true;
         return true;
       case RecvError::kReset:
+      case RecvError::kBadSocket:
         Finish(s, /*reset=*/true);
         return false;
     }

@@ -1,4 +1,4 @@
-// HttpServer: skiff-httpd's application logic on one Stack. It accepts
+// HttpServer: skiff-httpd's application logic on one StackCore. It accepts
 // connections, gives each an HttpServerSession (sans-IO HTTP/1.1), feeds it
 // the bytes Recv returns and pushes what it produces into Send as the socket
 // takes it, closing when the session is done (DESIGN.md steps 4-6).
@@ -24,7 +24,7 @@
 #include "apps/http/doc_root.h"
 #include "apps/http/server_session.h"
 #include "stack/base/clock.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 namespace skiff {
 
@@ -45,7 +45,7 @@ class HttpServer final : public TcpEventHandler {
 
   // `root` may be null (built-in page); it must outlive the server.
   // `unix_seconds` gives the wall-clock time for Date headers.
-  HttpServer(Stack& stack, http::HttpServerConfig config,
+  HttpServer(StackCore& stack, http::HttpServerConfig config,
              const http::DocRoot* root, std::function<int64_t()> unix_seconds);
   ~HttpServer() = default;
   HttpServer(const HttpServer&) = delete;
@@ -55,7 +55,7 @@ class HttpServer final : public TcpEventHandler {
   bool Listen(uint16_t port, uint32_t backlog);
   // Stops accepting (graceful shutdown, step 1).
   void StopListening();
-  // One loop turn: Stack::Poll(now) (events come back here), then the
+  // One loop turn: StackCore::Poll(now) (events come back here), then the
   // connections left with work, then the deadline sweep if it is due.
   void Poll(Instant now);
   // Graceful shutdown, last step: FIN for connections owed nothing, RST for
@@ -94,7 +94,7 @@ class HttpServer final : public TcpEventHandler {
   void Finish(SocketId s, bool reset);
   void Sweep(Instant now);
 
-  Stack& stack_;
+  StackCore& stack_;
   http::HttpServerConfig config_;
   const http::DocRoot* root_;
   std::function<int64_t()> unix_seconds_;

@@ -47,7 +47,7 @@ ErrorKind KindOf(ConnectionError e) {
 
 }  // namespace
 
-LoadEngine::LoadEngine(Stack& stack, LoadConfig config)
+LoadEngine::LoadEngine(StackCore& stack, LoadConfig config)
     : stack_(stack), config_(std::move(config)), buf_(kReadBuffer) {
   request_ = BuildRequest(config_);
   config_.concurrency = std::max<uint32_t>(config_.concurrency, 1);
@@ -305,7 +305,8 @@ bool LoadEngine::Read(SocketId s, Conn& c) {
       case RecvError::kEof:
         OnEof(s, c);
         return false;
-      case RecvError::kReset: {
+      case RecvError::kReset:
+      case RecvError::kBadSocket: {
         const Connection* conn = stack_.Find(s);
         Fail(s, conn != nullptr ? KindOf(conn->error()) : ErrorKind::kReset);
         return false;

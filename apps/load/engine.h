@@ -1,4 +1,4 @@
-// LoadEngine: skiff-load's per-lcore generator on one Stack, without EAL
+// LoadEngine: skiff-load's per-lcore generator on one StackCore, without EAL
 // (the unit tests drive it over SimWire against a skiff server). It opens
 // connections, sends requests, validates answers and counts every request
 // exactly once: answered (requests_done, its latency recorded) or failed
@@ -14,7 +14,7 @@
 //   bulk  `concurrency` connections moving bytes: HTTP GETs back to back on
 //         keep-alive (download), or raw writes as fast as TCP takes them.
 //
-// One engine per Stack and so per lcore; nothing is shared.
+// One engine per StackCore and so per lcore; nothing is shared.
 #ifndef SKIFF_APPS_LOAD_ENGINE_H_
 #define SKIFF_APPS_LOAD_ENGINE_H_
 
@@ -30,7 +30,7 @@
 #include "apps/load/pacer.h"
 #include "bench/harness/histogram.h"
 #include "stack/base/clock.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 namespace skiff::load {
 
@@ -48,13 +48,13 @@ struct LoadSample {
 
 class LoadEngine final : public TcpEventHandler {
  public:
-  LoadEngine(Stack& stack, LoadConfig config);
+  LoadEngine(StackCore& stack, LoadConfig config);
   LoadEngine(const LoadEngine&) = delete;
   LoadEngine& operator=(const LoadEngine&) = delete;
 
   // Installs itself as the stack's handler; the run starts now.
   void Start(Instant now);
-  // One loop turn: Stack::Poll, timeouts, new connections and requests.
+  // One loop turn: StackCore::Poll, timeouts, new connections and requests.
   void Poll(Instant now);
   // Stops starting requests (end of the run, or a signal); those in flight
   // get `drain` to finish, then every connection is closed.
@@ -125,7 +125,7 @@ class LoadEngine final : public TcpEventHandler {
   void Dispatch(Instant now);
   void CloseAll();
 
-  Stack& stack_;
+  StackCore& stack_;
   LoadConfig config_;
   std::string request_;
   Instant now_;

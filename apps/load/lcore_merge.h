@@ -1,5 +1,5 @@
 // skiff-load on several lcores (issue 10): each worker lcore runs its own
-// LoadEngine on its own Stack with a share of the run, and the shares come
+// LoadEngine on its own StackCore with a share of the run, and the shares come
 // back together as one report.
 //
 //  * SplitConfig gives lcore k its share of the totals: concurrency, rate,

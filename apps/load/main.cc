@@ -1,6 +1,6 @@
 // skiff-load: a connection-rate load generator for other people's servers,
 // with skiff's own TCP on a DPDK port, on one lcore or, when the EAL
-// arguments name several (-l 0-1), one Stack and engine per lcore.
+// arguments name several (-l 0-1), one StackCore and engine per lcore.
 //
 //   skiff-load [EAL args] -- --ip=10.88.0.2/24 [--gateway=IP]
 //       http://A.B.C.D[:port]/path | tcp://A.B.C.D:port
@@ -34,7 +34,7 @@
 #include "apps/load/lcore_merge.h"
 #include "apps/load/report.h"
 #include "stack/base/clock.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 ABSL_FLAG(std::string, src_ips, "",
           "local addresses to connect from, round robin: A-B and/or A,B "
@@ -233,7 +233,7 @@ int RunOne(const LcoreConfig& config, const LoadConfig& lc) {
   return ExitCode(sum.totals);
 }
 
-// Several lcores (EAL's -l/-c/--lcores, issue 10): one Stack and engine per
+// Several lcores (EAL's -l/-c/--lcores, issue 10): one StackCore and engine per
 // lcore on its own queue pair (apps/common/lcore_group.h), each with its
 // share of the run (SplitConfig) and opening from ports whose replies come
 // back to its queue; the lcores' samples, counters and histograms merge

@@ -25,7 +25,7 @@ ConstByteSpan Bytes(std::string_view s) {
 // arrives in pieces (rare: it is one 27-byte segment) waits in `partial_`.
 class CpsServerSide final : public TcpEventHandler {
  public:
-  explicit CpsServerSide(Stack& stack) : stack_(stack) {}
+  explicit CpsServerSide(StackCore& stack) : stack_(stack) {}
 
   void OnAcceptable(ListenerId l) override {
     for (SocketId s = stack_.Accept(l); s.valid(); s = stack_.Accept(l)) {
@@ -66,7 +66,7 @@ class CpsServerSide final : public TcpEventHandler {
     stack_.Close(s);
   }
 
-  Stack& stack_;
+  StackCore& stack_;
   absl::flat_hash_map<SocketId, std::string> partial_;
 };
 
@@ -74,7 +74,7 @@ class CpsServerSide final : public TcpEventHandler {
 // some phase; a finished or failed one is replaced at once.
 class CpsClientSide final : public TcpEventHandler {
  public:
-  CpsClientSide(Stack& stack, const CpsParams& p, int64_t begin_ns)
+  CpsClientSide(StackCore& stack, const CpsParams& p, int64_t begin_ns)
       : stack_(stack),
         measure_from_(begin_ns + SecondsToNs(p.window.warmup_s)),
         measure_to_(measure_from_ + SecondsToNs(p.window.duration_s)),
@@ -187,7 +187,7 @@ class CpsClientSide final : public TcpEventHandler {
     s.socket = SocketId();
   }
 
-  Stack& stack_;
+  StackCore& stack_;
   int64_t measure_from_, measure_to_, now_ = 0;
   bool started_ = false;
   std::vector<Slot> slots_;

@@ -66,8 +66,8 @@ absl::StatusOr<std::unique_ptr<SkiffPair>> MakeSkiffPair(
   c.tcp = tcp;
   StackConfig s{.address = {kSkiffServerIp, 24}};
   s.tcp = tcp;
-  pair->client = std::make_unique<Stack>(pair->wire->a(), c);
-  pair->server = std::make_unique<Stack>(pair->wire->b(), s);
+  pair->client = std::make_unique<StackCore>(pair->wire->a(), c);
+  pair->server = std::make_unique<StackCore>(pair->wire->b(), s);
   return pair;
 }
 

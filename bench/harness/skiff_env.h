@@ -15,7 +15,7 @@
 #include "drivers/dpdk/eal.h"
 #include "drivers/sim/sim_wire.h"
 #include "stack/buf/packet_pool.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 namespace skiff::bench {
 
@@ -48,8 +48,8 @@ class SkiffEnv {
 // Two stacks over a fault-free SimWire: client on end a, server on end b.
 struct SkiffPair {
   std::unique_ptr<SimWire> wire;
-  std::unique_ptr<Stack> client;
-  std::unique_ptr<Stack> server;
+  std::unique_ptr<StackCore> client;
+  std::unique_ptr<StackCore> server;
   ~SkiffPair();  // stacks before the wire they point into
 };
 absl::StatusOr<std::unique_ptr<SkiffPair>> MakeSkiffPair(

@@ -25,7 +25,7 @@ struct Span {
 // readable events to `on_data`.
 class OneConnServer : public TcpEventHandler {
  public:
-  explicit OneConnServer(Stack& stack) : stack_(stack) {}
+  explicit OneConnServer(StackCore& stack) : stack_(stack) {}
   void OnAcceptable(ListenerId l) override {
     for (SocketId s = stack_.Accept(l); s.valid(); s = stack_.Accept(l)) {
       socket_ = s;
@@ -41,13 +41,13 @@ class OneConnServer : public TcpEventHandler {
 
  protected:
   virtual void OnData() = 0;
-  Stack& stack_;
+  StackCore& stack_;
   SocketId socket_;
 };
 
 class BulkSink final : public OneConnServer {
  public:
-  BulkSink(Stack& stack, const Span& span)
+  BulkSink(StackCore& stack, const Span& span)
       : OneConnServer(stack), span_(span) {}
   uint64_t bytes = 0;
 
@@ -66,7 +66,7 @@ class BulkSink final : public OneConnServer {
 // Echoes every complete message_size request with as many bytes.
 class RrEcho final : public OneConnServer {
  public:
-  RrEcho(Stack& stack, size_t size) : OneConnServer(stack), msg_(size) {}
+  RrEcho(StackCore& stack, size_t size) : OneConnServer(stack), msg_(size) {}
 
  private:
   void OnData() override {
@@ -86,7 +86,7 @@ class RrEcho final : public OneConnServer {
 // The active end: connects once, then `OnData` on every event.
 class OneConnClient : public TcpEventHandler {
  public:
-  explicit OneConnClient(Stack& stack) : stack_(stack) {}
+  explicit OneConnClient(StackCore& stack) : stack_(stack) {}
   void OnAcceptable(ListenerId) override {}
   void OnSocketEvent(SocketId s, uint8_t ev) override {
     if (s != socket_) return;
@@ -117,13 +117,13 @@ class OneConnClient : public TcpEventHandler {
  protected:
   virtual void OnConnected() { OnData(); }
   virtual void OnData() = 0;
-  Stack& stack_;
+  StackCore& stack_;
   SocketId socket_;
 };
 
 class BulkSource final : public OneConnClient {
  public:
-  BulkSource(Stack& stack, size_t write_size)
+  BulkSource(StackCore& stack, size_t write_size)
       : OneConnClient(stack), chunk_(write_size, std::byte{0x5a}) {}
 
  private:
@@ -138,7 +138,7 @@ class BulkSource final : public OneConnClient {
 
 class RrPinger final : public OneConnClient {
  public:
-  RrPinger(Stack& stack, size_t size, const Span& span, RrResult& out)
+  RrPinger(StackCore& stack, size_t size, const Span& span, RrResult& out)
       : OneConnClient(stack), msg_(size), span_(span), out_(out) {}
 
  private:

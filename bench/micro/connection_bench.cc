@@ -1,4 +1,4 @@
-// Whole-pipeline costs on one Stack over a TestChannel, the peer being a
+// Whole-pipeline costs on one StackCore over a TestChannel, the peer being a
 // synthetic client that writes frames with the stack/wire reprs (templates
 // patched per use: ports, sequence numbers, checksum):
 //  - BM_ShortConnection: the server side of one HTTP/1.1 connection
@@ -7,7 +7,7 @@
 //  - BM_DataSegment: one 1460-byte segment in, read by the application,
 //    and the ACK it earns (every second segment, RFC 1122 §4.2.3.2 /
 //    RFC 9293 §3.8.6.3).
-// The reported time is the server's alone: the Stack::Poll calls, which
+// The reported time is the server's alone: the StackCore::Poll calls, which
 // include rx from the channel, the TCP input, the application's callbacks,
 // transmit and the hand-over to the channel. `wall_ns` adds the peer's work
 // (building frames, copying them into mbufs, reading the answers).
@@ -28,7 +28,7 @@
 #include "bench/micro/micro_env.h"
 #include "drivers/sim/test_channel.h"
 #include "stack/observe/mailbox.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 namespace skiff::bench {
 namespace {
@@ -94,7 +94,7 @@ Sent Read(TestChannel& ch) {
 // the page, close. `sink` mode reads and discards everything instead.
 class App final : public TcpEventHandler {
  public:
-  explicit App(Stack& stack, bool sink) : stack_(stack), sink_(sink) {}
+  explicit App(StackCore& stack, bool sink) : stack_(stack), sink_(sink) {}
   void OnAcceptable(ListenerId l) override {
     for (SocketId s = stack_.Accept(l); s.valid(); s = stack_.Accept(l)) {
       last = s;
@@ -123,12 +123,12 @@ class App final : public TcpEventHandler {
       }
     }
   }
-  Stack& stack_;
+  StackCore& stack_;
   bool sink_;
   std::byte buf_[4096];
 };
 
-// A server Stack on a TestChannel that already knows the client's MAC.
+// A server StackCore on a TestChannel that already knows the client's MAC.
 struct Server {
   explicit Server(bool sink, Duration time_wait = Duration::Millis(1))
       : channel(MicroPool(), kServerMac),
@@ -168,7 +168,7 @@ struct Server {
   }
   ManualClock clock;
   TestChannel channel;
-  Stack stack;
+  StackCore stack;
   App app;
   bool hooks = false;
   SnapshotMailbox mailbox;

@@ -27,7 +27,7 @@
 #include "drivers/sim/multi_queue_wire.h"
 #include "stack/base/rss.h"
 #include "stack/sockets/port_chooser.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "tests/unit/stack/tcp_app.h"
 
 namespace skiff::bench {
@@ -155,8 +155,8 @@ class Lcores {
       cc.tcp.port_chooser = choosers_.back().get();
       // Ports come back between iterations (simulated time is cheap).
       cc.tcp.connection.time_wait = Duration::Millis(10);
-      clients_.push_back(std::make_unique<Stack>(*da_.back(), cc));
-      servers_.push_back(std::make_unique<Stack>(
+      clients_.push_back(std::make_unique<StackCore>(*da_.back(), cc));
+      servers_.push_back(std::make_unique<StackCore>(
           *db_.back(), StackConfig{.address = {kServer, 24}}));
       servers_.back()->Listen(80, 4096);
       capps_.push_back(std::make_unique<testing::TcpApp>(*clients_.back()));
@@ -224,7 +224,7 @@ class Lcores {
   std::unique_ptr<DispatchGroup> ga_, gb_;
   std::vector<std::unique_ptr<DispatchDevice>> da_, db_;
   std::vector<std::unique_ptr<RssPortChooser>> choosers_;
-  std::vector<std::unique_ptr<Stack>> clients_, servers_;
+  std::vector<std::unique_ptr<StackCore>> clients_, servers_;
   std::vector<std::unique_ptr<testing::TcpApp>> capps_, sapps_;
 };
 

@@ -1,5 +1,5 @@
 // skiff-scale: how much an idle established connection costs. One server
-// Stack on a TestChannel; a synthetic client (frames built with the
+// StackCore on a TestChannel; a synthetic client (frames built with the
 // stack/wire reprs, no client stack) opens N connections (SYN, then the
 // ACK of the SYN-ACK, in bursts of 32) that the application accepts and
 // keeps open. Reports, at 1 K, 100 K and N (1 M by default):
@@ -29,7 +29,7 @@
 #include "bench/micro/frames.h"
 #include "drivers/dpdk/eal.h"
 #include "drivers/sim/test_channel.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 ABSL_FLAG(uint32_t, connections, 1000000, "Idle connections to open");
 ABSL_FLAG(uint32_t, probes, 200000, "Segments timed at each checkpoint");
@@ -60,7 +60,7 @@ constexpr uint32_t kClientIsn = 1000;
 
 class Acceptor final : public TcpEventHandler {
  public:
-  explicit Acceptor(Stack& s) : stack_(s) {}
+  explicit Acceptor(StackCore& s) : stack_(s) {}
   void OnAcceptable(ListenerId l) override {
     for (SocketId s = stack_.Accept(l); s.valid(); s = stack_.Accept(l))
       ++accepted;
@@ -69,7 +69,7 @@ class Acceptor final : public TcpEventHandler {
   uint64_t accepted = 0;
 
  private:
-  Stack& stack_;
+  StackCore& stack_;
 };
 
 struct Server {
@@ -94,7 +94,7 @@ struct Server {
   }
   ManualClock clock;
   TestChannel channel;
-  Stack stack;
+  StackCore stack;
   Acceptor app;
 };
 
@@ -166,7 +166,7 @@ double ProbeNs(Server& srv, uint32_t open, uint32_t probes,
 int Main(uint32_t n, uint32_t probes, PacketPool& pool) {
   auto srv = std::make_unique<Server>(pool, n);
   std::vector<uint32_t> server_isn(n, 0);  // touched before the baseline
-  std::printf("skiff-scale: %u idle established connections on one Stack\n", n);
+  std::printf("skiff-scale: %u idle established connections on one StackCore\n", n);
   std::printf(
       "sizeof(Connection) %zu B; socket table slot %zu B + 1 control "
       "byte (flat_hash_map<FourTuple, SlabHandle>)\n",

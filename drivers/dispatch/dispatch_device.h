@@ -1,4 +1,4 @@
-// Software dispatch: one Stack per lcore, but a port that does not steer
+// Software dispatch: one StackCore per lcore, but a port that does not steer
 // every flow to the queue of the lcore that owns it — af_packet whose fanout
 // hash is the kernel's, tap, virtio or a NIC with fewer queues than lcores,
 // a PMD that cannot take skiff's key. A DispatchDevice wraps lcore k's queue
@@ -34,6 +34,8 @@
 
 #include "absl/status/statusor.h"
 #include "skiff/device.h"
+#include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 #include "stack/base/rss.h"
 
 struct rte_ring;

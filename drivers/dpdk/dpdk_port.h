@@ -1,7 +1,7 @@
 // DpdkPort: a Device over one DPDK ethdev port (any PMD: a NIC by PCI
 // address, or a vdev such as net_af_packet, net_tap, net_ring, net_pcap).
 // Needs a running EAL (drivers/dpdk/eal.h). With DpdkPortConfig::queues = N
-// it has N queue pairs, queue(k) being the Device of lcore k's Stack, and
+// it has N queue pairs, queue(k) being the Device of lcore k's StackCore, and
 // RSS configured with skiff's key and RETA where the PMD can (rss_status()
 // says; drivers/dpdk/port_rss.h). The port itself, as a Device, is queue 0.
 #ifndef SKIFF_DRIVERS_DPDK_DPDK_PORT_H_
@@ -43,7 +43,7 @@ struct DpdkPortConfig {
 
 class DpdkPort final : public Device {
  public:
-  // One queue pair: the Device of one lcore's Stack. Use it from that lcore.
+  // One queue pair: the Device of one lcore's StackCore. Use it from that lcore.
   class Queue final : public Device {
    public:
     size_t RxBurst(std::span<Packet> out) override;

@@ -1,4 +1,4 @@
-// The EAL's lcores (-l / --lcores): one Stack per lcore runs on them
+// The EAL's lcores (-l / --lcores): one StackCore per lcore runs on them
 // (issue 10). The main lcore is lcore 0 of skiff's numbering, the EAL's
 // workers 1..n-1 in their EAL order.
 #ifndef SKIFF_DRIVERS_DPDK_LCORES_H_

@@ -1,7 +1,7 @@
 // DPDK telemetry commands under /skiff/, read with Debian's
 // dpdk-telemetry.py or scripts/skiff-stat while skiff runs:
 //
-//   /skiff/stacks                       lcores with a registered Stack
+//   /skiff/stacks                       lcores with a registered StackCore
 //   /skiff/counters[,LCORE]             counters, summed over lcores
 //   /skiff/drops[,LCORE]                drops by reason, summed
 //   /skiff/arp[,LCORE[,START]]          the ARP table (one page)
@@ -9,8 +9,8 @@
 //   /skiff/connections[,LCORE[,START]]  per connection: state, 4-tuple,
 //                                       RTT/RTO, cwnd, in flight, queues
 //
-// DPDK calls these on its telemetry threads; a Stack belongs to its lcore.
-// So each command asks the Stack's SnapshotMailbox (stack/observe/
+// DPDK calls these on its telemetry threads; a StackCore belongs to its lcore.
+// So each command asks the StackCore's SnapshotMailbox (stack/observe/
 // mailbox.h): the lcore answers at its next loop turn, and a callback that
 // waits longer than kTelemetryWait answers {"error": "... busy ..."}
 // instead of hanging. The reply's shape is built in plain C++
@@ -35,7 +35,7 @@ unsigned CurrentLcore();
 class TelemetryRegistration {
  public:
   // Registers the /skiff/ commands with DPDK (the first time) and
-  // `mailbox` as the Stack running on `lcore`; the Stack's loop must call
+  // `mailbox` as the StackCore running on `lcore`; the StackCore's loop must call
   // mailbox->Poll() every turn. `mailbox` must outlive the registration.
   static std::unique_ptr<TelemetryRegistration> Register(
       unsigned lcore, SnapshotMailbox* mailbox);

@@ -1,6 +1,6 @@
 // MultiQueueWire: two multi-queue ports joined back to back, in process:
 // side A has queues_a queue pairs, side B queues_b, each queue pair a Device
-// for one Stack (one lcore). A frame sent on any queue of one side is
+// for one StackCore (one lcore). A frame sent on any queue of one side is
 // steered to a receive queue of the other side as that side's port would
 // steer it:
 //   - kRss: Toeplitz over the frame's 4-tuple with the side's RssSteering
@@ -29,6 +29,8 @@
 
 #include "absl/status/statusor.h"
 #include "skiff/device.h"
+#include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 #include "stack/base/rss.h"
 
 struct rte_ring;

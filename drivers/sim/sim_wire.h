@@ -24,6 +24,8 @@
 
 #include "absl/status/statusor.h"
 #include "skiff/device.h"
+#include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 #include "stack/base/clock.h"
 
 namespace skiff {

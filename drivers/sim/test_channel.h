@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "skiff/device.h"
+#include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 
 namespace skiff {
 

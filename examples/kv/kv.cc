@@ -21,8 +21,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "absl/container/flat_hash_map.h"
-#include "skiff/dpdk.h"   // Eal, DpdkPort: the only header that needs DPDK
+#include "skiff/dpdk.h"   // DpdkHost: EAL and one port as a Device
 #include "skiff/stack.h"  // Stack, sockets, events, errors
 
 namespace {
@@ -74,22 +73,22 @@ struct Client {
 
 // The socket side: readiness in, answers out. Events are edge-triggered,
 // so each one reads until kWouldBlock.
-class KvServer final : public skiff::TcpEventHandler {
+class KvServer final : public skiff::EventHandler {
  public:
   KvServer(skiff::Stack& stack, Store& store) : stack_(stack), store_(store) {}
 
   void OnAcceptable(skiff::ListenerId listener) override {
-    for (skiff::SocketId s = stack_.Accept(listener); s.valid();
+    for (auto s = stack_.Accept(listener); s.ok();
          s = stack_.Accept(listener)) {
-      clients_.emplace(s, Client{});
+      clients_.emplace(s.value(), Client{});
       ++accepted_;
     }
   }
 
-  void OnSocketEvent(skiff::SocketId s, uint8_t events) override {
+  void OnSocketEvent(skiff::SocketId s, skiff::TcpEvents events) override {
     auto it = clients_.find(s);
     if (it == clients_.end()) return;
-    if (events & skiff::TcpEvent::kError) return Drop(s);
+    if (skiff::Has(events, skiff::TcpEvents::kError)) return Drop(s);
     Client& c = it->second;
     // Flow control: while answers wait, read nothing more; the receive
     // window closes and TCP slows the client down.
@@ -103,7 +102,7 @@ class KvServer final : public skiff::TcpEventHandler {
   void Read(skiff::SocketId s, Client& c) {
     std::byte buf[4096];
     while (c.out.size() < kMaxPending) {
-      skiff::RecvResult r = stack_.Recv(s, buf);
+      auto r = stack_.Recv(s, buf);
       if (!r.ok()) {
         if (r.error() != skiff::RecvError::kWouldBlock) c.eof = true;
         break;
@@ -125,8 +124,7 @@ class KvServer final : public skiff::TcpEventHandler {
   // Sends what waits; true when all of it went.
   bool Flush(skiff::SocketId s, Client& c) {
     if (c.out.empty()) return true;
-    skiff::SendResult r =
-        stack_.Send(s, skiff::AsBytes(c.out.data(), c.out.size()));
+    auto r = stack_.Send(s, skiff::AsBytes(c.out.data(), c.out.size()));
     if (r.ok()) c.out.erase(0, r.value());
     return c.out.empty();
   }
@@ -138,7 +136,7 @@ class KvServer final : public skiff::TcpEventHandler {
 
   skiff::Stack& stack_;
   Store& store_;
-  absl::flat_hash_map<skiff::SocketId, Client> clients_;
+  std::unordered_map<skiff::SocketId, Client> clients_;
   size_t accepted_ = 0;
 };
 
@@ -152,8 +150,10 @@ int Fail(const std::string& what) {
 int main(int argc, char** argv) {
   // EAL's arguments come first; ours follow "--".
   int consumed = 0;
-  auto eal = skiff::Eal::Init(argc, argv, &consumed);
-  if (!eal.ok()) return Fail(eal.status().ToString());
+  std::string error;
+  std::unique_ptr<skiff::DpdkHost> host =
+      skiff::DpdkHost::Start(argc, argv, {}, &consumed, &error);  // port 0
+  if (!host) return Fail(error);
   argc -= consumed;
   argv += consumed;
   if (argc < 2 || argc > 3)
@@ -162,15 +162,11 @@ int main(int argc, char** argv) {
   const int port = argc == 3 ? std::atoi(argv[2]) : 6379;
   if (!ip || port <= 0 || port > 65535) return Fail("bad address or port");
 
-  skiff::DpdkPortConfig port_config;  // port 0, a pool of 8191 mbufs
-  auto dev = skiff::DpdkPort::Open(port_config);
-  if (!dev.ok()) return Fail(dev.status().ToString());
-  (*dev)->WaitForLink(skiff::Duration::Seconds(5));
   Store store;
   {
-    skiff::StackConfig config;  // documented defaults but the address
+    skiff::Config config;  // documented defaults but the address
     config.address = *ip;
-    skiff::Stack stack(**dev, config);
+    skiff::Stack stack(host->device(), config);
     KvServer server(stack, store);
     stack.SetEventHandler(&server);
     if (!stack.Listen(static_cast<uint16_t>(port), /*backlog=*/256).ok()) {
@@ -181,12 +177,15 @@ int main(int argc, char** argv) {
     skiff::MonotonicClock clock;
     stack.Start(clock.Now());
     std::printf("skiff-kv: up: %s port %d mac %s\n", ip->ToString().c_str(),
-                port, (*dev)->mac().ToString().c_str());
+                port, host->mac().ToString().c_str());
     std::fflush(stdout);
     while (!stop) stack.Poll(clock.Now());
-    std::printf("skiff-kv: stopped: %zu connections served, %zu keys\n%s",
-                server.accepted(), store.size(),
-                stack.FormatCounters().c_str());
+    std::printf("skiff-kv: stopped: %zu connections served, %zu keys\n",
+                server.accepted(), store.size());
+    stack.ForEachCounter([](std::string_view name, uint64_t value) {
+      std::printf("%-32.*s %llu\n", static_cast<int>(name.size()), name.data(),
+                  static_cast<unsigned long long>(value));
+    });
   }
   return 0;
 }

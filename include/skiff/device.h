@@ -1,5 +1,8 @@
 // Device: what the stack needs from a network port. Implemented by
-// drivers/dpdk (any PMD) and drivers/sim (in-process wires for tests).
+// drivers/dpdk (any PMD, see skiff/dpdk.h) and drivers/sim (in-process
+// wires for tests). Packet and PacketPool own DPDK mbufs: they are only
+// declared here, so that this header (and skiff/stack.h) compile without
+// DPDK; a driver includes their definitions from inside the library.
 #ifndef SKIFF_DEVICE_H_
 #define SKIFF_DEVICE_H_
 
@@ -7,13 +10,14 @@
 #include <cstdint>
 #include <span>
 
-#include "stack/buf/packet.h"
-#include "stack/buf/packet_pool.h"
-#include "stack/wire/addr.h"
+#include "skiff/addr.h"
 
 namespace skiff {
 
-// Offloads the port offers; the stack computes in software what is missing.
+class Packet;      // one rte_mbuf, move-only (library-internal)
+class PacketPool;  // an rte_mempool of them (library-internal)
+
+/// Offloads the port offers; the stack computes in software what is missing.
 struct DeviceCaps {
   bool rx_ipv4_checksum = false;  // verifies IPv4 header checksums on rx
   bool rx_tcp_checksum = false;   // verifies TCP checksums on rx
@@ -21,6 +25,7 @@ struct DeviceCaps {
   bool tx_tcp_checksum = false;   // fills TCP checksums on tx
 };
 
+/// A network port: bursts of frames in and out, and what the port offers.
 class Device {
  public:
   virtual ~Device() = default;

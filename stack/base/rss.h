@@ -22,7 +22,7 @@ struct RssConfig {
   // Symmetric by default: both directions of a flow hash alike, so a
   // connection's segments and its replies meet on one queue.
   ToeplitzHash::Key key = ToeplitzHash::kSymmetricKey;
-  uint16_t queues = 1;  // receive queues = lcores, one Stack each
+  uint16_t queues = 1;  // receive queues = lcores, one StackCore each
   // RETA entries, a power of two (rounded up otherwise); 128 is what
   // ixgbe/virtio/af_xdp ports expose, i40e/ice have 512. The table starts
   // round-robin: entry i -> queue i % queues.

@@ -1,7 +1,7 @@
 // RssPortSets: the local ports from which an active open on queue k can
 // connect so that the peer's replies hash back to queue k — the lcore that
 // opened the connection owns it and no SYN-ACK lands on a core that answers
-// it with a RST (Seastar #420, mTCP #176, F-Stack #703).
+// it with a RST (Seastar #420, mTCP #176, F-StackCore #703).
 //
 // The Toeplitz hash is linear over XOR, so the hash of a reply
 // (remote -> local, remote_port -> port) is H(remote, local, remote_port, 0)

@@ -11,19 +11,10 @@
 #include <utility>
 #include <vector>
 
+#include "skiff/socket.h"  // SlabHandle
+
 namespace skiff {
 
-struct SlabHandle {
-  uint32_t index = UINT32_MAX;
-  uint32_t generation = 0;
-
-  bool valid() const { return index != UINT32_MAX; }
-  friend bool operator==(const SlabHandle&, const SlabHandle&) = default;
-  template <typename H>
-  friend H AbslHashValue(H h, const SlabHandle& s) {
-    return H::combine(std::move(h), s.index, s.generation);
-  }
-};
 
 template <typename T>
 class Slab {

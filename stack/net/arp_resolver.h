@@ -48,7 +48,7 @@ struct ArpConfig {
   // so neighbours that never answer cannot starve one that does; together
   // at most max_parked + max_incomplete mbufs wait here.
   size_t max_parked = 1024;
-  // Announce our address with a gratuitous ARP on Stack::Start.
+  // Announce our address with a gratuitous ARP on StackCore::Start.
   bool gratuitous_on_start = true;
 };
 

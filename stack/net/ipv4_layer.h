@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "skiff/device.h"
+#include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 #include "stack/base/clock.h"
 #include "stack/base/drop_reason.h"
 #include "stack/buf/packet.h"

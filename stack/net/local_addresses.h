@@ -1,4 +1,4 @@
-// The IPv4 addresses one Stack owns: a primary one (the source of all it
+// The IPv4 addresses one StackCore owns: a primary one (the source of all it
 // sends, except TCP connections opened from another) and extra ones, such
 // as a load generator's source range (dperf's client lines), so that one
 // stack can open more than 64 K connections to one server port: ephemeral

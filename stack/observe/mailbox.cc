@@ -8,7 +8,7 @@ SnapshotMailbox::SnapshotMailbox(uint32_t max_rows) : max_rows_(max_rows) {
   reply_.Reserve(max_rows);
 }
 
-void SnapshotMailbox::Serve(const Stack& stack, Instant now) {
+void SnapshotMailbox::Serve(const StackCore& stack, Instant now) {
   uint8_t expected = kRequested;
   // Acquire: the asker's request_ written before its release store.
   if (!state_.compare_exchange_strong(expected, kFilling,

@@ -1,9 +1,9 @@
-// SnapshotMailbox: how a telemetry read reaches one lcore's Stack without a
+// SnapshotMailbox: how a telemetry read reaches one lcore's StackCore without a
 // lock on its hot path.
 //
-// A Stack is shared-nothing: only its lcore may read it. DPDK runs telemetry
+// A StackCore is shared-nothing: only its lcore may read it. DPDK runs telemetry
 // callbacks on its own threads (one per connected client), so a callback
-// never touches a Stack. Instead it asks the Stack's mailbox:
+// never touches a StackCore. Instead it asks the StackCore's mailbox:
 //
 //   telemetry thread (Ask)               owning lcore (Poll, once per turn)
 //   ----------------------               ---------------------------------
@@ -44,7 +44,7 @@ class SnapshotMailbox {
   SnapshotMailbox& operator=(const SnapshotMailbox&) = delete;
 
   // Owning lcore, once per loop turn: answers a pending request.
-  void Poll(const Stack& stack, Instant now) {
+  void Poll(const StackCore& stack, Instant now) {
     if (state_.load(std::memory_order_relaxed) == kRequested) [[unlikely]] {
       Serve(stack, now);
     }
@@ -61,7 +61,7 @@ class SnapshotMailbox {
 
  private:
   enum State : uint8_t { kIdle, kRequested, kFilling, kDone };
-  void Serve(const Stack& stack, Instant now);
+  void Serve(const StackCore& stack, Instant now);
   // Waits for kDone; true if it came.
   bool WaitDone(absl::FunctionRef<bool()> keep_waiting);
 

@@ -1,7 +1,7 @@
 #include "stack/observe/snapshot.h"
 
 #include "stack/sockets/listener.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "stack/tcp/connection.h"
 
 namespace skiff {
@@ -68,7 +68,7 @@ ConnectionRow MakeConnectionRow(const Connection& c) {
   return r;
 }
 
-void TakeSnapshot(const Stack& stack, const SnapshotRequest& req, Instant now,
+void TakeSnapshot(const StackCore& stack, const SnapshotRequest& req, Instant now,
                   Snapshot* out) {
   out->Clear();
   out->kind = req.kind;

@@ -1,6 +1,6 @@
 // What an operator can ask a running stack (DPDK telemetry's /skiff/*
-// commands, skiff-stat): plain values copied out of one Stack. A snapshot
-// is taken on the lcore that owns the Stack, between two loop turns
+// commands, skiff-stat): plain values copied out of one StackCore. A snapshot
+// is taken on the lcore that owns the StackCore, between two loop turns
 // (mailbox.h carries the request there and the copy back); nothing here
 // is read from another thread.
 //
@@ -19,7 +19,7 @@
 
 namespace skiff {
 
-class Stack;
+class StackCore;
 
 enum class SnapshotKind : uint8_t {
   kCounters,     // StackCounters (drops included)
@@ -90,10 +90,10 @@ struct Snapshot {
 // `start`), so only on request, never per packet.
 // `now` is the time of the stack's latest turn (ARP deadlines are given
 // relative to it).
-void TakeSnapshot(const Stack& stack, const SnapshotRequest& req, Instant now,
+void TakeSnapshot(const StackCore& stack, const SnapshotRequest& req, Instant now,
                   Snapshot* out);
 
-// The pieces, for callers and tests that have the parts and not a Stack.
+// The pieces, for callers and tests that have the parts and not a StackCore.
 ConnectionRow MakeConnectionRow(const class Connection& c);
 
 }  // namespace skiff

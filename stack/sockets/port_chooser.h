@@ -3,7 +3,7 @@
 // it when a TcpLayerConfig::port_chooser is set; without one it uses RFC
 // 6056's Algorithm 3 over the ephemeral range.
 //
-// RssPortChooser is the one for a Stack per lcore behind an RSS port: it
+// RssPortChooser is the one for a StackCore per lcore behind an RSS port: it
 // offers only ports whose replies the port steers back to this lcore's
 // queue (stack/base/rss_ports.h), so a SYN-ACK never reaches a core that
 // does not know the connection and answers it with a RST.

@@ -6,46 +6,12 @@
 #include <cstdint>
 #include <utility>
 
+#include "skiff/errors.h"
+#include "skiff/socket.h"
 #include "stack/base/slab.h"
 #include "stack/tcp/tcp_types.h"
 
 namespace skiff {
-
-// A connection socket. Stays valid until Close()/Abort() and the stack has
-// finished with the connection; a stale id is refused, never dangling.
-struct SocketId {
-  SlabHandle handle;
-  bool valid() const { return handle.valid(); }
-  friend bool operator==(const SocketId&, const SocketId&) = default;
-  template <typename H>
-  friend H AbslHashValue(H h, const SocketId& s) {
-    return H::combine(std::move(h), s.handle);
-  }
-};
-
-// A listening socket (step 1: a local port, no peer).
-struct ListenerId {
-  SlabHandle handle;
-  bool valid() const { return handle.valid(); }
-  friend bool operator==(const ListenerId&, const ListenerId&) = default;
-};
-
-enum class ListenError : uint8_t {
-  kInvalidPort,   // port 0
-  kAddressInUse,  // a listener already holds the port
-  kNoMemory,      // listener table full
-};
-
-enum class ConnectError : uint8_t {
-  kInvalidAddress,   // any, broadcast, multicast or our own address
-  kNoRoute,          // neither on-link nor a gateway
-  kNoEphemeralPort,  // every local port to that peer is taken
-  kTableFull,        // the connection table is full
-};
-
-enum class SocketError : uint8_t {
-  kBadSocket,  // stale or invalid id
-};
 
 // A value or a typed error.
 template <typename T, typename E>

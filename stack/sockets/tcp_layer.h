@@ -65,7 +65,7 @@ struct TcpLayerConfig {
   uint16_t ephemeral_first = 49152;
   uint16_t ephemeral_last = 65535;
   // Picks the local port of active opens (not owned; must outlive the
-  // layer). Null: RFC 6056 Algorithm 3 over the range above. One Stack per
+  // layer). Null: RFC 6056 Algorithm 3 over the range above. One StackCore per
   // lcore behind an RSS port sets an RssPortChooser (port_chooser.h).
   PortChooser* port_chooser = nullptr;
   // RFC 6528 / RFC 6056 secret. Zero means "draw one at start-up".
@@ -94,7 +94,7 @@ class TcpLayer final : public Ipv4Handler {
   // The earliest moment anything here needs a turn (Instant::Max if idle).
   Instant NextDeadline() const;
 
-  // ---- the socket API (see stack/stack.h for the documentation) ----
+  // ---- the socket API (see stack/stack_core.h for the documentation) ----
   ListenResult Listen(uint16_t port, uint32_t backlog);
   void CloseListener(ListenerId id, Instant now);
   SocketId Accept(ListenerId id);  // invalid SocketId when none is waiting
@@ -110,6 +110,22 @@ class TcpLayer final : public Ipv4Handler {
   Connection* Find(SocketId s);
   const Connection* Find(SocketId s) const;
 
+  // For the public API (stack/stack.cc): whether a listener id is live;
+  // the bookkeeping of Send/Recv after a call made on Find()'s connection
+  // (options, zero-copy); the sockets the application holds.
+  bool HasListener(ListenerId id) {
+    return listeners_.Get(id.handle) != nullptr;
+  }
+  void Touch(SocketId s, Instant now) {
+    if (Owned(s) != nullptr) Update(s.handle, now);
+  }
+  template <typename F>
+  void VisitOwnedSockets(F&& f) const {
+    sockets_.ForEach([&](SlabHandle h, const Socket& s) {
+      if (s.owned && !s.released) f(SocketId{h}, s.conn);
+    });
+  }
+
   // Counters with the per-connection sums brought up to date.
   TcpCounters counters() const;
   size_t connection_count() const { return sockets_.size(); }
@@ -120,7 +136,7 @@ class TcpLayer final : public Ipv4Handler {
   const ChunkPool& buffer_pool() const { return buffers_; }
   // Read-only walks for telemetry (stack/observe/snapshot.h): every
   // connection in the table (TIME-WAIT included), every listener. (Until
-  // the public Stack::ForEachSocket/ForEachListener of issue 9 land.)
+  // the public StackCore::ForEachSocket/ForEachListener of issue 9 land.)
   template <typename F>
   void VisitConnections(F&& f) const {
     sockets_.ForEach([&](SlabHandle, const Socket& s) { f(s.conn); });

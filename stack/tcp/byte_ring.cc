@@ -100,6 +100,33 @@ bool ByteRing::WriteBeyond(uint32_t offset, ConstByteSpan data) {
   return CopyIn(uint64_t{len_} + offset, data);
 }
 
+uint32_t ByteRing::Reserve(uint32_t n, ByteSpan out[2]) {
+  out[0] = out[1] = {};
+  n = std::min({n, available(), kChunkSize});
+  if (n == 0) return 0;
+  if (nslots_ > kInlineSlots && !big_) {
+    big_ = std::make_unique<std::byte*[]>(nslots_);  // zeroed
+  }
+  std::byte** s = slots();
+  uint64_t abs = uint64_t{head_} + len_;
+  uint32_t done = 0;
+  // n <= kChunkSize: at most the rest of one chunk and part of the next.
+  for (int i = 0; i < 2 && done < n; ++i) {
+    const uint32_t slot = Slot(abs);
+    if (s[slot] == nullptr) {
+      s[slot] = TakeChunk();
+      if (s[slot] == nullptr) break;
+      ++held_;
+    }
+    const uint32_t off = static_cast<uint32_t>(abs & kMask);
+    const uint32_t k = std::min(n - done, kChunkSize - off);
+    out[i] = {s[slot] + off, k};
+    done += k;
+    abs += k;
+  }
+  return done;
+}
+
 size_t ByteRing::Read(ByteSpan out) {
   uint32_t n = static_cast<uint32_t>(std::min<size_t>(out.size(), len_));
   uint32_t done = 0;

@@ -60,6 +60,10 @@ class ByteRing {
   bool WriteBeyond(uint32_t offset, ConstByteSpan data);
   // Makes `n` bytes written by WriteBeyond(0, ...) part of the stored bytes.
   void Extend(uint32_t n) { len_ += n; }
+  // Writable room for up to min(n, available(), kChunkSize) bytes right
+  // after the stored ones, as up to two spans (chunks taken as needed);
+  // Extend() then makes written bytes part of the ring. Returns the room.
+  uint32_t Reserve(uint32_t n, ByteSpan out[2]);
   // Copies out and drops up to out.size() bytes; returns the count.
   size_t Read(ByteSpan out);
   // Drops `n` stored bytes from the front; drained chunks go back.

@@ -272,7 +272,8 @@ void Connection::EnterClosed(ConnectionError why) {
   if (error_ != ConnectionError::kNone) events_ |= TcpEvent::kError;
 }
 
-SendResult Connection::Send(ConstByteSpan data) {
+// Why Send (or SendReserve/SendCommit) cannot take bytes now, if so.
+std::optional<SendError> Connection::SendRefused() const {
   switch (state_) {
     case TcpState::kSynSent:
     case TcpState::kSynReceived:
@@ -281,44 +282,96 @@ SendResult Connection::Send(ConstByteSpan data) {
       break;
     case TcpState::kClosed:
       // Never opened, as opposed to ended (gracefully or not).
-      return SendResult::Err(error_ == ConnectionError::kNone && !orphaned_ &&
-                                     !fin_queued_
-                                 ? SendError::kNotConnected
-                                 : SendError::kClosed);
+      return error_ == ConnectionError::kNone && !orphaned_ && !fin_queued_
+                 ? SendError::kNotConnected
+                 : SendError::kClosed;
     default:
-      return SendResult::Err(SendError::kClosed);
+      return SendError::kClosed;
   }
-  if (fin_queued_) return SendResult::Err(SendError::kClosed);
+  if (fin_queued_) return SendError::kClosed;
+  return std::nullopt;
+}
+
+SendResult Connection::Send(ConstByteSpan data) {
+  if (auto e = SendRefused()) return SendResult::Err(*e);
   size_t n = snd_buf_.Append(data);
   if (n == 0 && !data.empty()) return SendResult::Err(SendError::kWouldBlock);
   return SendResult::Ok(n);
 }
 
-RecvResult Connection::Recv(ByteSpan out) {
-  if (!rcv_buf_.empty()) {
-    const uint32_t cur =
-        rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
-    size_t n = rcv_buf_.Read(out);
-    // Window update: WindowField() already applies receiver SWS avoidance
-    // (RFC 1122 §4.2.3.3); like Linux, announce the opening right away only
-    // when the window was below one MSS or at least doubles.
-    const uint32_t wnd = uint32_t{WindowField(false)} << rcv_scale_;
-    if (connected() && !fin_received_ && wnd > cur &&
-        (cur < effective_mss() || wnd >= 2 * cur)) {
-      ack_now_ = true;
-    }
-    // Drained: its chunks go back to the pool (nothing is held beyond the
-    // stored bytes when no out-of-order range is).
-    if (rcv_buf_.empty() && (fin_received_ || closed() || reass_.empty())) {
-      rcv_buf_.Free();
-    }
-    return RecvResult::Ok(n);
-  }
+SendResult Connection::SendReserve(size_t n, ByteSpan out[2]) {
+  out[0] = out[1] = {};
+  if (auto e = SendRefused()) return SendResult::Err(*e);
+  const uint32_t room = snd_buf_.Reserve(
+      static_cast<uint32_t>(std::min<size_t>(n, UINT32_MAX)), out);
+  if (room == 0 && n != 0) return SendResult::Err(SendError::kWouldBlock);
+  return SendResult::Ok(room);
+}
+
+SendResult Connection::SendCommit(size_t n) {
+  if (auto e = SendRefused()) return SendResult::Err(*e);
+  // The same room SendReserve gave (the tail has not moved since), so the
+  // chunks under it are held.
+  ByteSpan room[2];
+  const uint32_t k = snd_buf_.Reserve(
+      static_cast<uint32_t>(std::min<size_t>(n, UINT32_MAX)), room);
+  snd_buf_.Extend(k);
+  return SendResult::Ok(k);
+}
+
+// What Recv answers with nothing buffered.
+RecvResult Connection::RecvEmpty() const {
   if (error_ != ConnectionError::kNone) {
     return RecvResult::Err(RecvError::kReset);
   }
   if (fin_received_) return RecvResult::Err(RecvError::kEof);
   return RecvResult::Err(RecvError::kWouldBlock);
+}
+
+// After bytes left the receive buffer; `cur` is the window advertised
+// before they did.
+void Connection::AfterRead(uint32_t cur) {
+  // Window update: WindowField() already applies receiver SWS avoidance
+  // (RFC 1122 §4.2.3.3); like Linux, announce the opening right away only
+  // when the window was below one MSS or at least doubles.
+  const uint32_t wnd = uint32_t{WindowField(false)} << rcv_scale_;
+  if (connected() && !fin_received_ && wnd > cur &&
+      (cur < effective_mss() || wnd >= 2 * cur)) {
+    ack_now_ = true;
+  }
+  // Drained: its chunks go back to the pool (nothing is held beyond the
+  // stored bytes when no out-of-order range is).
+  if (rcv_buf_.empty() && (fin_received_ || closed() || reass_.empty())) {
+    rcv_buf_.Free();
+  }
+}
+
+RecvResult Connection::Recv(ByteSpan out) {
+  if (rcv_buf_.empty()) return RecvEmpty();
+  const uint32_t cur =
+      rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
+  size_t n = rcv_buf_.Read(out);
+  AfterRead(cur);
+  return RecvResult::Ok(n);
+}
+
+RecvResult Connection::RecvPeek(ConstByteSpan out[2]) const {
+  out[0] = out[1] = {};
+  if (rcv_buf_.empty()) return RecvEmpty();
+  const uint32_t n = std::min(rcv_buf_.size(), ByteRing::kChunkSize);
+  rcv_buf_.Peek(0, n, out);
+  return RecvResult::Ok(n);
+}
+
+RecvResult Connection::RecvConsume(size_t n) {
+  if (rcv_buf_.empty()) return RecvEmpty();
+  const uint32_t cur =
+      rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
+  const uint32_t k =
+      static_cast<uint32_t>(std::min<size_t>(n, rcv_buf_.size()));
+  rcv_buf_.Consume(k);
+  AfterRead(cur);
+  return RecvResult::Ok(k);
 }
 
 void Connection::Shutdown() {

@@ -37,6 +37,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <variant>
 
 #include "stack/base/clock.h"
@@ -118,6 +119,18 @@ class Connection {
   // Reads in-order bytes. kEof once the peer's FIN and all data before it
   // are consumed; kReset when the connection ended with an error.
   RecvResult Recv(ByteSpan out);
+  // Zero-copy receive: up to two spans (at most one 16 KiB chunk's worth)
+  // of the bytes at the head of the receive buffer, valid until the next
+  // call on this connection; RecvConsume(n) drops n of them as Recv would
+  // have read them. Errors as Recv's when nothing is buffered.
+  RecvResult RecvPeek(ConstByteSpan out[2]) const;
+  RecvResult RecvConsume(size_t n);
+  // Zero-copy send: writable room for up to n bytes (one chunk's worth at
+  // most) at the tail of the send buffer; SendCommit(k) queues the first k,
+  // k <= the latest reservation (no field remembers it: the TCB stays under
+  // 1 KiB; the room is re-derived, the same while the tail has not moved).
+  SendResult SendReserve(size_t n, ByteSpan out[2]);
+  SendResult SendCommit(size_t n);
   // Half close (SHUT_WR): FIN after the queued data; receiving continues.
   void Shutdown();
   // The application is done: a graceful Shutdown(), except that unread
@@ -254,6 +267,9 @@ class Connection {
                : *std::get_if<1>(&cc_);
   }
   // RFC 9293 §3.10.7.4 seventh step: the states that queue segment text.
+  std::optional<SendError> SendRefused() const;
+  RecvResult RecvEmpty() const;
+  void AfterRead(uint32_t advertised_before);
   bool TakesText() const {
     return state_ == TcpState::kEstablished || state_ == TcpState::kFinWait1 ||
            state_ == TcpState::kFinWait2;

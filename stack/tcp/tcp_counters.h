@@ -1,4 +1,4 @@
-// Stack-wide TCP counters (see TcpLayer::counters()).
+// StackCore-wide TCP counters (see TcpLayer::counters()).
 #ifndef SKIFF_STACK_TCP_TCP_COUNTERS_H_
 #define SKIFF_STACK_TCP_TCP_COUNTERS_H_
 
@@ -6,7 +6,7 @@
 
 namespace skiff {
 
-// Stack-wide TCP counters, in the spirit of nstat's Tcp* and TcpExt*.
+// StackCore-wide TCP counters, in the spirit of nstat's Tcp* and TcpExt*.
 struct TcpCounters {
   uint64_t active_opens = 0;     // Connect() calls that sent a SYN
   uint64_t passive_opens = 0;    // connections spawned by listeners

@@ -7,26 +7,14 @@
 #include <cstdint>
 #include <string_view>
 
+#include "skiff/errors.h"
+#include "skiff/socket.h"
 #include "stack/wire/addr.h"
 #include "stack/wire/bytes.h"
 #include "stack/wire/tcp.h"
 
 namespace skiff {
 
-// RFC 9293 §3.3.2. LISTEN belongs to the listener, not to a Connection.
-enum class TcpState : uint8_t {
-  kClosed,
-  kListen,
-  kSynSent,
-  kSynReceived,
-  kEstablished,
-  kFinWait1,
-  kFinWait2,
-  kCloseWait,
-  kClosing,
-  kLastAck,
-  kTimeWait,
-};
 std::string_view TcpStateName(TcpState s);
 
 struct FourTuple {
@@ -78,17 +66,6 @@ enum class ConnectionError : uint8_t {
   kAborted,      // the application called Abort()
 };
 std::string_view ConnectionErrorName(ConnectionError e);
-
-enum class SendError : uint8_t {
-  kNotConnected,  // never opened
-  kClosed,        // send side shut down, or the connection ended (error())
-  kWouldBlock,    // the send buffer is full
-};
-enum class RecvError : uint8_t {
-  kWouldBlock,  // nothing to read yet
-  kEof,         // the peer sent FIN and everything before it was read
-  kReset,       // the connection ended abnormally (see error())
-};
 
 // A byte count or a typed error; no exceptions, no errno.
 template <typename E>

@@ -1,5 +1,5 @@
 // Whole-stack fuzz target: frames and time steps through a TestChannel into
-// a Stack with a listener and an established connection (stack_harness.h).
+// a StackCore with a listener and an established connection (stack_harness.h).
 //
 // The input is a sequence of operations, each an opcode byte and its
 // operands; a short input just ends the sequence. Structured TCP segments

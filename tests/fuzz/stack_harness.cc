@@ -94,7 +94,7 @@ PacketPool& FuzzPool() {
 StackHarness::StackHarness() : clock_(kStart) {
   Check(FuzzPool().in_use() == 0, "mbufs in use before the run");
   channel_ = std::make_unique<TestChannel>(FuzzPool(), kOurMac);
-  stack_ = std::make_unique<Stack>(*channel_, FuzzConfig());
+  stack_ = std::make_unique<StackCore>(*channel_, FuzzConfig());
   stack_->SetEventHandler(this);
 }
 

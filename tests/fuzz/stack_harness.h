@@ -1,4 +1,4 @@
-// StackHarness: one Stack on a TestChannel, played against by a scripted
+// StackHarness: one StackCore on a TestChannel, played against by a scripted
 // peer, for the whole-stack fuzz target (stack_fuzz.cc).
 //
 // Start() brings the stack to a known shape: a listener on port 80 and an
@@ -22,7 +22,7 @@
 
 #include "drivers/sim/test_channel.h"
 #include "stack/base/clock.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "stack/wire/tcp.h"
 
 namespace skiff::fuzz {
@@ -87,7 +87,7 @@ class StackHarness final : private TcpEventHandler {
   void Finish();
 
   const std::vector<Flow>& flows() const { return flows_; }
-  const Stack& stack() const { return *stack_; }
+  const StackCore& stack() const { return *stack_; }
   // The peer's timestamp clock: 1 per ms of simulated time.
   uint32_t peer_tsval() const;
 
@@ -105,7 +105,7 @@ class StackHarness final : private TcpEventHandler {
 
   mutable ManualClock clock_;  // Now() is not const
   std::unique_ptr<TestChannel> channel_;
-  std::unique_ptr<Stack> stack_;
+  std::unique_ptr<StackCore> stack_;
   ListenerId listener_;
   std::vector<SocketId> owned_;
   std::vector<Flow> flows_;

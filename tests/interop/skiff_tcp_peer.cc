@@ -27,7 +27,7 @@
 #include "absl/flags/flag.h"
 #include "apps/common/app_host.h"
 #include "stack/base/clock.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "stack/wire/addr.h"
 
 // --ip and the other host flags: apps/common/app_host.h.
@@ -118,7 +118,7 @@ class FaultyDevice final : public Device {
 
 class Peer : public TcpEventHandler {
  public:
-  Peer(Stack& stack, std::vector<std::byte> to_send, bool close_first)
+  Peer(StackCore& stack, std::vector<std::byte> to_send, bool close_first)
       : stack_(stack), out_(std::move(to_send)), close_first_(close_first) {}
 
   void OnAcceptable(ListenerId l) override {
@@ -180,7 +180,7 @@ class Peer : public TcpEventHandler {
   size_t sent() const { return sent_; }
 
  private:
-  Stack& stack_;
+  StackCore& stack_;
   SocketId sock_;
   std::vector<std::byte> out_;
   std::vector<std::byte> in_;
@@ -243,7 +243,7 @@ int Run(const AppHost& host) {
       LcoreHost::Open(host.lcore_config(), wrap);
   if (!opened.ok()) return AppHost::Fail(kName, opened.status());
   LcoreHost& lcore = **opened;
-  Stack& stack = lcore.stack();
+  StackCore& stack = lcore.stack();
   Peer peer(stack, std::move(*data), absl::GetFlag(FLAGS_close) == "first");
   stack.SetEventHandler(&peer);
   if (server) {

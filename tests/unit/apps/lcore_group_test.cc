@@ -1,4 +1,4 @@
-// LcoreGroup (apps/common/lcore_group.h): one Stack per lcore on one port.
+// LcoreGroup (apps/common/lcore_group.h): one StackCore per lcore on one port.
 // net_null stands in for the port: it has queues to spare and refuses
 // skiff's key, so the group runs software dispatch.
 #include "apps/common/lcore_group.h"
@@ -78,7 +78,7 @@ TEST(LcoreGroup, StackLcores_OnlyWhenLcoresAreNamed) {
 }
 
 // The exit report's "counters:" block: every lcore's counters summed by
-// name, zeros left out, in Stack::FormatCounters' format.
+// name, zeros left out, in StackCore::FormatCounters' format.
 TEST(LcoreGroup, FormatSummedCounters_AddsEveryLcore) {
   StackCounters a, b;
   a.tcp.active_opens = 3;
@@ -96,7 +96,7 @@ TEST(LcoreGroup, FormatSummedCounters_AddsEveryLcore) {
             std::string::npos)
       << out;
   EXPECT_EQ(out.find("tcp_passive_opens"), std::string::npos) << "zero";
-  // One lcore: exactly what the Stack itself prints.
+  // One lcore: exactly what the StackCore itself prints.
   EXPECT_EQ(FormatSummedCounters({a}), FormatCounters(a));
   EXPECT_EQ(FormatSummedCounters({}), "");
 }

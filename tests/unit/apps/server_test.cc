@@ -1,5 +1,5 @@
-// HttpServer (skiff-httpd's logic) on a skiff Stack, driven by a skiff
-// client Stack over SimWire on a manual clock: GET, HEAD, keep-alive,
+// HttpServer (skiff-httpd's logic) on a skiff StackCore, driven by a skiff
+// client StackCore over SimWire on a manual clock: GET, HEAD, keep-alive,
 // pipelining, and 10,000 connections open at once.
 #include "apps/httpd/server.h"
 
@@ -13,7 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "apps/http/response_parser.h"
 #include "drivers/sim/sim_wire.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "tests/support/eal_env.h"
 
 namespace skiff {
@@ -25,7 +25,7 @@ constexpr Ipv4Address kServerIp(10, 0, 0, 2);
 // A client that sends a request on connect and collects what comes back.
 class Client : public TcpEventHandler {
  public:
-  explicit Client(Stack& stack) : stack_(stack) {}
+  explicit Client(StackCore& stack) : stack_(stack) {}
   struct Conn {
     std::string request;
     size_t sent = 0;
@@ -79,7 +79,7 @@ class Client : public TcpEventHandler {
     for (const auto& [s, c] : conns) n += c.connected;
     return n;
   }
-  Stack& stack_;
+  StackCore& stack_;
   absl::flat_hash_map<SocketId, Conn> conns;
   size_t eofs = 0;
 };
@@ -120,8 +120,8 @@ class HttpServerTest : public ::testing::Test {
     c.tcp = tcp;
     StackConfig s{.address = {kServerIp, 24}};
     s.tcp = tcp;
-    client_stack_ = std::make_unique<Stack>(wire_->a(), c);
-    server_stack_ = std::make_unique<Stack>(wire_->b(), s);
+    client_stack_ = std::make_unique<StackCore>(wire_->a(), c);
+    server_stack_ = std::make_unique<StackCore>(wire_->b(), s);
     client_ = std::make_unique<Client>(*client_stack_);
     client_stack_->SetEventHandler(client_.get());
     server_ = std::make_unique<HttpServer>(*server_stack_, http, nullptr,
@@ -155,7 +155,7 @@ class HttpServerTest : public ::testing::Test {
 
   ManualClock clock_;
   std::unique_ptr<SimWire> wire_;
-  std::unique_ptr<Stack> client_stack_, server_stack_;
+  std::unique_ptr<StackCore> client_stack_, server_stack_;
   std::unique_ptr<Client> client_;
   std::unique_ptr<HttpServer> server_;
   uint32_t pool_start_ = 0;

@@ -1,4 +1,4 @@
-// skiff-load's engine on a skiff client Stack against skiff servers (the
+// skiff-load's engine on a skiff client StackCore against skiff servers (the
 // skiff-httpd logic, and small misbehaving ones) over SimWire, on a manual
 // clock: every workload, open-loop pacing, and each error kind.
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include "apps/load/pacer.h"
 #include "apps/load/report.h"
 #include "drivers/sim/sim_wire.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "tests/support/eal_env.h"
 
 namespace skiff::load {
@@ -26,8 +26,8 @@ constexpr Ipv4Address kServerIp(10, 0, 0, 2);
 // `on_data(stack, socket, bytes)`.
 class RawServer : public TcpEventHandler {
  public:
-  using OnData = std::function<void(Stack&, SocketId, std::string_view)>;
-  RawServer(Stack& stack, OnData on_data)
+  using OnData = std::function<void(StackCore&, SocketId, std::string_view)>;
+  RawServer(StackCore& stack, OnData on_data)
       : stack_(stack), on_data_(std::move(on_data)) {}
   void OnAcceptable(ListenerId l) override {
     while (stack_.Accept(l).valid()) ++accepted;
@@ -51,11 +51,11 @@ class RawServer : public TcpEventHandler {
   size_t accepted = 0;
 
  private:
-  Stack& stack_;
+  StackCore& stack_;
   OnData on_data_;
 };
 
-void SendText(Stack& st, SocketId s, std::string_view text) {
+void SendText(StackCore& st, SocketId s, std::string_view text) {
   st.Send(s, ConstByteSpan(reinterpret_cast<const std::byte*>(text.data()),
                            text.size()));
 }
@@ -72,8 +72,8 @@ class LoadTest : public ::testing::Test {
     c.tcp.connection.time_wait = Duration::Seconds(1);
     StackConfig s{.address = {kServerIp, 24}};
     s.tcp.connection.time_wait = Duration::Seconds(1);
-    client_ = std::make_unique<Stack>(wire_->a(), c);
-    server_stack_ = std::make_unique<Stack>(wire_->b(), s);
+    client_ = std::make_unique<StackCore>(wire_->a(), c);
+    server_stack_ = std::make_unique<StackCore>(wire_->b(), s);
     client_->Start(clock_.Now());
     server_stack_->Start(clock_.Now());
   }
@@ -146,7 +146,7 @@ class LoadTest : public ::testing::Test {
 
   ManualClock clock_;
   std::unique_ptr<SimWire> wire_;
-  std::unique_ptr<Stack> client_, server_stack_;
+  std::unique_ptr<StackCore> client_, server_stack_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<RawServer> raw_;
   std::unique_ptr<LoadEngine> engine_;
@@ -173,7 +173,7 @@ TEST_F(LoadTest, Cps_ClosedLoop_EveryRequestAnsweredAndCountedOnce) {
 // Raw TCP: we close first, so FIN leaves our side in TIME-WAIT and RST
 // leaves nothing.
 TEST_F(LoadTest, Cps_FinClose_TimeWaitOnOurSide_RstClose_None) {
-  ServeRaw([](Stack& st, SocketId s, std::string_view) {
+  ServeRaw([](StackCore& st, SocketId s, std::string_view) {
     SendText(st, s, std::string(64, 'y'));
   });
   LoadConfig lc = Base();
@@ -278,7 +278,7 @@ TEST_F(LoadTest, Bulk_Http_MovesBytes) {
 }
 
 TEST_F(LoadTest, Raw_Cps_SendNReadM) {
-  ServeRaw([](Stack& st, SocketId s, std::string_view) {
+  ServeRaw([](StackCore& st, SocketId s, std::string_view) {
     SendText(st, s, std::string(100, 'y'));
   });
   LoadConfig lc = Base();
@@ -317,7 +317,7 @@ TEST_F(LoadTest, Blackhole_Timeout) {
 }
 
 TEST_F(LoadTest, ServerResets_Reset) {
-  ServeRaw([](Stack& st, SocketId s, std::string_view) { st.Abort(s); });
+  ServeRaw([](StackCore& st, SocketId s, std::string_view) { st.Abort(s); });
   LoadConfig lc = Base();
   lc.count = 10;
   Run(lc);
@@ -326,7 +326,7 @@ TEST_F(LoadTest, ServerResets_Reset) {
 }
 
 TEST_F(LoadTest, GarbageAnswer_ParseError) {
-  ServeRaw([](Stack& st, SocketId s, std::string_view) {
+  ServeRaw([](StackCore& st, SocketId s, std::string_view) {
     SendText(st, s, "garbage\r\n\r\n");
   });
   LoadConfig lc = Base();
@@ -347,7 +347,7 @@ TEST_F(LoadTest, NotFound_BadStatus) {
 }
 
 TEST_F(LoadTest, CloseBeforeAnswer_Closed) {
-  ServeRaw([](Stack& st, SocketId s, std::string_view) { st.Close(s); });
+  ServeRaw([](StackCore& st, SocketId s, std::string_view) { st.Close(s); });
   LoadConfig lc = Base();
   lc.count = 10;
   Run(lc);
@@ -388,9 +388,9 @@ TEST(LoadMultiSourceTest, FourSources_MoreThan64KConnectionsToOnePort) {
   StackConfig s{.address = {kServerIp, 24}};
   constexpr uint32_t kConns = 70'000;  // > 65,536
   {
-    auto client = std::make_unique<Stack>((*wire)->a(), c);
-    auto server = std::make_unique<Stack>((*wire)->b(), s);
-    RawServer raw(*server, [](Stack&, SocketId, std::string_view) {});
+    auto client = std::make_unique<StackCore>((*wire)->a(), c);
+    auto server = std::make_unique<StackCore>((*wire)->b(), s);
+    RawServer raw(*server, [](StackCore&, SocketId, std::string_view) {});
     server->SetEventHandler(&raw);
     ASSERT_TRUE(server->Listen(80, 65535).ok());
     client->Start(clock.Now());
@@ -479,9 +479,9 @@ TEST_F(LoadTest, PortsExhausted_OtherErrorsBackedOff) {
   c.tcp.connection.time_wait = Duration::Millis(100);
   c.tcp.ephemeral_first = 60000;
   c.tcp.ephemeral_last = 60009;  // ten ports
-  client_ = std::make_unique<Stack>(wire_->a(), c);
+  client_ = std::make_unique<StackCore>(wire_->a(), c);
   client_->Start(clock_.Now());
-  ServeRaw([](Stack& st, SocketId s, std::string_view) {
+  ServeRaw([](StackCore& st, SocketId s, std::string_view) {
     SendText(st, s, std::string(64, 'y'));
   });
   LoadConfig lc = Base();

@@ -1,4 +1,4 @@
-// ICMP errors reaching TCP through the whole Stack: real frames in through
+// ICMP errors reaching TCP through the whole StackCore: real frames in through
 // a TestChannel, quoting the segments the stack really sent (RFC 1122
 // §4.2.3.9, RFC 5927 §4.1, RFC 1191).
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Frame builders and a Stack-over-TestChannel fixture for the net tests.
+// Frame builders and a StackCore-over-TestChannel fixture for the net tests.
 #ifndef SKIFF_TESTS_UNIT_NET_NET_FIXTURE_H_
 #define SKIFF_TESTS_UNIT_NET_NET_FIXTURE_H_
 
@@ -11,7 +11,7 @@
 
 #include "drivers/sim/test_channel.h"
 #include "stack/base/clock.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "stack/wire/arp.h"
 #include "stack/wire/checksum.h"
 #include "stack/wire/ethernet.h"
@@ -100,7 +100,7 @@ inline Bytes Filled(size_t n, uint8_t seed = 0) {
   return b;
 }
 
-// A Stack on a TestChannel, with the pool checked back to its starting
+// A StackCore on a TestChannel, with the pool checked back to its starting
 // count at the end of every test.
 class NetTest : public ::testing::Test {
  protected:
@@ -115,7 +115,7 @@ class NetTest : public ::testing::Test {
             uint16_t mtu = 1500) {
     stack_.reset();
     channel_ = std::make_unique<TestChannel>(TestPool(), kOurMac, mtu, caps);
-    stack_ = std::make_unique<Stack>(*channel_, config);
+    stack_ = std::make_unique<StackCore>(*channel_, config);
   }
 
   // Injects one frame and runs one loop turn.
@@ -145,7 +145,7 @@ class NetTest : public ::testing::Test {
 
   ManualClock clock_;
   std::unique_ptr<TestChannel> channel_;
-  std::unique_ptr<Stack> stack_;
+  std::unique_ptr<StackCore> stack_;
   uint32_t start_available_ = 0;
 };
 

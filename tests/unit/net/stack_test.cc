@@ -1,6 +1,6 @@
-// The Stack's loop: Ethernet demux, multi-segment drops, rx burst size,
+// The StackCore's loop: Ethernet demux, multi-segment drops, rx burst size,
 // deadlines and counters.
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 #include <gtest/gtest.h>
 
@@ -73,8 +73,8 @@ TEST_F(StackTest, MultiSegment_Dropped) {
 TEST_F(StackTest, Poll_TakesOneBurstPerTurn) {
   for (int i = 0; i < 40; ++i) channel_->Inject(ArpForUs());
   stack_->Poll(clock_.Now());
-  EXPECT_EQ(channel_->rx_pending(), 40u - Stack::kRxBurst);
-  EXPECT_EQ(Sent().size(), Stack::kRxBurst);
+  EXPECT_EQ(channel_->rx_pending(), 40u - StackCore::kRxBurst);
+  EXPECT_EQ(Sent().size(), StackCore::kRxBurst);
   stack_->Poll(clock_.Now());
   EXPECT_EQ(channel_->rx_pending(), 0u);
   EXPECT_EQ(Sent().size(), 8u);

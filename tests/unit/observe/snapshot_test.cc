@@ -28,7 +28,7 @@ class SnapshotTest : public TwoStacks {
     }));
     return ids;
   }
-  Snapshot Take(const Stack& s, SnapshotKind kind, uint32_t start = 0,
+  Snapshot Take(const StackCore& s, SnapshotKind kind, uint32_t start = 0,
                 uint32_t max_rows = 32) {
     Snapshot out;
     TakeSnapshot(s, {.kind = kind, .start = start, .max_rows = max_rows},

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "drivers/sim/sim_wire.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "tests/support/eal_env.h"
 #include "tests/unit/stack/two_stacks.h"
 
@@ -28,8 +28,8 @@ class ExtraAddressTest : public ::testing::Test {
     c.extra_addresses = {kExtra};
     c.tcp.ephemeral_first = 50000;  // two ports per (source, destination)
     c.tcp.ephemeral_last = 50001;
-    client_ = std::make_unique<Stack>(wire_->a(), c);
-    server_ = std::make_unique<Stack>(wire_->b(),
+    client_ = std::make_unique<StackCore>(wire_->a(), c);
+    server_ = std::make_unique<StackCore>(wire_->b(),
                                       StackConfig{.address = {kServerIp, 24}});
     client_->SetEventHandler(&client_events_);
     server_->SetEventHandler(&server_events_);
@@ -52,7 +52,7 @@ class ExtraAddressTest : public ::testing::Test {
 
   ManualClock clock_;
   std::unique_ptr<SimWire> wire_;
-  std::unique_ptr<Stack> client_, server_;
+  std::unique_ptr<StackCore> client_, server_;
   Recorder client_events_, server_events_;
   uint32_t pool_start_ = 0;
 };

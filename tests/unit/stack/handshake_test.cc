@@ -13,7 +13,7 @@ ConstByteSpan Bytes(const std::string& s) {
   return AsBytes(s.data(), s.size());
 }
 
-std::string RecvAll(Stack& stack, SocketId s, bool* eof = nullptr) {
+std::string RecvAll(StackCore& stack, SocketId s, bool* eof = nullptr) {
   std::string out;
   std::byte buf[4096];
   while (true) {

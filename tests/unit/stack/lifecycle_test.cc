@@ -14,7 +14,7 @@ namespace {
 
 using Lifecycle = TwoStacks;
 
-SocketId AcceptOne(Stack& stack, Recorder& rec) {
+SocketId AcceptOne(StackCore& stack, Recorder& rec) {
   if (rec.acceptable.empty()) return SocketId{};
   return stack.Accept(rec.acceptable.back());
 }

@@ -1,7 +1,7 @@
 // The LISTEN row of the RFC 9293 §3.10.7 state × event matrix (the other
 // states are in tests/unit/tcp/state_matrix_test.cc): LISTEN is the
 // listener in TcpLayer, so each kind of segment is injected as a frame into
-// a Stack with a listener on port 80 and what leaves is captured. A
+// a StackCore with a listener on port 80 and what leaves is captured. A
 // listener has no sequence space yet, so there is one cell per kind.
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Many cores (issue 10), stepped from one thread: two client Stacks and two
 // server Stacks, one per lcore, over a MultiQueueWire with two queue pairs
-// per side. Each Stack sits on a DispatchDevice (software dispatch, a no-op
+// per side. Each StackCore sits on a DispatchDevice (software dispatch, a no-op
 // when the wire steers) under an audit that checks every TCP segment it is
 // given belongs to its lcore by the side's RSS. Clients connect through an
 // RssPortChooser, so the replies of their active opens come home.
@@ -13,7 +13,7 @@
 #include "drivers/rss/frame_hash.h"
 #include "drivers/sim/multi_queue_wire.h"
 #include "stack/sockets/port_chooser.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "tests/support/eal_env.h"
 #include "tests/unit/stack/tcp_app.h"
 
@@ -25,7 +25,7 @@ constexpr Ipv4Address kClientIp(10, 0, 0, 1);
 constexpr Ipv4Address kServerIp(10, 0, 0, 2);
 constexpr uint16_t kPort = 80;
 
-// Counts, for lcore k, the TCP segments handed to its Stack that RSS gives
+// Counts, for lcore k, the TCP segments handed to its StackCore that RSS gives
 // to lcore k (owned) and to another lcore (misdirected).
 class AuditDevice final : public Device {
  public:
@@ -58,13 +58,13 @@ class AuditDevice final : public Device {
 };
 
 // One side (clients or servers): per lcore a dispatch step, an audit, a
-// Stack and its application.
+// StackCore and its application.
 struct Side {
   std::unique_ptr<DispatchGroup> group;
   std::array<std::unique_ptr<DispatchDevice>, kLcores> dispatch;
   std::array<std::unique_ptr<AuditDevice>, kLcores> audit;
   std::array<std::unique_ptr<RssPortChooser>, kLcores> chooser;
-  std::array<std::unique_ptr<Stack>, kLcores> stack;
+  std::array<std::unique_ptr<StackCore>, kLcores> stack;
   std::array<std::unique_ptr<TcpApp>, kLcores> app;
 
   uint64_t Sum(uint64_t AuditDevice::*f) const {
@@ -129,7 +129,7 @@ class MultiCore : public ::testing::Test {
         side.chooser[k] = std::make_unique<RssPortChooser>(rss, k);
         sc.tcp.port_chooser = side.chooser[k].get();
       }
-      side.stack[k] = std::make_unique<Stack>(*side.audit[k], sc);
+      side.stack[k] = std::make_unique<StackCore>(*side.audit[k], sc);
       side.app[k] = std::make_unique<TcpApp>(*side.stack[k]);
     }
   }
@@ -278,7 +278,7 @@ TEST_F(MultiCore, PortChooser_ShareExhausted_TypedErrorNoStrayPort) {
   RssPortChooser small(rss, 1, 60000, 60063);  // 64 ports, ~half lcore 1's
   StackConfig sc{.address = {kClientIp, 24}};
   sc.tcp.port_chooser = &small;
-  Stack lone(*clients_.audit[1], sc);
+  StackCore lone(*clients_.audit[1], sc);
   lone.Start(clock_.Now());
   int opened = 0;
   for (;; ++opened) {

@@ -44,7 +44,7 @@
 
 #include "absl/strings/str_format.h"
 #include "drivers/sim/sim_wire.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "tests/support/eal_env.h"
 #include "tests/unit/stack/sim_harness.h"
 
@@ -309,8 +309,8 @@ class SimRun {
       tap_a_->TraceTcpPort(p, "a");
       tap_b_->TraceTcpPort(p, "b");
     }
-    a_ = std::make_unique<Stack>(*tap_a_, ca);
-    b_ = std::make_unique<Stack>(*tap_b_, cb);
+    a_ = std::make_unique<StackCore>(*tap_a_, ca);
+    b_ = std::make_unique<StackCore>(*tap_b_, cb);
     client_app_ = std::make_unique<SimApp>(*a_);
     server_app_ = std::make_unique<SimApp>(*b_);
     for (const Plan::Conn& k : plan_.conns) {
@@ -464,7 +464,7 @@ class SimRun {
     // A few more turns: nothing in flight, nothing parked.
     for (int i = 0; i < 3; ++i)
       now = Turn(now + Duration::Seconds(1), Instant::Max());
-    for (Stack* s : {a_.get(), b_.get()}) {
+    for (StackCore* s : {a_.get(), b_.get()}) {
       if (s->tcp().buffer_pool().in_use() != 0) {
         return absl::StrFormat("%u buffer-pool chunks still in use",
                                s->tcp().buffer_pool().in_use());
@@ -537,7 +537,7 @@ class SimRun {
   mutable ManualClock clock_;
   std::unique_ptr<SimWire> wire_;
   std::unique_ptr<Tap> tap_a_, tap_b_;
-  std::unique_ptr<Stack> a_, b_;
+  std::unique_ptr<StackCore> a_, b_;
   std::unique_ptr<SimApp> client_app_, server_app_;
   std::vector<SimEnd> client_ends_, server_ends_;  // kept for Explain()
 };

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 
 namespace skiff::testing {
 
@@ -58,7 +58,7 @@ struct Flow {
 
 class TcpApp : public TcpEventHandler {
  public:
-  explicit TcpApp(Stack& stack) : stack_(stack) { stack.SetEventHandler(this); }
+  explicit TcpApp(StackCore& stack) : stack_(stack) { stack.SetEventHandler(this); }
 
   // Accepted sockets start with this script.
   Flow accept_script;
@@ -165,7 +165,7 @@ class TcpApp : public TcpEventHandler {
     }
   }
 
-  Stack& stack_;
+  StackCore& stack_;
 };
 
 }  // namespace skiff::testing

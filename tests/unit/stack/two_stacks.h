@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "drivers/sim/sim_wire.h"
-#include "stack/stack.h"
+#include "stack/stack_core.h"
 #include "tests/support/eal_env.h"
 
 namespace skiff::testing {
@@ -18,7 +18,7 @@ namespace skiff::testing {
 inline constexpr Ipv4Address kClientIp(10, 0, 0, 1);
 inline constexpr Ipv4Address kServerIp(10, 0, 0, 2);
 
-// Records what a Stack tells its application.
+// Records what a StackCore tells its application.
 class Recorder : public TcpEventHandler {
  public:
   void OnAcceptable(ListenerId l) override { acceptable.push_back(l); }
@@ -58,8 +58,8 @@ class TwoStacks : public ::testing::Test {
     c.tcp = tcp;
     StackConfig s{.address = {kServerIp, 24}};
     s.tcp = server_tcp != nullptr ? *server_tcp : tcp;
-    client_ = std::make_unique<Stack>(wire_->a(), c);
-    server_ = std::make_unique<Stack>(wire_->b(), s);
+    client_ = std::make_unique<StackCore>(wire_->a(), c);
+    server_ = std::make_unique<StackCore>(wire_->b(), s);
     client_->SetEventHandler(&client_events_);
     server_->SetEventHandler(&server_events_);
     client_->Start(clock_.Now());
@@ -111,8 +111,8 @@ class TwoStacks : public ::testing::Test {
 
   ManualClock clock_;
   std::unique_ptr<SimWire> wire_;
-  std::unique_ptr<Stack> client_;
-  std::unique_ptr<Stack> server_;
+  std::unique_ptr<StackCore> client_;
+  std::unique_ptr<StackCore> server_;
   Recorder client_events_;
   Recorder server_events_;
   uint32_t pool_start_ = 0;

@@ -1,4 +1,4 @@
-// Stack: one per lcore. Owns every layer (tx queue, ARP, IPv4, ICMP, TCP)
+// StackCore: one per lcore. Owns every layer (tx queue, ARP, IPv4, ICMP, TCP)
 // and runs DESIGN.md's loop, one turn per Poll(now). Shared-nothing:
 // nothing here is thread-safe, nothing needs to be.
 //
@@ -14,7 +14,7 @@
 //       ...stack->Send(s, page); stack->Close(s);
 //     }
 //   };
-//   skiff::Stack stack(port, config);          // port: any skiff::Device
+//   skiff::StackCore stack(port, config);          // port: any skiff::Device
 //   stack.SetEventHandler(&server);
 //   stack.Listen(80, /*backlog=*/1024);
 //   stack.Start(clock.Now());
@@ -22,8 +22,8 @@
 //
 // Every call is non-blocking and returns a typed error, never throws.
 // Socket calls made inside an event handler take effect in the same turn.
-#ifndef SKIFF_STACK_STACK_H_
-#define SKIFF_STACK_STACK_H_
+#ifndef SKIFF_STACK_STACK_CORE_H_
+#define SKIFF_STACK_STACK_CORE_H_
 
 #include <array>
 #include <cstdint>
@@ -32,6 +32,7 @@
 #include "skiff/device.h"
 #include "stack/base/clock.h"
 #include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 #include "stack/counters.h"
 #include "stack/net/arp_resolver.h"
 #include "stack/net/icmp_layer.h"
@@ -46,13 +47,13 @@
 
 namespace skiff {
 
-class Stack final : private IpSender {
+class StackCore final : private IpSender {
  public:
   static constexpr size_t kRxBurst = 32;
 
-  Stack(Device& device, const StackConfig& config);
-  Stack(const Stack&) = delete;
-  Stack& operator=(const Stack&) = delete;
+  StackCore(Device& device, const StackConfig& config);
+  StackCore(const StackCore&) = delete;
+  StackCore& operator=(const StackCore&) = delete;
 
   // Announces our address (gratuitous ARP, if configured) and flushes.
   void Start(Instant now);
@@ -117,6 +118,12 @@ class Stack final : private IpSender {
   // Where readiness events go (loop step 4); not owned, may be null.
   void SetEventHandler(TcpEventHandler* handler) { handler_ = handler; }
   const TcpLayer& tcp() const { return tcp_; }
+  // For the public Stack (stack/stack.cc): whether a listener id is live,
+  // re-evaluating a socket after an option or zero-copy call, the time of
+  // the latest Start/Poll.
+  bool HasListener(ListenerId l) { return tcp_.HasListener(l); }
+  void Touch(SocketId s) { tcp_.Touch(s, now_); }
+  Instant now() const { return now_; }
 
   // All counters, TCP sums brought up to date.
   StackCounters counters() const;
@@ -152,4 +159,4 @@ class Stack final : private IpSender {
 
 }  // namespace skiff
 
-#endif  // SKIFF_STACK_STACK_H_
+#endif  // SKIFF_STACK_STACK_CORE_H_
