@@ -44,12 +44,12 @@
 #include "drivers/dpdk/eal.h"
 #include "drivers/dpdk/telemetry.h"
 #include "skiff/device.h"
+#include "stack/base/clock.h"
 #include "stack/buf/packet.h"
 #include "stack/buf/packet_pool.h"
-#include "stack/base/clock.h"
 #include "stack/observe/mailbox.h"
-#include "stack/stack_core.h"
 #include "stack/stack_config.h"
+#include "stack/stack_core.h"
 
 namespace skiff {
 

@@ -1,6 +1,6 @@
-// LcoreGroup: one StackCore per lcore on one DPDK port (issue 10), for the apps.
-// The port gets a queue pair per lcore and skiff's RSS where the PMD takes
-// it (drivers/dpdk/port_rss.h); every lcore's StackCore sits on a
+// LcoreGroup: one StackCore per lcore on one DPDK port (issue 10), for the
+// apps. The port gets a queue pair per lcore and skiff's RSS where the PMD
+// takes it (drivers/dpdk/port_rss.h); every lcore's StackCore sits on a
 // DispatchDevice over its queue (software dispatch when the port does not
 // steer, ARP copied to every lcore either way) and connects through an
 // RssPortChooser, so its active opens come home. Each StackCore listens for

@@ -3,8 +3,8 @@
 //   skiff-httpd [EAL args] -- --ip=10.88.0.2/24 [--gateway=10.88.0.1]
 //               [--port=80] [--root=DIR]
 //
-// Starts EAL, opens DPDK port 0, runs one StackCore with an HttpServer on it and
-// busy-polls it, as DPDK applications do, until SIGINT or SIGTERM. SIGUSR1
+// Starts EAL, opens DPDK port 0, runs one StackCore with an HttpServer on it
+// and busy-polls it, as DPDK applications do, until SIGINT or SIGTERM. SIGUSR1
 // prints one "status:" line (mbufs in use, connections, buffer chunks) and
 // goes on serving. On SIGINT or SIGTERM it
 // stops accepting, lets open connections finish for up to

@@ -166,7 +166,8 @@ double ProbeNs(Server& srv, uint32_t open, uint32_t probes,
 int Main(uint32_t n, uint32_t probes, PacketPool& pool) {
   auto srv = std::make_unique<Server>(pool, n);
   std::vector<uint32_t> server_isn(n, 0);  // touched before the baseline
-  std::printf("skiff-scale: %u idle established connections on one StackCore\n", n);
+  std::printf("skiff-scale: %u idle established connections on one StackCore\n",
+              n);
   std::printf(
       "sizeof(Connection) %zu B; socket table slot %zu B + 1 control "
       "byte (flat_hash_map<FourTuple, SlabHandle>)\n",

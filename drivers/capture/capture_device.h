@@ -18,9 +18,9 @@
 
 #include "drivers/capture/pcap_writer.h"
 #include "skiff/device.h"
+#include "stack/base/clock.h"
 #include "stack/buf/packet.h"
 #include "stack/buf/packet_pool.h"
-#include "stack/base/clock.h"
 
 namespace skiff {
 

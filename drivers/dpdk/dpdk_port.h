@@ -43,7 +43,8 @@ struct DpdkPortConfig {
 
 class DpdkPort final : public Device {
  public:
-  // One queue pair: the Device of one lcore's StackCore. Use it from that lcore.
+  // One queue pair: the Device of one lcore's StackCore. Use it from that
+  // lcore.
   class Queue final : public Device {
    public:
     size_t RxBurst(std::span<Packet> out) override;
