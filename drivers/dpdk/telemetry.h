@@ -35,8 +35,8 @@ unsigned CurrentLcore();
 class TelemetryRegistration {
  public:
   // Registers the /skiff/ commands with DPDK (the first time) and
-  // `mailbox` as the StackCore running on `lcore`; the StackCore's loop must call
-  // mailbox->Poll() every turn. `mailbox` must outlive the registration.
+  // `mailbox` as the StackCore running on `lcore`; the StackCore's loop must
+  // call mailbox->Poll() every turn. `mailbox` must outlive the registration.
   static std::unique_ptr<TelemetryRegistration> Register(
       unsigned lcore, SnapshotMailbox* mailbox);
   // Unregisters the stack (later commands no longer see it).

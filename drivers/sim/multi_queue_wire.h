@@ -29,9 +29,9 @@
 
 #include "absl/status/statusor.h"
 #include "skiff/device.h"
+#include "stack/base/rss.h"
 #include "stack/buf/packet.h"
 #include "stack/buf/packet_pool.h"
-#include "stack/base/rss.h"
 
 struct rte_ring;
 

@@ -24,9 +24,9 @@
 
 #include "absl/status/statusor.h"
 #include "skiff/device.h"
+#include "stack/base/clock.h"
 #include "stack/buf/packet.h"
 #include "stack/buf/packet_pool.h"
-#include "stack/base/clock.h"
 
 namespace skiff {
 

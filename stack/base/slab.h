@@ -15,7 +15,6 @@
 
 namespace skiff {
 
-
 template <typename T>
 class Slab {
  public:

@@ -10,11 +10,10 @@
 #include <vector>
 
 #include "skiff/device.h"
-#include "stack/buf/packet.h"
-#include "stack/buf/packet_pool.h"
 #include "stack/base/clock.h"
 #include "stack/base/drop_reason.h"
 #include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 #include "stack/net/arp_resolver.h"
 #include "stack/net/ipv4_handler.h"
 #include "stack/net/local_addresses.h"

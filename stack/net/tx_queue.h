@@ -7,10 +7,9 @@
 #include <cstddef>
 
 #include "skiff/device.h"
-#include "stack/buf/packet.h"
-#include "stack/buf/packet_pool.h"
 #include "stack/base/drop_reason.h"
 #include "stack/buf/packet.h"
+#include "stack/buf/packet_pool.h"
 #include "stack/net/net_counters.h"
 
 namespace skiff {

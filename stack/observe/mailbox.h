@@ -1,9 +1,9 @@
 // SnapshotMailbox: how a telemetry read reaches one lcore's StackCore without a
 // lock on its hot path.
 //
-// A StackCore is shared-nothing: only its lcore may read it. DPDK runs telemetry
-// callbacks on its own threads (one per connected client), so a callback
-// never touches a StackCore. Instead it asks the StackCore's mailbox:
+// A StackCore is shared-nothing: only its lcore may read it. DPDK runs
+// telemetry callbacks on its own threads (one per connected client), so a
+// callback never touches a StackCore. Instead it asks the StackCore's mailbox:
 //
 //   telemetry thread (Ask)               owning lcore (Poll, once per turn)
 //   ----------------------               ---------------------------------

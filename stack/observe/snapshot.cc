@@ -68,8 +68,8 @@ ConnectionRow MakeConnectionRow(const Connection& c) {
   return r;
 }
 
-void TakeSnapshot(const StackCore& stack, const SnapshotRequest& req, Instant now,
-                  Snapshot* out) {
+void TakeSnapshot(const StackCore& stack, const SnapshotRequest& req,
+                  Instant now, Snapshot* out) {
   out->Clear();
   out->kind = req.kind;
   out->start = req.start;
