@@ -146,9 +146,9 @@ std::string LcoreGroup::FormatDispatch() const {
     absl::StrAppendFormat(&out,
                           "lcore %u dispatch: local %lu handed_off %lu "
                           "from_peers %lu ring_full %lu arp_copies %lu "
-                          "copy_failed %lu\n",
+                          "copy_failed %lu icmp_by_quote %lu\n",
                           k, c.local, c.handed_off, c.from_peers, c.ring_full,
-                          c.arp_copies, c.copy_failed);
+                          c.arp_copies, c.copy_failed, c.icmp_by_quote);
   }
   return out;
 }

@@ -134,9 +134,17 @@ size_t DispatchDevice::Sort(std::span<Packet> out) {
   return keep;
 }
 
-uint16_t DispatchDevice::Owner(const Packet& p) const {
+uint16_t DispatchDevice::Owner(const Packet& p) {
   const RssSteering& rss = group_.rss();
   const rte_mbuf* m = p.mbuf();
+  // An ICMP error belongs to the lcore of the connection it quotes (RFC 1122
+  // §4.2.3.9, RFC 5927 need the TCB); neither the port's hash nor ours of
+  // the outer addresses (often a router's) says which lcore that is.
+  if (const FrameHash q = HashIcmpErrorQuote(rss.hash(), p.data());
+      q.cls == FrameClass::kIpv4L4) {
+    Bump(icmp_by_quote_);
+    return rss.QueueOf(q.hash);
+  }
   if (group_.config().port_hash_is_ours &&
       (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) != 0) {
     return rss.QueueOf(m->hash.rss);
@@ -182,7 +190,8 @@ DispatchCounters DispatchDevice::counters() const {
           .from_peers = r(from_peers_),
           .ring_full = r(ring_full_),
           .arp_copies = r(arp_copies_),
-          .copy_failed = r(copy_failed_)};
+          .copy_failed = r(copy_failed_),
+          .icmp_by_quote = r(icmp_by_quote_)};
 }
 
 }  // namespace skiff

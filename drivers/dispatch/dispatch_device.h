@@ -53,12 +53,13 @@ struct DispatchConfig {
 // What one lcore's dispatch step did. One writer (that lcore); readable
 // from any thread.
 struct DispatchCounters {
-  uint64_t local = 0;        // from our queue, ours
-  uint64_t handed_off = 0;   // from our queue, passed to their owner
-  uint64_t from_peers = 0;   // handed to us by other lcores (ARP copies too)
-  uint64_t ring_full = 0;    // dropped: the owner's ring was full
-  uint64_t arp_copies = 0;   // ARP frames copied to other lcores
-  uint64_t copy_failed = 0;  // ARP copies dropped: no mbuf or ring room
+  uint64_t local = 0;          // from our queue, ours
+  uint64_t handed_off = 0;     // from our queue, passed to their owner
+  uint64_t from_peers = 0;     // handed to us by other lcores (ARP copies too)
+  uint64_t ring_full = 0;      // dropped: the owner's ring was full
+  uint64_t arp_copies = 0;     // ARP frames copied to other lcores
+  uint64_t copy_failed = 0;    // ARP copies dropped: no mbuf or ring room
+  uint64_t icmp_by_quote = 0;  // ICMP errors steered by the flow they quote
 };
 
 // The rings between the lcores of one port, and the steering they share.
@@ -118,7 +119,7 @@ class DispatchDevice final : public Device {
   // it kept.
   size_t Sort(std::span<Packet> got);
   // The lcore that owns this packet; kArp for ARP (ours and copied).
-  uint16_t Owner(const Packet& p) const;
+  uint16_t Owner(const Packet& p);
   void CopyToPeers(const Packet& arp);
 
   static constexpr uint16_t kArp = 0xffff;
@@ -128,7 +129,7 @@ class DispatchDevice final : public Device {
   Device& queue_;
   bool peers_first_ = false;  // alternate, so neither side starves
   std::atomic<uint64_t> local_{0}, handed_off_{0}, from_peers_{0},
-      ring_full_{0}, arp_copies_{0}, copy_failed_{0};
+      ring_full_{0}, arp_copies_{0}, copy_failed_{0}, icmp_by_quote_{0};
 };
 
 }  // namespace skiff

@@ -30,6 +30,16 @@ struct FrameHash {
 
 FrameHash HashFrame(const ToeplitzHash& toeplitz, ConstByteSpan frame);
 
+// The lcore that owns an ICMP error is the one that owns the connection it
+// reports on, not the one the outer address pair hashes to (the sender is
+// often a router). For an ICMP error (RFC 792 types 3, 4, 5, 11, 12) over
+// IPv4 quoting an unfragmented TCP or UDP header (RFC 1122 §3.2.2 asks for
+// the IP header and 8 bytes of it), returns the hash of the quoted flow's
+// reply direction — what a segment of that flow arriving here hashes to.
+// Returns {kOther, 0} for every other frame. Software dispatch uses it; a
+// NIC does not, so the multi-queue sim wire (which plays the NIC) must not.
+FrameHash HashIcmpErrorQuote(const ToeplitzHash& toeplitz, ConstByteSpan frame);
+
 }  // namespace skiff
 
 #endif  // SKIFF_DRIVERS_RSS_FRAME_HASH_H_

@@ -51,6 +51,29 @@ Frame ArpFrame(uint16_t op, uint32_t sender, uint32_t target) {
   return f;
 }
 
+// An ICMP port unreachable from router `from` to B about a segment B sent
+// from port 80 to A's port `a_port`.
+Frame IcmpErrorFrame(uint32_t from, uint16_t a_port) {
+  Frame f(14 + 20 + 8 + 20 + 8);
+  std::byte* p = f.data();
+  StoreBe16(p + 12, 0x0800);
+  std::byte* ip = p + 14;
+  Store8(ip, 0x45);
+  Store8(ip + 9, 1);
+  StoreBe32(ip + 12, from);
+  StoreBe32(ip + 16, kIpB);
+  Store8(ip + 20, 3);
+  Store8(ip + 21, 3);
+  std::byte* q = ip + 28;
+  Store8(q, 0x45);
+  Store8(q + 9, 6);
+  StoreBe32(q + 12, kIpB);
+  StoreBe32(q + 16, kIpA);
+  StoreBe16(q + 20, 80);
+  StoreBe16(q + 22, a_port);
+  return f;
+}
+
 uint16_t SrcPort(const Packet& p) { return LoadBe16(p.data().data() + 34); }
 
 class MultiQueueTest : public ::testing::Test {
@@ -242,6 +265,43 @@ TEST_F(MultiQueueTest, Dispatch_Arp_CopiedToEveryLcore_RequestsRelabelled) {
     }
   }
   EXPECT_EQ(lcores[0]->counters().arp_copies, 4u);
+}
+
+// ICMP errors hash by the outer address pair at the NIC (a router's), so
+// they land on one queue; dispatch hands each to the lcore owning the flow
+// it quotes, also when the port's hash is otherwise trusted.
+TEST_F(MultiQueueTest, Dispatch_IcmpError_GoesToTheQuotedFlowsLcore) {
+  for (const bool port_hash_is_ours : {true, false}) {
+    SCOPED_TRACE(port_hash_is_ours);
+    MakeWire(1, 2, SimSteering::kRss);
+    auto g = DispatchGroup::Create(wire_->rss_b(),
+                                   {.port_hash_is_ours = port_hash_is_ours});
+    ASSERT_TRUE(g.ok()) << g.status();
+    group_ = std::move(*g);
+    DispatchDevice d0(*group_, 0, wire_->b(0)), d1(*group_, 1, wire_->b(1));
+    constexpr uint32_t kRouter = 0xc0a80001;
+    std::array<size_t, 2> expected{};
+    for (uint16_t port = 2000; port < 2100; ++port) {
+      Send(wire_->a(0), IcmpErrorFrame(kRouter, port));
+      ++expected[wire_->rss_b().QueueOfIpv4L4(kIpA, kIpB, port, 80)];
+    }
+    ASSERT_GT(expected[0], 0u);
+    ASSERT_GT(expected[1], 0u);
+    std::array<std::vector<Packet>, 2> got{Drain(d0), Drain(d1)};
+    for (Packet& p : Drain(d0)) got[0].push_back(std::move(p));  // from d1
+    for (uint16_t k = 0; k < 2; ++k) {
+      EXPECT_EQ(got[k].size(), expected[k]) << "lcore " << k;
+      for (const Packet& p : got[k]) {
+        const uint16_t a_port = LoadBe16(p.data().data() + 14 + 28 + 22);
+        EXPECT_EQ(wire_->rss_b().QueueOfIpv4L4(kIpA, kIpB, a_port, 80), k);
+      }
+    }
+    EXPECT_EQ(d0.counters().icmp_by_quote + d1.counters().icmp_by_quote, 100u);
+    EXPECT_GT(d0.counters().handed_off + d1.counters().handed_off, 0u);
+    got = {};
+    group_.reset();
+    wire_.reset();
+  }
 }
 
 }  // namespace
