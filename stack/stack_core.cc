@@ -25,7 +25,7 @@ StackCore::StackCore(Device& device, const StackConfig& config)
       icmp_(config.icmp, ipv4_, device.pool(), counters_.icmp, counters_.drops),
       tcp_(config.tcp,
            LocalAddresses(config.address.addr, config.extra_addresses),
-           device.mtu(), caps_.tx_tcp_checksum, device.pool(), *this,
+           device.mtu(), caps_.tx_tcp_checksum, device.pool(), ipv4_,
            counters_.drops, Instant()) {
   ipv4_.set_icmp(&icmp_);
   ipv4_.Register(IpProtocol::kIcmp, &icmp_);
@@ -85,10 +85,6 @@ Instant StackCore::NextDeadline() const {
   return std::min(arp_.NextDeadline(), tcp_.NextDeadline());
 }
 
-bool StackCore::HasRoute(Ipv4Address dst) const {
-  return ipv4_.NextHop(dst).has_value();
-}
-
 ListenResult StackCore::Listen(uint16_t port, uint32_t backlog) {
   return tcp_.Listen(port, backlog);
 }
@@ -97,16 +93,6 @@ StackCounters StackCore::counters() const {
   StackCounters c = counters_;
   c.tcp = tcp_.counters();
   return c;
-}
-
-bool StackCore::SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol,
-                     Instant now) {
-  return ipv4_.Send(std::move(l4), dst, protocol, now);
-}
-
-bool StackCore::SendIpv4From(Ipv4Address src, Packet l4, Ipv4Address dst,
-                         uint8_t protocol, Instant now) {
-  return ipv4_.Send(std::move(l4), dst, protocol, now, src);
 }
 
 void StackCore::RegisterHandler(uint8_t protocol, Ipv4Handler* handler) {

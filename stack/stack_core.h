@@ -36,7 +36,6 @@
 #include "stack/counters.h"
 #include "stack/net/arp_resolver.h"
 #include "stack/net/icmp_layer.h"
-#include "stack/net/ip_sender.h"
 #include "stack/net/ipv4_handler.h"
 #include "stack/net/ipv4_layer.h"
 #include "stack/net/tx_queue.h"
@@ -47,7 +46,7 @@
 
 namespace skiff {
 
-class StackCore final : private IpSender {
+class StackCore final {
  public:
   static constexpr size_t kRxBurst = 32;
 
@@ -68,10 +67,13 @@ class StackCore final : private IpSender {
   // prepends Ethernet, queues it for this turn's flush. False when the
   // packet was dropped (counted). Set Packet::SetTxOffload(tcp_checksum)
   // beforehand to have the NIC fill the TCP checksum; IPv4 fills the rest.
-  bool SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol,
-                Instant now) override;
+  bool SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol, Instant now) {
+    return ipv4_.SendIpv4(std::move(l4), dst, protocol, now);
+  }
   bool SendIpv4From(Ipv4Address src, Packet l4, Ipv4Address dst,
-                    uint8_t protocol, Instant now) override;
+                    uint8_t protocol, Instant now) {
+    return ipv4_.SendIpv4From(src, std::move(l4), dst, protocol, now);
+  }
   // Delivers datagrams of `protocol` to `handler` (not owned; nullptr to
   // remove). ICMP (1) is built in and cannot be replaced. Until a handler
   // is registered, a protocol gets ICMP protocol unreachable.
@@ -141,7 +143,6 @@ class StackCore final : private IpSender {
 
  private:
   void Input(Packet frame, Instant now);
-  bool HasRoute(Ipv4Address dst) const override;
 
   Device& device_;
   StackConfig config_;

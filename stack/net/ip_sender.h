@@ -1,5 +1,5 @@
 // What a transport needs from the layers below it to send: the transport
-// builds header + payload in a Packet, IPv4 does the rest. StackCore implements
+// builds header + payload in a Packet, IPv4 does the rest. Ipv4Layer implements
 // it; tests may fake it.
 #ifndef SKIFF_STACK_NET_IP_SENDER_H_
 #define SKIFF_STACK_NET_IP_SENDER_H_

@@ -15,6 +15,7 @@
 #include "stack/buf/packet.h"
 #include "stack/buf/packet_pool.h"
 #include "stack/net/arp_resolver.h"
+#include "stack/net/ip_sender.h"
 #include "stack/net/ipv4_handler.h"
 #include "stack/net/local_addresses.h"
 #include "stack/net/net_counters.h"
@@ -33,7 +34,9 @@ struct Ipv4Config {
   std::vector<Ipv4Address> extra_addresses;  // also ours (local_addresses.h)
 };
 
-class Ipv4Layer {
+// The IpSender of the transports above (TCP's segment writer): what they
+// send goes straight down here, not back up through the stack.
+class Ipv4Layer final : public IpSender {
  public:
   Ipv4Layer(const Ipv4Config& config, Device& device, ArpResolver& arp,
             TxQueue& tx, Ipv4Counters& counters, DropCounters& drops);
@@ -60,6 +63,19 @@ class Ipv4Layer {
   // `src` is one of our addresses; any (the default) means the primary.
   bool Send(Packet l4, Ipv4Address dst, uint8_t protocol, Instant now,
             Ipv4Address src = Ipv4Address());
+
+  // IpSender.
+  bool SendIpv4(Packet l4, Ipv4Address dst, uint8_t protocol,
+                Instant now) override {
+    return Send(std::move(l4), dst, protocol, now);
+  }
+  bool SendIpv4From(Ipv4Address src, Packet l4, Ipv4Address dst,
+                    uint8_t protocol, Instant now) override {
+    return Send(std::move(l4), dst, protocol, now, src);
+  }
+  bool HasRoute(Ipv4Address dst) const override {
+    return NextHop(dst).has_value();
+  }
 
   // The on-link next hop for `dst`, or nullopt (no route). Broadcasts
   // return themselves.
