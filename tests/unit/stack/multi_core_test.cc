@@ -8,12 +8,14 @@
 
 #include <array>
 #include <memory>
+#include <vector>
 
 #include "drivers/dispatch/dispatch_device.h"
 #include "drivers/rss/frame_hash.h"
 #include "drivers/sim/multi_queue_wire.h"
 #include "stack/sockets/port_chooser.h"
 #include "stack/stack_core.h"
+#include "stack/wire/checksum.h"
 #include "tests/support/eal_env.h"
 #include "tests/unit/stack/tcp_app.h"
 
@@ -294,6 +296,81 @@ TEST_F(MultiCore, PortChooser_ShareExhausted_TypedErrorNoStrayPort) {
   }
   EXPECT_GT(opened, 16);
   EXPECT_LT(opened, 48);
+}
+
+// An ICMP port unreachable (RFC 792) from `router` to the client about the
+// datagram at the start of `syn` (an Ethernet frame the client sent).
+Packet IcmpUnreachableAbout(const Packet& syn, Ipv4Address router,
+                            MacAddress to, MacAddress from) {
+  constexpr size_t kQuote = 20 + 8;  // IP header + 8 bytes (RFC 792)
+  const ConstByteSpan d = syn.data();
+  std::vector<std::byte> f(14 + 20 + 8 + kQuote);
+  to.Store(f.data());
+  from.Store(f.data() + 6);
+  StoreBe16(f.data() + 12, 0x0800);
+  std::byte* ip = f.data() + 14;
+  Store8(ip, 0x45);
+  StoreBe16(ip + 2, static_cast<uint16_t>(20 + 8 + kQuote));
+  Store8(ip + 8, 64);
+  Store8(ip + 9, 1);
+  StoreBe32(ip + 12, router.value());
+  std::copy(d.begin() + 14 + 12, d.begin() + 14 + 16, ip + 16);  // SYN's src
+  StoreBe16(ip + 10, InternetChecksum(ConstByteSpan(ip, 20)));
+  std::byte* icmp = ip + 20;
+  Store8(icmp, 3);      // destination unreachable
+  Store8(icmp + 1, 3);  // port unreachable: a hard error in SYN-SENT
+  std::copy(d.begin() + 14, d.begin() + 14 + kQuote, icmp + 8);
+  StoreBe16(icmp + 2, InternetChecksum(ConstByteSpan(icmp, 8 + kQuote)));
+  Packet p = TestPool().Alloc();
+  std::copy(f.begin(), f.end(), p.Append(static_cast<uint16_t>(f.size())));
+  return p;
+}
+
+// A router's ICMP error hashes by the outer address pair at the NIC, so
+// every error lands on one queue whatever flow it is about. Dispatch hands
+// each to the lcore owning the quoted connection, where TCP acts on it
+// (RFC 1122 §4.2.3.9: port unreachable aborts a SYN-SENT connection).
+TEST_F(MultiCore, IcmpErrorsFromARouter_ReachTheQuotedConnectionsLcore) {
+  Build(SimSteering::kRss);
+  EXPECT_EQ(RunEcho(2, 100, 2, Duration::Seconds(10)), 4u);  // ARP learnt
+  constexpr int kPerLcore = 40;
+  int failed = 0;
+  for (uint16_t k = 0; k < kLcores; ++k) {
+    clients_.app[k]->on_done = [&](SocketId, Flow& f) {
+      failed += f.reset && !f.connected;
+    };
+    for (int i = 0; i < kPerLcore; ++i) {
+      ASSERT_TRUE(clients_.app[k]->Connect(kServerIp, kPort, {}).valid());
+    }
+  }
+  for (auto& st : clients_.stack) st->Poll(clock_.Now());  // the SYNs
+  // The servers do not run: take the SYNs off their queues and answer each
+  // from a router instead, all into the clients' queue 0.
+  const Ipv4Address router(10, 0, 0, 254);
+  std::vector<Packet> errors;
+  std::array<Packet, 32> burst;
+  for (uint16_t k = 0; k < kLcores; ++k) {
+    for (size_t n; (n = wire_->b(k).RxBurst(burst)) > 0;) {
+      for (size_t i = 0; i < n; ++i) {
+        errors.push_back(IcmpUnreachableAbout(
+            burst[i], router, wire_->a(0).mac(), wire_->b(0).mac()));
+        burst[i].Reset();
+      }
+    }
+  }
+  ASSERT_EQ(errors.size(), size_t{kLcores} * kPerLcore);
+  ASSERT_EQ(wire_->b(0).TxBurst(errors), errors.size());
+  for (int i = 0; i < 20; ++i) {  // 0.4 ms: no SYN is resent in between
+    for (auto& st : clients_.stack) st->Poll(clock_.Now());
+    clock_.Advance(Duration::Micros(20));
+  }
+  EXPECT_EQ(failed, kLcores * kPerLcore);
+  EXPECT_EQ(clients_.Sum(&TcpCounters::icmp_errors_in),
+            uint64_t{kLcores} * kPerLcore);
+  EXPECT_EQ(clients_.Sum(&TcpCounters::icmp_errors_rejected), 0u);
+  EXPECT_EQ(clients_.Sum(&DispatchCounters::icmp_by_quote),
+            uint64_t{kLcores} * kPerLcore);
+  EXPECT_GT(clients_.Sum(&DispatchCounters::handed_off), 0u);
 }
 
 }  // namespace
