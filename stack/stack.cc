@@ -1,5 +1,5 @@
 // The public Stack (include/skiff/stack.h): a thin facade over StackCore
-// that maps the internal result types (Expected, IoResult) onto Result and
+// that maps the sans-IO core's IoResult onto Result and
 // answers every stale id the same way, kBadSocket, before the core sees it.
 #include "skiff/stack.h"
 
@@ -141,9 +141,7 @@ Instant Stack::NextDeadline() const { return core_->NextDeadline(); }
 void Stack::SetEventHandler(EventHandler* handler) { handler_ = handler; }
 
 Result<ListenerId, ListenError> Stack::Listen(uint16_t port, uint32_t backlog) {
-  ListenResult r = core_->Listen(port, backlog);
-  if (!r.ok()) return Err<ListenerId>(r.error());
-  return r.value();
+  return core_->Listen(port, backlog);
 }
 
 Result<Unit, SocketError> Stack::CloseListener(ListenerId listener) {
@@ -163,16 +161,12 @@ Result<SocketId, AcceptError> Stack::Accept(ListenerId listener) {
 
 Result<SocketId, ConnectError> Stack::Connect(Ipv4Address remote,
                                               uint16_t port) {
-  ConnectResult r = core_->Connect(remote, port);
-  if (!r.ok()) return Err<SocketId>(r.error());
-  return r.value();
+  return core_->Connect(remote, port);
 }
 
 Result<SocketId, ConnectError> Stack::Connect(Ipv4Address remote, uint16_t port,
                                               Ipv4Address source) {
-  ConnectResult r = core_->Connect(remote, port, source);
-  if (!r.ok()) return Err<SocketId>(r.error());
-  return r.value();
+  return core_->Connect(remote, port, source);
 }
 
 Result<size_t, SendError> Stack::Send(SocketId s, ConstByteSpan data) {

@@ -4,7 +4,6 @@
 #define SKIFF_STACK_SOCKETS_SOCKET_API_H_
 
 #include <cstdint>
-#include <utility>
 
 #include "skiff/errors.h"
 #include "skiff/socket.h"
@@ -13,25 +12,9 @@
 
 namespace skiff {
 
-// A value or a typed error.
-template <typename T, typename E>
-class Expected {
- public:
-  Expected(T v) : value_(v), ok_(true) {}  // NOLINT: implicit by design
-  static Expected Error(E e) { return Expected(e, 0); }
-  bool ok() const { return ok_; }
-  const T& value() const { return value_; }
-  E error() const { return error_; }
-
- private:
-  Expected(E e, int) : error_(e), ok_(false) {}
-  T value_{};
-  E error_{};
-  bool ok_;
-};
-
-using ListenResult = Expected<ListenerId, ListenError>;
-using ConnectResult = Expected<SocketId, ConnectError>;
+// The public Result, one type inside and out.
+using ListenResult = Result<ListenerId, ListenError>;
+using ConnectResult = Result<SocketId, ConnectError>;
 
 // Readiness, delivered once per loop turn (DESIGN.md loop step 4).
 // Edge-triggered: an event means "something changed", so the application
