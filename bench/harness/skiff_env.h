@@ -8,13 +8,17 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "bench/harness/runner.h"
+#include "drivers/dispatch/dispatch_device.h"
 #include "drivers/dpdk/eal.h"
+#include "drivers/sim/multi_queue_wire.h"
 #include "drivers/sim/sim_wire.h"
 #include "stack/buf/packet_pool.h"
+#include "stack/sockets/port_chooser.h"
 #include "stack/stack_core.h"
 
 namespace skiff::bench {
@@ -63,6 +67,45 @@ using ClientTurn = std::function<bool(Instant now)>;
 using ServerTurn = std::function<void(Instant now)>;
 void RunPair(const Placement& placement, SkiffPair& pair,
              const ClientTurn& client, const ServerTurn& server);
+
+// --lcores=N: N client Stacks and N server Stacks over a MultiQueueWire
+// (N queues a side, both sides steered by RSS with skiff's symmetric key and
+// the same RETA), client k on queue a(k) and server k on b(k), as one Stack
+// per lcore on a multi-queue NIC. Each Stack sits on a DispatchDevice over
+// its queue, as in the apps (apps/common/lcore_group.h): the wire steers, so
+// nothing is handed off, but ARP (steered to queue 0) is copied to every
+// lcore. With N > 1 client k connects through an
+// RssPortChooser for queue k: the replies come home to k and, the key being
+// symmetric and the RETAs alike, its SYN reaches server k.
+struct SkiffLcores {
+  std::unique_ptr<MultiQueueWire> wire;
+  std::unique_ptr<DispatchGroup> client_group, server_group;
+  std::vector<std::unique_ptr<DispatchDevice>> dispatch;  // clients, servers
+  std::vector<std::unique_ptr<RssPortChooser>> choosers;
+  std::vector<std::unique_ptr<StackCore>> clients;
+  std::vector<std::unique_ptr<StackCore>> servers;
+  int size() const { return static_cast<int>(clients.size()); }
+  ~SkiffLcores();  // stacks before the wire they point into
+};
+absl::StatusOr<std::unique_ptr<SkiffLcores>> MakeSkiffLcores(
+    SkiffEnv& env, int n, const TcpLayerConfig& tcp);
+
+// Runs client k and server k on threads of their own (2N threads; cores by
+// LcoreCore), each busy-polling its Stack. `client(k, now)` returns false
+// when client k is done; once every client is, the servers stop. When the
+// threads outnumber the cores they share (2 + 2 on 2 cores), a thread whose
+// turn received nothing yields the CPU (sched_yield) so that the thread
+// sharing its core runs instead of waiting for the scheduler's time slice.
+// Returns one LcoreCost per thread (clients, then servers) with cpu_ns and
+// core filled in; the caller fills `work`.
+using LcoreClientTurn = std::function<bool(int k, Instant now)>;
+using LcoreServerTurn = std::function<void(int k, Instant now)>;
+std::vector<LcoreCost> RunLcores(const Placement& placement, int cores,
+                                 SkiffLcores& lcores,
+                                 const LcoreClientTurn& client,
+                                 const LcoreServerTurn& server);
+// Whether RunLcores yields on idle turns for this many lcores a side.
+bool LcoresYield(const Placement& placement, int cores, int lcores);
 
 }  // namespace skiff::bench
 

@@ -7,16 +7,19 @@
 
 #include "absl/strings/str_format.h"
 #include "bench/harness/skiff_workloads.h"
+#include "bench/harness/sys.h"
 
 namespace skiff::bench {
 namespace {
 
 class SkiffRunner final : public Runner {
  public:
-  explicit SkiffRunner(const SkiffOptions& o) : placement_(o.placement) {}
+  explicit SkiffRunner(const SkiffOptions& o)
+      : placement_(o.placement), lcores_(o.lcores), cores_(OnlineCores()) {}
 
   std::string_view name() const override { return "skiff"; }
   std::string Describe() const override {
+    if (lcores_ >= 1) return DescribeLcores();
     std::string where =
         placement_.pin
             ? absl::StrFormat(
@@ -30,17 +33,39 @@ class SkiffRunner final : public Runner {
            "Close()s (FIN), no TIME-WAIT; EAL --no-huge, mbufs from 2 pools";
   }
 
+  std::string DescribeLcores() const {
+    const int n = lcores_;
+    std::string where =
+        !placement_.pin ? std::string("threads unpinned")
+        : cores_ >= 2 * n
+            ? absl::StrFormat("client k on core k, server k on core %d+k", n)
+            : absl::StrFormat(
+                  "every client on core %d, every server on core %d "
+                  "(oversubscribed: %d threads on %d cores; a thread whose "
+                  "turn received nothing calls sched_yield)",
+                  placement_.client_core, placement_.server_core, 2 * n,
+                  cores_);
+    return absl::StrFormat(
+        "%d+%d lcores: %d client and %d server skiff Stacks, one thread "
+        "each, busy-polled, over the in-process MultiQueueWire (%d queues a "
+        "side, Toeplitz RSS with skiff's symmetric key, DispatchDevice per "
+        "queue as in the apps, with 2+ lcores an RssPortChooser per client); %s; cps: "
+        "concurrency per client lcore, client Abort()s (RST), server Close()s "
+        "(FIN); bulk: connection k from client k to server k",
+        n, n, n, n, n, where);
+  }
+
   absl::StatusOr<CpsResult> RunCps(const CpsParams& p) override {
     if (p.target) {
       return absl::UnimplementedError(
           "--target: skiff has no runner over a real DPDK port yet");
     }
     if (absl::Status s = Env(); !s.ok()) return s;
-    return Checked(RunSkiffCps(*env_, p, placement_));
+    return Checked(RunSkiffCps(*env_, p, placement_, cores_));
   }
   absl::StatusOr<BulkResult> RunBulk(const BulkParams& p) override {
     if (absl::Status s = Env(); !s.ok()) return s;
-    return Checked(RunSkiffBulk(*env_, p, placement_));
+    return Checked(RunSkiffBulk(*env_, p, placement_, cores_));
   }
   absl::StatusOr<RrResult> RunRr(const RrParams& p) override {
     if (absl::Status s = Env(); !s.ok()) return s;
@@ -65,6 +90,8 @@ class SkiffRunner final : public Runner {
   }
 
   Placement placement_;
+  int lcores_;
+  int cores_;
   std::unique_ptr<SkiffEnv> env_;
 };
 

@@ -23,6 +23,17 @@ int64_t NowNs() {
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
+int64_t ThreadCpuNs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+int LcoreCore(const Placement& p, int cores, int lcores, bool server, int k) {
+  if (cores >= 2 * lcores) return server ? lcores + k : k;
+  return server ? p.server_core : p.client_core;
+}
+
 absl::Status ErrnoStatus(const char* what) {
   return absl::InternalError(absl::StrFormat("%s: %s", what, strerror(errno)));
 }
@@ -91,6 +102,33 @@ absl::StatusOr<Listener> ListenLoopback(bool nonblocking) {
     return ErrnoStatus("getsockname");
   return Listener{std::move(fd),
                   Endpoint{ntohl(a.sin_addr.s_addr), ntohs(a.sin_port)}};
+}
+
+absl::StatusOr<std::vector<Listener>> ListenLoopbackShared(int n) {
+  std::vector<Listener> out;
+  uint16_t port = 0;  // the first bind picks it, the others share it
+  for (int i = 0; i < n; ++i) {
+    Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (fd.get() < 0) return ErrnoStatus("socket");
+    int one = 1;
+    if (setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) !=
+            0 ||
+        setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0)
+      return ErrnoStatus("SO_REUSEADDR/SO_REUSEPORT");
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    if (bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0)
+      return ErrnoStatus("bind 127.0.0.1 (SO_REUSEPORT)");
+    if (listen(fd.get(), 65535) != 0) return ErrnoStatus("listen");
+    socklen_t len = sizeof(a);
+    if (getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      return ErrnoStatus("getsockname");
+    port = ntohs(a.sin_port);
+    out.push_back({std::move(fd), Endpoint{ntohl(a.sin_addr.s_addr), port}});
+  }
+  return out;
 }
 
 }  // namespace skiff::bench
