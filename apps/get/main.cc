@@ -67,7 +67,8 @@ int RunLcores(const AppHost& host, const GetConfig& gc, uint16_t n) {
        .mbufs = lc.mbufs,
        .lcores = n,
        .stack = lc.stack,
-       .wrap = [&](Device& d, uint16_t k) { return captures.Wrap(d, k); }});
+       .wrap = [&](Device& d, uint16_t k) { return captures.Wrap(d, k); },
+       .stats_interval = lc.stats_interval});
   if (!opened.ok() || !captures.status().ok()) {
     const absl::Status& st = opened.ok() ? captures.status() : opened.status();
     std::fprintf(stderr, "skiff-get: %s\n", st.ToString().c_str());

@@ -253,7 +253,8 @@ int RunLcores(const AppHost& host, const StackConfig& sc, const LoadConfig& lc,
        .mbufs = hc.mbufs,
        .lcores = n,
        .stack = sc,
-       .wrap = [&](Device& d, uint16_t k) { return captures.Wrap(d, k); }});
+       .wrap = [&](Device& d, uint16_t k) { return captures.Wrap(d, k); },
+       .stats_interval = hc.stats_interval});
   if (!opened.ok() || !captures.status().ok()) {
     const absl::Status& st = opened.ok() ? captures.status() : opened.status();
     std::fprintf(stderr, "skiff-load: %s\n", st.ToString().c_str());
