@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "bench/harness/http.h"
@@ -208,7 +209,7 @@ std::string LcoresJson(const std::vector<LcoreCost>& costs) {
         c.server ? "server" : "client", c.index, c.core, c.cpu_ns, c.work,
         Num(c.ns_per_unit())));
   }
-  return "[" + absl::StrJoin(items, ", ") + "]";
+  return absl::StrCat("[", absl::StrJoin(items, ", "), "]");
 }
 
 std::string CpsFields(const CpsPoint& p, const std::string& indent) {
