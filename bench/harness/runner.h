@@ -39,8 +39,11 @@ struct Placement {
 
 // Where thread k of a side runs when each side has `lcores` threads
 // (--lcores): on a machine with 2 x lcores cores, client k on core k and
-// server k on core lcores + k; with fewer (oversubscribed), every client on
-// client_core and every server on server_core, as the 1+1 pair.
+// server k on core lcores + k; one lcore a side, on client_core and
+// server_core as the classic pair; otherwise (oversubscribed: 2 + 2 on 2
+// cores) client k and server k share core k % cores, so that a pair's
+// threads hand the core to each other when idle instead of one of them
+// being descheduled for a time slice while its peer waits on it.
 int LcoreCore(const Placement& p, int cores, int lcores, bool server, int k);
 
 // What one thread (one lcore) of a run on several lcores did, over the whole

@@ -145,16 +145,11 @@ absl::StatusOr<std::unique_ptr<SkiffLcores>> MakeSkiffLcores(
   return l;
 }
 
-bool LcoresYield(const Placement& placement, int cores, int lcores) {
-  return !placement.pin || cores < 2 * lcores;
-}
-
 std::vector<LcoreCost> RunLcores(const Placement& placement, int cores,
                                  SkiffLcores& lcores,
                                  const LcoreClientTurn& client,
                                  const LcoreServerTurn& server) {
   const int n = lcores.size();
-  const bool yield = LcoresYield(placement, cores, n);
   std::vector<LcoreCost> costs(2 * static_cast<size_t>(n));
   std::atomic<int> clients_running{n};
   std::atomic<int> servers_started{0};
@@ -175,7 +170,7 @@ std::vector<LcoreCost> RunLcores(const Placement& placement, int cores,
       MonotonicClock clock;
       const int64_t cpu0 = ThreadCpuNs();
       auto idle_yield = [&](uint64_t before) {
-        if (yield && rx.received() == before) sched_yield();
+        if (rx.received() == before) sched_yield();
       };
       if (is_server) {
         lcores.servers[q]->Start(clock.Now());
@@ -187,7 +182,7 @@ std::vector<LcoreCost> RunLcores(const Placement& placement, int cores,
         }
       } else {
         while (servers_started.load(std::memory_order_acquire) < n) {
-          if (yield) sched_yield();
+          sched_yield();
         }
         lcores.clients[q]->Start(clock.Now());
         for (;;) {

@@ -91,22 +91,21 @@ absl::StatusOr<std::unique_ptr<SkiffLcores>> MakeSkiffLcores(
     SkiffEnv& env, int n, const TcpLayerConfig& tcp);
 
 // Runs client k and server k on threads of their own (2N threads; cores by
-// LcoreCore), each busy-polling its Stack. `client(k, now)` returns false
-// when client k is done; once every client is, the servers stop. When the
-// threads outnumber the cores they share (2 + 2 on 2 cores), a thread whose
-// turn received nothing yields the CPU (sched_yield) so that the thread
-// sharing its core runs instead of waiting for the scheduler's time slice.
-// Returns one LcoreCost per thread (clients, then servers) with cpu_ns and
-// core filled in; the caller fills `work`.
+// LcoreCore), each polling its Stack. `client(k, now)` returns false when
+// client k is done; once every client is, the servers stop. A thread whose
+// turn received nothing calls sched_yield(): where threads share a core
+// (2 + 2 on 2 cores, or other load) the one sharing it runs instead of
+// waiting out a time slice of idle polling, and 1 + 1 and N + N run the
+// same loop, so their per-lcore CPU costs compare. On a core of its own the
+// thread still polls without sleeping. Returns one LcoreCost per thread
+// (clients, then servers) with cpu_ns and core filled in; the caller fills
+// `work`.
 using LcoreClientTurn = std::function<bool(int k, Instant now)>;
 using LcoreServerTurn = std::function<void(int k, Instant now)>;
 std::vector<LcoreCost> RunLcores(const Placement& placement, int cores,
                                  SkiffLcores& lcores,
                                  const LcoreClientTurn& client,
                                  const LcoreServerTurn& server);
-// Whether RunLcores yields on idle turns for this many lcores a side.
-bool LcoresYield(const Placement& placement, int cores, int lcores);
-
 }  // namespace skiff::bench
 
 #endif  // SKIFF_BENCH_HARNESS_SKIFF_ENV_H_

@@ -39,17 +39,20 @@ class SkiffRunner final : public Runner {
         !placement_.pin ? std::string("threads unpinned")
         : cores_ >= 2 * n
             ? absl::StrFormat("client k on core k, server k on core %d+k", n)
+        : n == 1
+            ? absl::StrFormat("client on core %d, server on core %d",
+                              placement_.client_core, placement_.server_core)
             : absl::StrFormat(
-                  "every client on core %d, every server on core %d "
-                  "(oversubscribed: %d threads on %d cores; a thread whose "
-                  "turn received nothing calls sched_yield)",
-                  placement_.client_core, placement_.server_core, 2 * n,
-                  cores_);
+                  "client k and server k on core k %% %d "
+                  "(oversubscribed: %d threads on %d cores)",
+                  cores_, 2 * n, cores_);
     return absl::StrFormat(
         "%d+%d lcores: %d client and %d server skiff Stacks, one thread "
-        "each, busy-polled, over the in-process MultiQueueWire (%d queues a "
+        "each, polling (sched_yield after a turn that received nothing), over "
+        "the in-process MultiQueueWire (%d queues a "
         "side, Toeplitz RSS with skiff's symmetric key, DispatchDevice per "
-        "queue as in the apps, with 2+ lcores an RssPortChooser per client); %s; cps: "
+        "queue as in the apps, with 2+ lcores an RssPortChooser per client); "
+        "%s; cps: "
         "concurrency per client lcore, client Abort()s (RST), server Close()s "
         "(FIN); bulk: connection k from client k to server k",
         n, n, n, n, n, where);

@@ -253,6 +253,19 @@ absl::StatusOr<BulkResult> RunSkiffBulkLcores(SkiffEnv& env,
   BulkResult result;
   bool failed = false;
   for (int k = 0; k < n; ++k) {
+    if (getenv("SKIFF_BENCH_COUNTERS") != nullptr) {
+      std::fprintf(stderr, "client %d:\n%s\nserver %d:\n%s\n", k,
+                   l.clients[k]->FormatCounters().c_str(), k,
+                   l.servers[k]->FormatCounters().c_str());
+      for (const auto& d : l.dispatch) {
+        const DispatchCounters c = d->counters();
+        std::fprintf(stderr,
+                     "dispatch: local %lu handed_off %lu from_peers %lu "
+                     "ring_full %lu\n",
+                     c.local, c.handed_off, c.from_peers, c.ring_full);
+      }
+      std::fprintf(stderr, "wire ring_full %lu\n", l.wire->ring_full());
+    }
     sources[k]->Close();
     failed |= sources[k]->failed;
     result.bytes += sinks[k]->bytes;

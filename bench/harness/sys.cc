@@ -31,7 +31,8 @@ int64_t ThreadCpuNs() {
 
 int LcoreCore(const Placement& p, int cores, int lcores, bool server, int k) {
   if (cores >= 2 * lcores) return server ? lcores + k : k;
-  return server ? p.server_core : p.client_core;
+  if (lcores == 1) return server ? p.server_core : p.client_core;
+  return k % cores;
 }
 
 absl::Status ErrnoStatus(const char* what) {
