@@ -328,7 +328,7 @@ absl::StatusOr<CpsResult> RunLinuxCpsLcores(const CpsParams& p,
                                             const Placement& placement,
                                             bool spin) {
   const int n = p.lcores;
-  const int cores = OnlineCores();
+  const int cores = placement.cores;
   auto listeners = ListenLoopbackShared(n);
   if (!listeners.ok()) return listeners.status();
   const Endpoint target = (*listeners)[0].local;

@@ -111,7 +111,7 @@ absl::StatusOr<BulkResult> RunLinuxBulkLcores(const BulkParams& p,
                                               const Placement& placement,
                                               bool spin) {
   const int n = p.lcores;
-  const int cores = OnlineCores();
+  const int cores = placement.cores;
   Deadlines d = Deadlines::From(p.window);
   std::vector<Listener> listeners;
   for (int k = 0; k < n; ++k) {

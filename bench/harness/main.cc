@@ -123,7 +123,7 @@ int ParseOptions(int argc, char** argv, Options& o) {
   }
   p.machine = GetMachineInfo();
   p.placement = {absl::GetFlag(FLAGS_client_core),
-                 absl::GetFlag(FLAGS_server_core), true};
+                 absl::GetFlag(FLAGS_server_core), true, p.machine.cores};
   if (p.machine.cores < 2) {
     p.placement.pin = false;
     std::fprintf(stderr,

@@ -35,12 +35,16 @@ struct Placement {
   int client_core = 0;
   int server_core = 1;
   bool pin = true;
+  // The machine's cores, read before EAL pins the main thread (after that
+  // the process's affinity mask is one core); 0: unknown.
+  int cores = 0;
 };
 
 // Where thread k of a side runs when each side has `lcores` threads
 // (--lcores): on a machine with 2 x lcores cores, client k on core k and
 // server k on core lcores + k; one lcore a side, on client_core and
-// server_core as the classic pair; otherwise (oversubscribed: 2 + 2 on 2
+// server_core as the classic pair (so --server_core=0 puts both on core
+// 0); otherwise (oversubscribed: 2 + 2 on 2
 // cores) client k and server k share core k % cores, so that a pair's
 // threads hand the core to each other when idle instead of one of them
 // being descheduled for a time slice while its peer waits on it.

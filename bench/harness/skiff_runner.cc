@@ -15,7 +15,7 @@ namespace {
 class SkiffRunner final : public Runner {
  public:
   explicit SkiffRunner(const SkiffOptions& o)
-      : placement_(o.placement), lcores_(o.lcores), cores_(OnlineCores()) {}
+      : placement_(o.placement), lcores_(o.lcores), cores_(o.placement.cores) {}
 
   std::string_view name() const override { return "skiff"; }
   std::string Describe() const override {
@@ -37,11 +37,11 @@ class SkiffRunner final : public Runner {
     const int n = lcores_;
     std::string where =
         !placement_.pin ? std::string("threads unpinned")
-        : cores_ >= 2 * n
-            ? absl::StrFormat("client k on core k, server k on core %d+k", n)
         : n == 1
             ? absl::StrFormat("client on core %d, server on core %d",
                               placement_.client_core, placement_.server_core)
+        : cores_ >= 2 * n
+            ? absl::StrFormat("client k on core k, server k on core %d+k", n)
             : absl::StrFormat(
                   "client k and server k on core k %% %d "
                   "(oversubscribed: %d threads on %d cores)",

@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -30,9 +31,9 @@ int64_t ThreadCpuNs() {
 }
 
 int LcoreCore(const Placement& p, int cores, int lcores, bool server, int k) {
-  if (cores >= 2 * lcores) return server ? lcores + k : k;
   if (lcores == 1) return server ? p.server_core : p.client_core;
-  return k % cores;
+  if (cores >= 2 * lcores) return server ? lcores + k : k;
+  return k % std::max(cores, 1);
 }
 
 absl::Status ErrnoStatus(const char* what) {
