@@ -328,7 +328,6 @@ absl::StatusOr<CpsResult> RunLinuxCpsLcores(const CpsParams& p,
                                             const Placement& placement,
                                             bool spin) {
   const int n = p.lcores;
-  const int cores = placement.cores;
   auto listeners = ListenLoopbackShared(n);
   if (!listeners.ok()) return listeners.status();
   const Endpoint target = (*listeners)[0].local;
@@ -339,9 +338,7 @@ absl::StatusOr<CpsResult> RunLinuxCpsLcores(const CpsParams& p,
   std::vector<std::thread> servers, clients;
   for (int k = 0; k < n; ++k) {
     LcoreCost& cost = costs[static_cast<size_t>(n + k)];
-    cost.server = true;
-    cost.index = k;
-    cost.core = placement.pin ? LcoreCore(placement, cores, n, true, k) : -1;
+    cost = LcoreThread(placement, n, /*server=*/true, k);
     servers.emplace_back([&, k] {
       if (cost.core >= 0) (void)PinCurrentThread(cost.core);
       const int64_t cpu0 = ThreadCpuNs();
@@ -353,8 +350,7 @@ absl::StatusOr<CpsResult> RunLinuxCpsLcores(const CpsParams& p,
   }
   for (int k = 0; k < n; ++k) {
     LcoreCost& cost = costs[static_cast<size_t>(k)];
-    cost.index = k;
-    cost.core = placement.pin ? LcoreCore(placement, cores, n, false, k) : -1;
+    cost = LcoreThread(placement, n, /*server=*/false, k);
     clients.emplace_back([&, k] {
       if (cost.core >= 0) (void)PinCurrentThread(cost.core);
       const int64_t cpu0 = ThreadCpuNs();

@@ -111,7 +111,6 @@ absl::StatusOr<BulkResult> RunLinuxBulkLcores(const BulkParams& p,
                                               const Placement& placement,
                                               bool spin) {
   const int n = p.lcores;
-  const int cores = placement.cores;
   Deadlines d = Deadlines::From(p.window);
   std::vector<Listener> listeners;
   for (int k = 0; k < n; ++k) {
@@ -125,9 +124,7 @@ absl::StatusOr<BulkResult> RunLinuxBulkLcores(const BulkParams& p,
   std::vector<std::thread> threads;
   for (int k = 0; k < n; ++k) {
     LcoreCost& sc = costs[static_cast<size_t>(n + k)];
-    sc.server = true;
-    sc.index = k;
-    sc.core = placement.pin ? LcoreCore(placement, cores, n, true, k) : -1;
+    sc = LcoreThread(placement, n, /*server=*/true, k);
     threads.emplace_back([&, k] {
       if (sc.core >= 0) (void)PinCurrentThread(sc.core);
       const int64_t cpu0 = ThreadCpuNs();
@@ -146,8 +143,7 @@ absl::StatusOr<BulkResult> RunLinuxBulkLcores(const BulkParams& p,
       sc.cpu_ns = ThreadCpuNs() - cpu0;
     });
     LcoreCost& cc = costs[static_cast<size_t>(k)];
-    cc.index = k;
-    cc.core = placement.pin ? LcoreCore(placement, cores, n, false, k) : -1;
+    cc = LcoreThread(placement, n, /*server=*/false, k);
     threads.emplace_back([&, k] {
       if (cc.core >= 0) (void)PinCurrentThread(cc.core);
       const int64_t cpu0 = ThreadCpuNs();

@@ -66,6 +66,9 @@ struct LcoreCost {
                     : 0;
   }
 };
+// Thread k of a side with `lcores` threads a side: side, index and core
+// (LcoreCore on p.cores; -1 when p.pin is false) filled in.
+LcoreCost LcoreThread(const Placement& p, int lcores, bool server, int k);
 
 // Measurement window shared by every mode: run `warmup_s` unrecorded, then
 // record for `duration_s`.

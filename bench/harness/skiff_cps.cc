@@ -207,8 +207,7 @@ class CpsClientSide final : public TcpEventHandler {
 
 // --lcores=N: N clients and N servers, each on its own thread and Stack.
 absl::StatusOr<CpsResult> RunSkiffCpsLcores(SkiffEnv& env, const CpsParams& p,
-                                            const Placement& placement,
-                                            int cores) {
+                                            const Placement& placement) {
   auto made = MakeSkiffLcores(env, p.lcores, {});
   if (!made.ok()) return made.status();
   SkiffLcores& l = **made;
@@ -226,8 +225,7 @@ absl::StatusOr<CpsResult> RunSkiffCpsLcores(SkiffEnv& env, const CpsParams& p,
     l.clients[k]->SetEventHandler(clients.back().get());
   }
   std::vector<LcoreCost> costs = RunLcores(
-      placement, cores, l,
-      [&](int k, Instant now) { return clients[k]->Turn(now); },
+      placement, l, [&](int k, Instant now) { return clients[k]->Turn(now); },
       [&](int k, Instant now) { l.servers[k]->Poll(now); });
   CpsResult result;
   for (int k = 0; k < n; ++k) {
@@ -255,13 +253,13 @@ absl::StatusOr<CpsResult> RunSkiffCpsLcores(SkiffEnv& env, const CpsParams& p,
 }  // namespace
 
 absl::StatusOr<CpsResult> RunSkiffCps(SkiffEnv& env, const CpsParams& p,
-                                      const Placement& placement, int cores) {
+                                      const Placement& placement) {
   if (p.concurrency < 1) return absl::InvalidArgumentError("concurrency < 1");
   if (p.target) {
     return absl::UnimplementedError(
         "--target is not supported for skiff (no DPDK port runner yet)");
   }
-  if (p.lcores >= 1) return RunSkiffCpsLcores(env, p, placement, cores);
+  if (p.lcores >= 1) return RunSkiffCpsLcores(env, p, placement);
   auto pair = MakeSkiffPair(env, {});
   if (!pair.ok()) return pair.status();
   SkiffPair& sp = **pair;

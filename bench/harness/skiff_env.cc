@@ -145,7 +145,7 @@ absl::StatusOr<std::unique_ptr<SkiffLcores>> MakeSkiffLcores(
   return l;
 }
 
-std::vector<LcoreCost> RunLcores(const Placement& placement, int cores,
+std::vector<LcoreCost> RunLcores(const Placement& placement,
                                  SkiffLcores& lcores,
                                  const LcoreClientTurn& client,
                                  const LcoreServerTurn& server) {
@@ -158,10 +158,7 @@ std::vector<LcoreCost> RunLcores(const Placement& placement, int cores,
     const bool is_server = i >= n;
     const int k = is_server ? i - n : i;
     LcoreCost& cost = costs[static_cast<size_t>(i)];
-    cost.server = is_server;
-    cost.index = k;
-    cost.core =
-        placement.pin ? LcoreCore(placement, cores, n, is_server, k) : -1;
+    cost = LcoreThread(placement, n, is_server, k);
     threads.emplace_back([&, is_server, k] {
       if (cost.core >= 0) (void)PinCurrentThread(cost.core);
       const auto q = static_cast<uint16_t>(k);

@@ -102,7 +102,7 @@ absl::StatusOr<std::unique_ptr<SkiffLcores>> MakeSkiffLcores(
 // `work`.
 using LcoreClientTurn = std::function<bool(int k, Instant now)>;
 using LcoreServerTurn = std::function<void(int k, Instant now)>;
-std::vector<LcoreCost> RunLcores(const Placement& placement, int cores,
+std::vector<LcoreCost> RunLcores(const Placement& placement,
                                  SkiffLcores& lcores,
                                  const LcoreClientTurn& client,
                                  const LcoreServerTurn& server);

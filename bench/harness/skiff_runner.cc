@@ -64,11 +64,11 @@ class SkiffRunner final : public Runner {
           "--target: skiff has no runner over a real DPDK port yet");
     }
     if (absl::Status s = Env(); !s.ok()) return s;
-    return Checked(RunSkiffCps(*env_, p, placement_, cores_));
+    return Checked(RunSkiffCps(*env_, p, placement_));
   }
   absl::StatusOr<BulkResult> RunBulk(const BulkParams& p) override {
     if (absl::Status s = Env(); !s.ok()) return s;
-    return Checked(RunSkiffBulk(*env_, p, placement_, cores_));
+    return Checked(RunSkiffBulk(*env_, p, placement_));
   }
   absl::StatusOr<RrResult> RunRr(const RrParams& p) override {
     if (absl::Status s = Env(); !s.ok()) return s;

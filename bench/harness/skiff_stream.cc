@@ -225,8 +225,7 @@ TcpLayerConfig BulkTcp() {
 // two threads.
 absl::StatusOr<BulkResult> RunSkiffBulkLcores(SkiffEnv& env,
                                               const BulkParams& p,
-                                              const Placement& placement,
-                                              int cores) {
+                                              const Placement& placement) {
   auto made = MakeSkiffLcores(env, p.lcores, BulkTcp());
   if (!made.ok()) return made.status();
   SkiffLcores& l = **made;
@@ -244,7 +243,7 @@ absl::StatusOr<BulkResult> RunSkiffBulkLcores(SkiffEnv& env,
     l.clients[k]->SetEventHandler(sources.back().get());
   }
   std::vector<LcoreCost> costs = RunLcores(
-      placement, cores, l,
+      placement, l,
       [&](int k, Instant now) { return sources[k]->Turn(now, span); },
       [&](int k, Instant now) {
         sinks[k]->now = now.nanos();
@@ -282,8 +281,8 @@ absl::StatusOr<BulkResult> RunSkiffBulkLcores(SkiffEnv& env,
 }  // namespace
 
 absl::StatusOr<BulkResult> RunSkiffBulk(SkiffEnv& env, const BulkParams& p,
-                                        const Placement& placement, int cores) {
-  if (p.lcores >= 1) return RunSkiffBulkLcores(env, p, placement, cores);
+                                        const Placement& placement) {
+  if (p.lcores >= 1) return RunSkiffBulkLcores(env, p, placement);
   const TcpLayerConfig tcp = BulkTcp();
   auto pair = MakeSkiffPair(env, tcp);
   if (!pair.ok()) return pair.status();
