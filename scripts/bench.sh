@@ -6,6 +6,10 @@
 #      skiff and Linux side by side (Linux alone if the skiff runner is not
 #      built; the table says so), and the same for Linux with busy-polling
 #      threads (--linux_spin) as a second baseline;
+#   2b. skiff-bench on several lcores: cps (32 connections per client lcore)
+#      and bulk with 1+1 and 2+2 lcores, skiff Stacks over the multi-queue
+#      in-process wire and Linux threads with SO_REUSEPORT, with each
+#      thread's CPU time per connection (latest-lcores{1,2}.json);
 #   3. skiff-scale: 1 M idle connections on one stack (bytes each, and the
 #      cost of a segment at 1 K / 100 K / 1 M);
 #   4. scripts/bench-http.sh: skiff-httpd vs nginx under wrk over a veth lab,
@@ -103,6 +107,14 @@ start=$SECONDS
   echo "== linux, busy-polling threads: ${spin_cmd[*]}"
   "${spin_cmd[@]}" 2>/dev/null
   echo
+  for n in 1 2; do
+    cmd=("$harness" --mode=cps,bulk "--stack=$stack" --concurrency=32
+      "--lcores=$n" "--duration=$duration" "--warmup=$warmup"
+      "--json=$out/latest-lcores$n.json")
+    echo "== $n+$n lcores: ${cmd[*]}"
+    "${cmd[@]}" 2>/dev/null
+    echo
+  done
   echo "== idle connections: ${scale_cmd[*]}"
   "${scale_cmd[@]}" 2>/dev/null
   echo
@@ -111,4 +123,4 @@ start=$SECONDS
   echo
   echo "total $((SECONDS - start)) s"
 } | tee "$txt"
-echo "wrote $out/latest.{txt,json,png}, latest-linux-spin.json, latest-micro.json, latest-http.txt"
+echo "wrote $out/latest.{txt,json,png}, latest-linux-spin.json, latest-micro.json, latest-lcores{1,2}.json, latest-http.txt"

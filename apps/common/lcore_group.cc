@@ -1,7 +1,10 @@
 #include "apps/common/lcore_group.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -10,7 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "apps/common/lcore_monitor.h"
 #include "drivers/dpdk/lcores.h"
+#include "drivers/dpdk/telemetry.h"
 #include "stack/base/clock.h"
 
 namespace skiff {
@@ -109,7 +114,10 @@ absl::StatusOr<std::unique_ptr<LcoreGroup>> LcoreGroup::Open(
       }
     }
     g->stacks_.push_back(std::make_unique<StackCore>(*device, sc));
+    g->mailboxes_.push_back(std::make_unique<SnapshotMailbox>());
   }
+  g->stats_interval_ = config.stats_interval;
+  g->take_status_request_ = config.take_status_request;
   return g;
 }
 
@@ -126,11 +134,53 @@ void LcoreGroup::Start(Instant now) {
 }
 
 absl::Status LcoreGroup::Run(absl::FunctionRef<bool(uint16_t, Instant)> turn) {
-  return RunOnLcores(size(), [&](uint16_t k) {
+  const uint16_t n = size();
+  std::vector<unsigned> lcore_ids(n);
+  std::atomic<int> registered{0};
+  std::atomic<bool> leaving{false};  // an lcore left its loop
+  PacketPool& pool = stacks_[0]->pool();
+  LcoreMonitor::Config mc{.stats_interval = stats_interval_,
+                          .take_status_request = take_status_request_,
+                          .mbufs_in_use = [&pool] { return pool.in_use(); }};
+  std::thread monitor;
+  if (mc.stats_interval > Duration() || mc.take_status_request) {
+    monitor = std::thread([&] {
+      while (registered.load(std::memory_order_acquire) < n) {
+        if (leaving.load(std::memory_order_relaxed)) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      std::vector<SnapshotMailbox*> boxes;
+      for (auto& m : mailboxes_) boxes.push_back(m.get());
+      LcoreMonitor m(mc, lcore_ids, std::move(boxes));
+      MonotonicClock clock;
+      while (!leaving.load(std::memory_order_relaxed)) {
+        m.Step(clock.Now());
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    });
+  }
+  absl::Status status = RunOnLcores(n, [&](uint16_t k) {
+    SnapshotMailbox& mailbox = *mailboxes_[k];
+    StackCore& stack = *stacks_[k];
+    // Registered while this lcore polls, under its EAL lcore id, so that
+    // /skiff/stacks lists the lcores by the ids -l gave them.
+    lcore_ids[k] = CurrentLcore();
+    std::unique_ptr<TelemetryRegistration> telemetry =
+        TelemetryRegistration::Register(lcore_ids[k], &mailbox);
+    registered.fetch_add(1, std::memory_order_release);
     MonotonicClock clock;
-    while (turn(k, clock.Now())) {
+    for (;;) {
+      const Instant now = clock.Now();
+      if (!turn(k, now)) break;
+      mailbox.Poll(stack, now);
     }
+    // The monitor stops; a telemetry command that asks this lcore from now
+    // until `telemetry` unregisters it answers "busy" after kTelemetryWait.
+    leaving.store(true, std::memory_order_relaxed);
   });
+  leaving.store(true, std::memory_order_relaxed);
+  if (monitor.joinable()) monitor.join();
+  return status;
 }
 
 std::string LcoreGroup::FormatCounters() const {

@@ -13,6 +13,12 @@
 //     servers[k].Poll(now);  // StackCore k only, on lcore k
 //     return !stop;
 //   });
+//
+// Observability: each StackCore has a SnapshotMailbox, registered for
+// DPDK telemetry's /skiff/* commands under its EAL lcore id while Run runs
+// and polled after every turn; a monitor thread (lcore_monitor.h) prints
+// the --stats_interval line and the SIGUSR1 status lines, summed over the
+// lcores, reading them through the same mailboxes.
 #ifndef SKIFF_APPS_COMMON_LCORE_GROUP_H_
 #define SKIFF_APPS_COMMON_LCORE_GROUP_H_
 
@@ -26,7 +32,9 @@
 #include "absl/status/statusor.h"
 #include "drivers/dispatch/dispatch_device.h"
 #include "drivers/dpdk/dpdk_port.h"
+#include "stack/base/clock.h"
 #include "stack/counters.h"
+#include "stack/observe/mailbox.h"
 #include "stack/sockets/port_chooser.h"
 #include "stack/stack_core.h"
 
@@ -56,6 +64,12 @@ struct LcoreGroupConfig {
   // Put in front of lcore k's StackCore, above dispatch (so it sees k's flows
   // and the ARP copies): LcoreCaptures::Wrap for --pcap. May return null.
   std::function<std::unique_ptr<Device>(Device& inner, uint16_t k)> wrap;
+  // --stats_interval: one summed line per interval while Run runs; zero:
+  // none.
+  Duration stats_interval;
+  // True once per status request (AppHost::TakeStatusRequest, SIGUSR1):
+  // then a status line per lcore and their sum. Null: no status lines.
+  std::function<bool()> take_status_request;
 };
 
 class LcoreGroup {
@@ -70,12 +84,18 @@ class LcoreGroup {
   StackCore& stack(uint16_t k) { return *stacks_[k]; }
   DpdkPort& port() { return *port_; }
   const DispatchDevice& dispatch(uint16_t k) const { return *dispatch_[k]; }
+  // Lcore k's mailbox: an app sets its gauges hook (SetAppGauges: req/s,
+  // live connections) here before Run.
+  SnapshotMailbox& mailbox(uint16_t k) { return *mailboxes_[k]; }
 
   // Starts every StackCore (gratuitous ARP from each).
   void Start(Instant now);
   // Calls turn(k, now) in a loop on lcore k, for every k, until it returns
   // false there; k = 0 runs on the calling lcore. Touch only StackCore k and
-  // k's own state inside turn(k, ...).
+  // k's own state inside turn(k, ...). After every turn lcore k answers its
+  // mailbox (one relaxed load when nothing is asked). The monitor thread
+  // runs from the moment every lcore has registered until the first lcore
+  // leaves its loop.
   absl::Status Run(absl::FunctionRef<bool(uint16_t, Instant)> turn);
 
   // Every StackCore's counters summed (FormatSummedCounters). Read after Run.
@@ -92,6 +112,9 @@ class LcoreGroup {
   std::vector<std::unique_ptr<Device>> wrappers_;  // config.wrap's
   std::vector<std::unique_ptr<RssPortChooser>> choosers_;
   std::vector<std::unique_ptr<StackCore>> stacks_;
+  std::vector<std::unique_ptr<SnapshotMailbox>> mailboxes_;
+  Duration stats_interval_;
+  std::function<bool()> take_status_request_;
 };
 
 }  // namespace skiff

@@ -86,14 +86,14 @@ class Echo final : public skiff::TcpEventHandler {
 int RunLcores(const skiff::AppHost& host, uint16_t n) {
   const skiff::LcoreConfig& lc = host.lcore_config();
   skiff::LcoreCaptures captures(n);  // --pcap: a file per lcore
-  auto group =
-      skiff::LcoreGroup::Open({.dpdk_port = lc.dpdk_port,
-                               .mbufs = lc.mbufs,
-                               .lcores = n,
-                               .stack = lc.stack,
-                               .wrap = [&](skiff::Device& d, uint16_t k) {
-                                 return captures.Wrap(d, k);
-                               }});
+  auto group = skiff::LcoreGroup::Open(
+      {.dpdk_port = lc.dpdk_port,
+       .mbufs = lc.mbufs,
+       .lcores = n,
+       .stack = lc.stack,
+       .wrap = [&](skiff::Device& d,
+                   uint16_t k) { return captures.Wrap(d, k); },
+       .stats_interval = lc.stats_interval});
   if (!group.ok()) return skiff::AppHost::Fail("skiff-echo", group.status());
   if (!captures.status().ok())
     return skiff::AppHost::Fail("skiff-echo", captures.status());

@@ -20,6 +20,7 @@
 #include "absl/strings/str_format.h"
 #include "apps/common/app_host.h"
 #include "apps/common/lcore_group.h"
+#include "apps/common/lcore_start.h"
 #include "apps/common/pcap_flags.h"
 #include "apps/get/client.h"
 #include "stack/base/clock.h"
@@ -60,27 +61,16 @@ void Report(const GetStats& st, Duration elapsed, uint32_t count) {
 // back to its own queue. Bodies are not written (use one lcore for that);
 // --pcap writes a file per lcore (LcorePcapPath).
 int RunLcores(const AppHost& host, const GetConfig& gc, uint16_t n) {
-  const LcoreConfig& lc = host.lcore_config();
-  LcoreCaptures captures(n);  // --pcap: a file per lcore
-  absl::StatusOr<std::unique_ptr<LcoreGroup>> opened = LcoreGroup::Open(
-      {.dpdk_port = lc.dpdk_port,
-       .mbufs = lc.mbufs,
-       .lcores = n,
-       .stack = lc.stack,
-       .wrap = [&](Device& d, uint16_t k) { return captures.Wrap(d, k); }});
-  if (!opened.ok() || !captures.status().ok()) {
-    const absl::Status& st = opened.ok() ? captures.status() : opened.status();
-    std::fprintf(stderr, "skiff-get: %s\n", st.ToString().c_str());
+  MonotonicClock clock;
+  absl::StatusOr<StartedLcores> started =
+      StartLcores("skiff-get", host.lcore_config(), host.lcore_config().stack,
+                  n, clock.Now());
+  if (!started.ok()) {
+    std::fprintf(stderr, "skiff-get: %s\n",
+                 started.status().ToString().c_str());
     return 1;
   }
-  LcoreGroup& group = **opened;
-  if (!group.port().WaitForLink(lc.link_wait)) {
-    std::fprintf(stderr, "skiff-get: warning: link still down\n");
-  }
-  MonotonicClock clock;
-  group.Start(clock.Now());
-  std::fprintf(stderr, "skiff-get: %s, lcores %u\n",
-               group.port().Describe().c_str(), n);
+  LcoreGroup& group = *started->group;
   std::vector<std::unique_ptr<HttpGetClient>> clients;
   for (uint16_t k = 0; k < n; ++k) {
     GetConfig c = gc;
@@ -129,7 +119,7 @@ int RunLcores(const AppHost& host, const GetConfig& gc, uint16_t n) {
                  group.stack(k).counters().tcp.resets_in);
   }
   Report(all, last - start, gc.count);
-  captures.Finish(stderr);
+  started->captures->Finish(stderr);
   if (AppHost::stop_requested()) {
     std::fprintf(stderr, "skiff-get: interrupted\n");
     return 130;

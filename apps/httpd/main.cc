@@ -131,7 +131,8 @@ void PrintReport(LcoreHost& lcore, const HttpServer& server,
 // skiff-httpd runs one StackCore and one HttpServer per lcore on N queue pairs
 // of the port (apps/common/lcore_group.h), each listening for itself.
 // --pcap writes a file per lcore (LcorePcapPath: FILE.lcoreK.pcap);
-// SIGUSR1 prints lcore 0's status.
+// SIGUSR1 prints a status line per lcore and their sum, --stats_interval
+// one summed line, both from LcoreGroup's monitor (lcore_monitor.h).
 
 // One lcore's serve / drain / close phases, driven from its own loop.
 struct LcorePhase {
@@ -139,14 +140,11 @@ struct LcorePhase {
   Instant until;
 };
 
-bool TurnLcore(uint16_t k, Instant now, StackCore& stack, HttpServer& server,
-               LcorePhase& st, Duration drain) {
+bool TurnLcore(Instant now, HttpServer& server, LcorePhase& st,
+               Duration drain) {
   server.Poll(now);
   switch (st.phase) {
     case LcorePhase::kServe:
-      if (k == 0 && AppHost::TakeStatusRequest()) {
-        PrintStatus(stack, server);
-      }
       if (AppHost::stop_requested()) {
         server.StopListening();
         st = {LcorePhase::kDrain, now + drain};
@@ -204,6 +202,8 @@ absl::Status ServeLcores(const AppHost& host, const HttpdOptions& opt,
   gc.mbufs = lc.mbufs;
   gc.lcores = lcores;
   gc.stack = lc.stack;
+  gc.stats_interval = lc.stats_interval;
+  gc.take_status_request = &AppHost::TakeStatusRequest;
   if (opt.buffer_pool_bytes > 0) {
     gc.stack.tcp.buffer_pool_bytes = opt.buffer_pool_bytes / lcores;
   }
@@ -227,6 +227,15 @@ absl::Status ServeLcores(const AppHost& host, const HttpdOptions& opt,
           absl::StrFormat("cannot listen on port %d", opt.http_port));
     }
   }
+  for (uint16_t k = 0; k < lcores; ++k) {
+    // Run on lcore k when the monitor or telemetry asks for counters.
+    group.mailbox(k).SetAppGauges([server = servers[k].get()](Snapshot* s) {
+      uint64_t requests = 0;
+      for (uint64_t c : server->status_counts().by_status) requests += c;
+      s->app_requests = requests;
+      s->app_live = server->live_connections();
+    });
+  }
   const uint32_t mbufs_at_start = group.stack(0).pool().in_use();
   std::printf(
       "%s: up: %s ip %s gateway %s mac %s, http port %u, %s, lcores %u\n",
@@ -239,7 +248,7 @@ absl::Status ServeLcores(const AppHost& host, const HttpdOptions& opt,
   std::fflush(stdout);
   std::vector<LcorePhase> phases(lcores);
   absl::Status run = group.Run([&](uint16_t k, Instant now) {
-    return TurnLcore(k, now, group.stack(k), *servers[k], phases[k], opt.drain);
+    return TurnLcore(now, *servers[k], phases[k], opt.drain);
   });
   if (!run.ok()) return run;
   PrintLcoresReport(group, servers, mbufs_at_start);

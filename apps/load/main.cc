@@ -28,6 +28,7 @@
 #include "absl/strings/str_format.h"
 #include "apps/common/app_host.h"
 #include "apps/common/lcore_group.h"
+#include "apps/common/lcore_start.h"
 #include "apps/common/pcap_flags.h"
 #include "apps/get/client.h"
 #include "apps/load/engine.h"
@@ -246,26 +247,15 @@ int RunLcores(const AppHost& host, const StackConfig& sc, const LoadConfig& lc,
         "must be at least %u",
         n, n));
   }
-  const LcoreConfig& hc = host.lcore_config();
-  LcoreCaptures captures(n);  // --pcap: a file per lcore
-  absl::StatusOr<std::unique_ptr<LcoreGroup>> opened = LcoreGroup::Open(
-      {.dpdk_port = hc.dpdk_port,
-       .mbufs = hc.mbufs,
-       .lcores = n,
-       .stack = sc,
-       .wrap = [&](Device& d, uint16_t k) { return captures.Wrap(d, k); }});
-  if (!opened.ok() || !captures.status().ok()) {
-    const absl::Status& st = opened.ok() ? captures.status() : opened.status();
-    std::fprintf(stderr, "skiff-load: %s\n", st.ToString().c_str());
+  MonotonicClock clock;
+  absl::StatusOr<StartedLcores> started =
+      StartLcores("skiff-load", host.lcore_config(), sc, n, clock.Now());
+  if (!started.ok()) {
+    std::fprintf(stderr, "skiff-load: %s\n",
+                 started.status().ToString().c_str());
     return 1;
   }
-  LcoreGroup& group = **opened;
-  if (!group.port().WaitForLink(hc.link_wait))
-    std::fprintf(stderr, "skiff-load: warning: link still down\n");
-  MonotonicClock clock;
-  group.Start(clock.Now());
-  std::fprintf(stderr, "skiff-load: %s, lcores %u\n",
-               group.port().Describe().c_str(), n);
+  LcoreGroup& group = *started->group;
   std::vector<std::unique_ptr<LoadEngine>> engines;
   for (uint16_t k = 0; k < n; ++k)
     engines.push_back(
@@ -346,7 +336,7 @@ int RunLcores(const AppHost& host, const StackConfig& sc, const LoadConfig& lc,
                  group.stack(k).counters().tcp.resets_in);
   }
   std::fprintf(stderr, "%s", group.FormatDispatch().c_str());
-  captures.Finish(stderr);
+  started->captures->Finish(stderr);
   return ExitCode(sum.totals);
 }
 

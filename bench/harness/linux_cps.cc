@@ -58,6 +58,8 @@ class CpsServer {
     }
     return absl::OkStatus();
   }
+  // Responses written whole, warm-up included.
+  uint64_t served() const { return served_; }
 
  private:
   struct Conn {
@@ -133,6 +135,7 @@ class CpsServer {
       }
       break;
     }
+    if (c.out_off == resp.size()) served_++;
     Close(fd);  // Connection: close; the client answers with an RST
     return false;
   }
@@ -146,6 +149,7 @@ class CpsServer {
   const std::atomic<bool>* stop_;
   int timeout_ms_;
   int ep_ = -1;
+  uint64_t served_ = 0;
   std::vector<Conn> conns_;
 };
 
@@ -188,6 +192,8 @@ class CpsClient {
     result_.seconds = p_.window.duration_s;
     return std::move(result_);
   }
+  // Connections completed, warm-up included.
+  uint64_t completed() const { return completed_; }
 
  private:
   struct Slot {
@@ -277,6 +283,7 @@ class CpsClient {
 
   void Complete(size_t i) {
     Slot& s = slots_[i];
+    completed_++;
     int64_t done = NowNs();
     if (done >= measure_from_ && done < measure_to_) {
       result_.connections++;
@@ -308,10 +315,70 @@ class CpsClient {
   std::vector<Slot> slots_;
   std::vector<size_t> retry_;
   CpsResult result_;
+  uint64_t completed_ = 0;
 };
 
 void PinOrWarn(const Placement& pl, int core) {
   if (pl.pin) (void)PinCurrentThread(core);
+}
+
+// --lcores=N: N server threads, each on its own SO_REUSEPORT listener of
+// one port, and N client threads with `concurrency` connections each.
+absl::StatusOr<CpsResult> RunLinuxCpsLcores(const CpsParams& p,
+                                            const Placement& placement,
+                                            bool spin) {
+  const int n = p.lcores;
+  auto listeners = ListenLoopbackShared(n);
+  if (!listeners.ok()) return listeners.status();
+  const Endpoint target = (*listeners)[0].local;
+  std::atomic<bool> stop{false};
+  std::vector<LcoreCost> costs(2 * static_cast<size_t>(n));
+  std::vector<absl::Status> server_status(n);
+  std::vector<absl::StatusOr<CpsResult>> client_result(n);
+  std::vector<std::thread> servers, clients;
+  for (int k = 0; k < n; ++k) {
+    LcoreCost& cost = costs[static_cast<size_t>(n + k)];
+    cost = LcoreThread(placement, n, /*server=*/true, k);
+    servers.emplace_back([&, k] {
+      if (cost.core >= 0) (void)PinCurrentThread(cost.core);
+      const int64_t cpu0 = ThreadCpuNs();
+      CpsServer server((*listeners)[k].fd.get(), &stop, spin);
+      server_status[k] = server.Run();
+      cost.cpu_ns = ThreadCpuNs() - cpu0;
+      cost.work = server.served();
+    });
+  }
+  for (int k = 0; k < n; ++k) {
+    LcoreCost& cost = costs[static_cast<size_t>(k)];
+    cost = LcoreThread(placement, n, /*server=*/false, k);
+    clients.emplace_back([&, k] {
+      if (cost.core >= 0) (void)PinCurrentThread(cost.core);
+      const int64_t cpu0 = ThreadCpuNs();
+      CpsClient client(p, target, spin);
+      client_result[k] = client.Run();
+      cost.cpu_ns = ThreadCpuNs() - cpu0;
+      cost.work = client.completed();
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  stop.store(true);
+  for (std::thread& t : servers) t.join();
+  CpsResult result;
+  for (int k = 0; k < n; ++k) {
+    if (!server_status[k].ok()) return server_status[k];
+    if (!client_result[k].ok()) return client_result[k].status();
+    result.connections += client_result[k]->connections;
+    result.errors += client_result[k]->errors;
+    result.latency_ns.Merge(client_result[k]->latency_ns);
+  }
+  result.seconds = p.window.duration_s;
+  result.lcores = std::move(costs);
+  if (result.connections == 0) {
+    return absl::UnavailableError(
+        absl::StrFormat("cps: no connection completed to %s (%u failed)",
+                        target.ToString(), result.errors));
+  }
+  return result;
 }
 
 }  // namespace
@@ -319,6 +386,7 @@ void PinOrWarn(const Placement& pl, int core) {
 absl::StatusOr<CpsResult> RunLinuxCps(const CpsParams& p,
                                       const Placement& placement, bool spin) {
   if (p.concurrency < 1) return absl::InvalidArgumentError("concurrency < 1");
+  if (p.lcores >= 1 && !p.target) return RunLinuxCpsLcores(p, placement, spin);
   std::atomic<bool> stop{false};
   absl::Status server_status;
   std::thread server;

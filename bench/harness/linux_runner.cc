@@ -15,6 +15,19 @@ class LinuxRunner : public Runner {
 
   std::string Describe() const override {
     const Placement& pl = o_.placement;
+    if (o_.lcores >= 1) {
+      return absl::StrFormat(
+          "linux: kernel TCP over 127.0.0.1, %d+%d threads (%s); cps: %d "
+          "epoll client threads, concurrency per thread, %d epoll server "
+          "threads each on its own SO_REUSEPORT listener of one port, RST "
+          "close; bulk: %d connections, each a client thread to a server "
+          "thread of its own, blocking send/recv; %s",
+          o_.lcores, o_.lcores,
+          pl.pin ? "pinned as the skiff lcores" : "not pinned", o_.lcores,
+          o_.lcores, o_.lcores,
+          o_.spin ? "threads busy-poll (--linux_spin)"
+                  : "threads sleep when idle (default)");
+    }
     std::string where =
         pl.pin ? absl::StrFormat("client pinned to core %d, server to core %d",
                                  pl.client_core, pl.server_core)

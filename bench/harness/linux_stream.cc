@@ -104,11 +104,84 @@ absl::Status RunPair(const Placement& pl, bool nodelay,
   return status;
 }
 
+// --lcores=N: N connections, each from a client thread of its own to a
+// server thread of its own (a listener each, so the N connections cannot
+// pile onto one server thread as SO_REUSEPORT's hash may put them).
+absl::StatusOr<BulkResult> RunLinuxBulkLcores(const BulkParams& p,
+                                              const Placement& placement,
+                                              bool spin) {
+  const int n = p.lcores;
+  Deadlines d = Deadlines::From(p.window);
+  std::vector<Listener> listeners;
+  for (int k = 0; k < n; ++k) {
+    auto l = ListenLoopback(/*nonblocking=*/false);
+    if (!l.ok()) return l.status();
+    listeners.push_back(std::move(*l));
+  }
+  std::vector<LcoreCost> costs(2 * static_cast<size_t>(n));
+  std::vector<uint64_t> in_window(n, 0);
+  std::vector<absl::Status> status(n);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < n; ++k) {
+    LcoreCost& sc = costs[static_cast<size_t>(n + k)];
+    sc = LcoreThread(placement, n, /*server=*/true, k);
+    threads.emplace_back([&, k] {
+      if (sc.core >= 0) (void)PinCurrentThread(sc.core);
+      const int64_t cpu0 = ThreadCpuNs();
+      Fd conn(accept4(listeners[k].fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      std::vector<char> buf(256 * 1024);
+      while (conn.get() >= 0) {
+        ssize_t r =
+            recv(conn.get(), buf.data(), buf.size(), spin ? MSG_DONTWAIT : 0);
+        if (r > 0) {
+          sc.work += static_cast<uint64_t>(r);
+          if (d.InWindow(NowNs())) in_window[k] += static_cast<uint64_t>(r);
+        } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+          break;
+        }
+      }
+      sc.cpu_ns = ThreadCpuNs() - cpu0;
+    });
+    LcoreCost& cc = costs[static_cast<size_t>(k)];
+    cc = LcoreThread(placement, n, /*server=*/false, k);
+    threads.emplace_back([&, k] {
+      if (cc.core >= 0) (void)PinCurrentThread(cc.core);
+      const int64_t cpu0 = ThreadCpuNs();
+      auto fd = Connect(listeners[k].local);
+      if (!fd.ok()) {
+        status[k] = fd.status();
+        shutdown(listeners[k].fd.get(), SHUT_RDWR);
+        return;
+      }
+      std::vector<char> buf(p.write_size, 'b');
+      while (NowNs() < d.measure_to) {
+        if (!SendAll(fd->get(), buf.data(), buf.size())) {
+          status[k] = ErrnoStatus("send");
+          break;
+        }
+        cc.work += buf.size();
+      }
+      cc.cpu_ns = ThreadCpuNs() - cpu0;
+    });  // closing sends the FIN that ends server k's loop
+  }
+  for (std::thread& t : threads) t.join();
+  BulkResult result;
+  for (int k = 0; k < n; ++k) {
+    if (!status[k].ok()) return status[k];
+    result.bytes += in_window[k];
+  }
+  if (result.bytes == 0) return absl::InternalError("bulk: nothing received");
+  result.seconds = p.window.duration_s;
+  result.lcores = std::move(costs);
+  return result;
+}
+
 }  // namespace
 
 absl::StatusOr<BulkResult> RunLinuxBulk(const BulkParams& p,
                                         const Placement& placement, bool spin) {
   if (p.write_size == 0) return absl::InvalidArgumentError("write_size 0");
+  if (p.lcores >= 1) return RunLinuxBulkLcores(p, placement, spin);
   Deadlines d = Deadlines::From(p.window);
   BulkResult result;
   auto sink = [&](int fd) {

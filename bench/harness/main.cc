@@ -45,6 +45,12 @@ ABSL_FLAG(int, server_core, 1, "CPU for the server side");
 ABSL_FLAG(bool, linux_spin, false,
           "Linux threads busy-poll (epoll timeout 0, MSG_DONTWAIT recv) "
           "instead of sleeping when idle, as skiff lcores do");
+ABSL_FLAG(int, lcores, 0,
+          "cps and bulk on N client and N server threads (lcores) a side: "
+          "skiff Stacks over the multi-queue in-process wire, Linux epoll "
+          "threads with SO_REUSEPORT; concurrency is per client lcore, and "
+          "each thread's CPU time per connection is reported. 0: the classic "
+          "one-client, one-server pair");
 ABSL_FLAG(bool, list_stacks, false,
           "Print the stacks this binary can run, one per line, and exit");
 
@@ -83,6 +89,13 @@ int ParseOptions(int argc, char** argv, Options& o) {
       return Usage("bad --concurrency " + c);
     p.concurrency.push_back(v);
   }
+  p.lcores = absl::GetFlag(FLAGS_lcores);
+  if (p.lcores < 0 || p.lcores > 64) return Usage("--lcores in [0, 64]");
+  if (p.lcores > 0) {
+    for (const std::string& m : p.modes) {
+      if (m == "rr") return Usage("--lcores runs cps and bulk only");
+    }
+  }
   p.window = {absl::GetFlag(FLAGS_duration), absl::GetFlag(FLAGS_warmup)};
   if (p.window.duration_s <= 0 || p.window.warmup_s < 0)
     return Usage("--duration must be > 0 and --warmup >= 0");
@@ -110,7 +123,7 @@ int ParseOptions(int argc, char** argv, Options& o) {
   }
   p.machine = GetMachineInfo();
   p.placement = {absl::GetFlag(FLAGS_client_core),
-                 absl::GetFlag(FLAGS_server_core), true};
+                 absl::GetFlag(FLAGS_server_core), true, p.machine.cores};
   if (p.machine.cores < 2) {
     p.placement.pin = false;
     std::fprintf(stderr,
@@ -131,13 +144,13 @@ absl::Status RunStack(Runner& runner, const RunParams& p, StackReport& out) {
       for (int c : p.concurrency) {
         std::fprintf(stderr, "skiff-bench: %s cps c=%d ...\n", out.name.c_str(),
                      c);
-        auto r = runner.RunCps({p.window, c, p.target});
+        auto r = runner.RunCps({p.window, c, p.target, p.lcores});
         if (!r.ok()) return r.status();
         out.cps.push_back({c, std::move(*r)});
       }
     } else if (mode == "bulk") {
       std::fprintf(stderr, "skiff-bench: %s bulk ...\n", out.name.c_str());
-      auto r = runner.RunBulk({p.window, p.bulk_write_size});
+      auto r = runner.RunBulk({p.window, p.bulk_write_size, p.lcores});
       if (!r.ok()) return r.status();
       out.bulk = *r;
     } else {
@@ -205,11 +218,12 @@ int Main(int argc, char** argv) {
   std::vector<std::unique_ptr<Runner>> runners;
   for (const std::string& name : o.stacks) {
     if (name == "linux") {
-      runners.push_back(MakeLinuxRunner(
-          {o.params.placement, absl::GetFlag(FLAGS_linux_spin)}));
+      runners.push_back(
+          MakeLinuxRunner({o.params.placement, absl::GetFlag(FLAGS_linux_spin),
+                           o.params.lcores}));
       continue;
     }
-    auto skiff = MakeSkiffRunner({o.params.placement});
+    auto skiff = MakeSkiffRunner({o.params.placement, o.params.lcores});
     if (!skiff.ok()) {
       std::fprintf(stderr,
                    "skiff-bench: %s: no skiff figures can be measured; use "

@@ -1,5 +1,8 @@
 #include "bench/harness/report.h"
 
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "bench/harness/http.h"
@@ -49,6 +52,37 @@ std::string F(double v, int decimals) {
   return absl::StrFormat("%.*f", decimals, v);
 }
 
+// Sum of a side's CPU time over its work: cost per unit per lcore, the
+// side's threads pooled.
+double SideCost(const std::vector<LcoreCost>& costs, bool server) {
+  int64_t cpu = 0;
+  uint64_t work = 0;
+  for (const LcoreCost& c : costs) {
+    if (c.server != server) continue;
+    cpu += c.cpu_ns;
+    work += c.work;
+  }
+  return work > 0 ? static_cast<double>(cpu) / static_cast<double>(work) : 0;
+}
+
+// "  skiff cps c=32: client 0 (core 0) 2,104 ns/conn ..." lines.
+std::string LcoreLines(const std::string& stack, const std::string& what,
+                       const std::vector<LcoreCost>& costs, const char* unit,
+                       double unit_scale) {
+  if (costs.empty()) return "";
+  std::string out = absl::StrFormat("  %s %s:", stack, what);
+  for (const LcoreCost& c : costs) {
+    absl::StrAppendFormat(
+        &out, " %s%d%s %.0f", c.server ? "server" : "client", c.index,
+        c.core >= 0 ? absl::StrFormat("@%d", c.core) : std::string(),
+        c.ns_per_unit() * unit_scale);
+  }
+  absl::StrAppendFormat(&out, " %s; per side: client %.0f, server %.0f\n", unit,
+                        SideCost(costs, false) * unit_scale,
+                        SideCost(costs, true) * unit_scale);
+  return out;
+}
+
 }  // namespace
 
 const CpsPoint* StackReport::BestCps() const {
@@ -87,8 +121,8 @@ std::string FormatTable(const RunParams& params,
         s.name != "linux" && linux_stack != nullptr && linux_stack->bulk
             ? Ratio(s.bulk->gbit_per_s(), linux_stack->bulk->gbit_per_s())
             : "";
-    out += Row("bulk", "1", s.name, "", "", "", "", F(s.bulk->gbit_per_s(), 2),
-               "", "", ratio);
+    out += Row("bulk", absl::StrCat(std::max(params.lcores, 1)), s.name, "", "",
+               "", "", F(s.bulk->gbit_per_s(), 2), "", "", ratio);
   }
   for (const StackReport& s : stacks) {
     if (!s.rr) continue;
@@ -101,6 +135,22 @@ std::string FormatTable(const RunParams& params,
                F(Us(s.rr->rtt_ns.Percentile(0.99)), 1), ratio);
   }
   out += "\n";
+  if (params.lcores > 0) {
+    out += absl::StrFormat(
+        "per-lcore cost (%d+%d lcores; thread CPU time over the whole run, "
+        "warm-up included, / the connections or bytes that thread "
+        "handled):\n",
+        params.lcores, params.lcores);
+    for (const StackReport& s : stacks) {
+      for (const CpsPoint& p : s.cps) {
+        out += LcoreLines(s.name, absl::StrFormat("cps c=%d", p.concurrency),
+                          p.result.lcores, "ns/conn", 1);
+      }
+      if (s.bulk) {
+        out += LcoreLines(s.name, "bulk", s.bulk->lcores, "ns/KiB", 1024);
+      }
+    }
+  }
   for (const StackReport& s : stacks) {
     for (const CpsPoint& p : s.cps) {
       if (p.result.errors > 0) {
@@ -146,7 +196,33 @@ std::string Quote(std::string_view s) {
 
 std::string Num(double v) { return absl::StrFormat("%.3f", v); }
 
+std::string CpsCore(const CpsPoint& p, const std::string& indent);
+
+// [{"side": "client", "index": 0, "core": 0, "cpu_ns": .., "work": ..,
+//   "ns_per_unit": ..}, ...]
+std::string LcoresJson(const std::vector<LcoreCost>& costs) {
+  std::vector<std::string> items;
+  for (const LcoreCost& c : costs) {
+    items.push_back(absl::StrFormat(
+        "{\"side\": \"%s\", \"index\": %d, \"core\": %d, \"cpu_ns\": %d, "
+        "\"work\": %u, \"ns_per_unit\": %s}",
+        c.server ? "server" : "client", c.index, c.core, c.cpu_ns, c.work,
+        Num(c.ns_per_unit())));
+  }
+  return absl::StrCat("[", absl::StrJoin(items, ", "), "]");
+}
+
 std::string CpsFields(const CpsPoint& p, const std::string& indent) {
+  const CpsResult& r = p.result;
+  std::string lcores;
+  if (!r.lcores.empty()) {
+    lcores =
+        absl::StrFormat(",\n%s\"per_lcore\": %s", indent, LcoresJson(r.lcores));
+  }
+  return CpsCore(p, indent) + lcores;
+}
+
+std::string CpsCore(const CpsPoint& p, const std::string& indent) {
   const CpsResult& r = p.result;
   return absl::StrFormat(
       "%s\"concurrency\": %d,\n%s\"conn_per_s\": %s,\n%s\"p50_us\": %s,\n"
@@ -166,15 +242,16 @@ std::string ParamsJson(const RunParams& p, const StackReport& s) {
   return absl::StrFormat(
       "{\n      \"modes\": [%s],\n      \"duration_s\": %s,\n"
       "      \"warmup_s\": %s,\n      \"concurrency\": [%s],\n"
-      "      \"cores\": %d,\n      \"kernel\": %s,\n      \"cpu_model\": %s,\n"
+      "      \"lcores\": %d,\n      \"cores\": %d,\n      \"kernel\": %s,\n    "
+      "  \"cpu_model\": %s,\n"
       "      \"client_core\": %d,\n      \"server_core\": %d,\n"
       "      \"pinned\": %s,\n      \"page_bytes\": %u,\n"
       "      \"bulk_write_bytes\": %u,\n      \"rr_message_bytes\": %u,\n"
       "      \"target\": %s,\n      \"setup\": %s,\n      \"command\": %s\n"
       "    }",
       absl::StrJoin(modes, ", "), Num(p.window.duration_s),
-      Num(p.window.warmup_s), absl::StrJoin(conc, ", "), p.machine.cores,
-      Quote(p.machine.kernel), Quote(p.machine.cpu_model),
+      Num(p.window.warmup_s), absl::StrJoin(conc, ", "), p.lcores,
+      p.machine.cores, Quote(p.machine.kernel), Quote(p.machine.cpu_model),
       p.placement.client_core, p.placement.server_core,
       p.placement.pin ? "true" : "false", kPageSize, p.bulk_write_size,
       p.rr_message_size, p.target ? Quote(p.target->ToString()) : "null",
@@ -193,6 +270,9 @@ std::string StackJson(const RunParams& p, const StackReport& s) {
   }
   out += "    \"gbit_per_s\": " +
          (s.bulk ? Num(s.bulk->gbit_per_s()) : std::string("null")) + ",\n";
+  if (s.bulk && !s.bulk->lcores.empty()) {
+    out += "    \"bulk_per_lcore\": " + LcoresJson(s.bulk->lcores) + ",\n";
+  }
   if (s.rr) {
     out += absl::StrFormat(
         "    \"rtt_p50_us\": %s,\n    \"rtt_p99_us\": %s,\n"

@@ -17,6 +17,7 @@ struct RunParams {
   std::vector<std::string> modes;  // in run order: "cps", "bulk", "rr"
   Window window;
   std::vector<int> concurrency;
+  int lcores = 0;  // --lcores: 0 the classic pair, N: N+N threads
   std::optional<Endpoint> target;
   Placement placement;
   MachineInfo machine;

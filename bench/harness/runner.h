@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "bench/harness/histogram.h"
@@ -34,7 +35,40 @@ struct Placement {
   int client_core = 0;
   int server_core = 1;
   bool pin = true;
+  // The machine's cores, read before EAL pins the main thread (after that
+  // the process's affinity mask is one core); 0: unknown.
+  int cores = 0;
 };
+
+// Where thread k of a side runs when each side has `lcores` threads
+// (--lcores): on a machine with 2 x lcores cores, client k on core k and
+// server k on core lcores + k; one lcore a side, on client_core and
+// server_core as the classic pair (so --server_core=0 puts both on core
+// 0); otherwise (oversubscribed: 2 + 2 on 2
+// cores) client k and server k share core k % cores, so that a pair's
+// threads hand the core to each other when idle instead of one of them
+// being descheduled for a time slice while its peer waits on it.
+int LcoreCore(const Placement& p, int cores, int lcores, bool server, int k);
+
+// What one thread (one lcore) of a run on several lcores did, over the whole
+// run, warm-up included: its CPU time (CLOCK_THREAD_CPUTIME_ID, so time
+// spent descheduled on an oversubscribed machine does not count) and the
+// work it did (cps: connections it completed or served; bulk: bytes it sent
+// or received).
+struct LcoreCost {
+  bool server = false;
+  int index = 0;
+  int core = -1;  // pinned to; -1 unpinned
+  int64_t cpu_ns = 0;
+  uint64_t work = 0;
+  double ns_per_unit() const {
+    return work > 0 ? static_cast<double>(cpu_ns) / static_cast<double>(work)
+                    : 0;
+  }
+};
+// Thread k of a side with `lcores` threads a side: side, index and core
+// (LcoreCore on p.cores; -1 when p.pin is false) filled in.
+LcoreCost LcoreThread(const Placement& p, int lcores, bool server, int k);
 
 // Measurement window shared by every mode: run `warmup_s` unrecorded, then
 // record for `duration_s`.
@@ -50,12 +84,18 @@ struct CpsParams {
   int concurrency = 32;
   // When set, only the client runs, against this external HTTP server.
   std::optional<Endpoint> target;
+  // 0: the classic pair (one client and one server thread). N >= 1: N
+  // client and N server threads (skiff: N Stacks a side over the multi-queue
+  // wire; Linux: N epoll threads a side, the servers on SO_REUSEPORT
+  // listeners), `concurrency` connections in flight per client thread.
+  int lcores = 0;
 };
 struct CpsResult {
   uint64_t connections = 0;  // completed inside the window
   uint64_t errors = 0;       // refused, reset or malformed (excluded above)
   double seconds = 0;        // the window actually measured
   Histogram latency_ns;      // connect start -> response complete
+  std::vector<LcoreCost> lcores;  // per thread, when run with lcores >= 1
   double conn_per_s() const {
     return seconds > 0 ? static_cast<double>(connections) / seconds : 0;
   }
@@ -66,10 +106,14 @@ struct CpsResult {
 struct BulkParams {
   Window window;
   size_t write_size = 64 * 1024;
+  // 0: one connection between two threads. N >= 1: N connections, client
+  // thread k to server thread k.
+  int lcores = 0;
 };
 struct BulkResult {
   uint64_t bytes = 0;
   double seconds = 0;
+  std::vector<LcoreCost> lcores;  // per thread, when run with lcores >= 1
   double gbit_per_s() const {
     return seconds > 0 ? static_cast<double>(bytes) * 8 / seconds / 1e9 : 0;
   }
@@ -108,11 +152,13 @@ struct LinuxOptions {
   // MSG_DONTWAIT recv. The kernel-socket analogue of a busy-polling
   // user-space stack; where idle CPUs wake slowly (VMs) it changes rr a lot.
   bool spin = false;
+  int lcores = 0;  // --lcores (CpsParams::lcores): for Describe
 };
 std::unique_ptr<Runner> MakeLinuxRunner(const LinuxOptions& options);
 
 struct SkiffOptions {
   Placement placement;
+  int lcores = 0;  // --lcores (CpsParams::lcores): for Describe
 };
 // Fails with kUnimplemented until the skiff runner is built.
 absl::StatusOr<std::unique_ptr<Runner>> MakeSkiffRunner(

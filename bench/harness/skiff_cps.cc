@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,8 @@ class CpsServerSide final : public TcpEventHandler {
       Serve(s);
     }
   }
+  // Requests answered, warm-up included.
+  uint64_t served() const { return served_; }
 
  private:
   void Serve(SocketId s) {
@@ -59,6 +62,7 @@ class CpsServerSide final : public TcpEventHandler {
   }
   void Respond(SocketId s) {
     stack_.Send(s, Bytes(kHttpResponse));  // fits: the buffer is empty
+    served_++;
     Finish(s);
   }
   void Finish(SocketId s) {
@@ -67,6 +71,7 @@ class CpsServerSide final : public TcpEventHandler {
   }
 
   StackCore& stack_;
+  uint64_t served_ = 0;
   absl::flat_hash_map<SocketId, std::string> partial_;
 };
 
@@ -112,6 +117,8 @@ class CpsClientSide final : public TcpEventHandler {
   }
 
   CpsResult& result() { return result_; }
+  // Connections completed, warm-up included.
+  uint64_t completed() const { return completed_; }
 
  private:
   struct Slot {
@@ -164,6 +171,7 @@ class CpsClientSide final : public TcpEventHandler {
 
   void Complete(size_t i) {
     Slot& s = slots_[i];
+    completed_++;
     // The turn's time stamps both ends: at most one turn late, alike for
     // every connection, and no clock read per event.
     if (now_ >= measure_from_ && now_ < measure_to_) {
@@ -194,7 +202,53 @@ class CpsClientSide final : public TcpEventHandler {
   absl::flat_hash_map<SocketId, size_t> by_socket_;
   std::vector<size_t> retry_;
   CpsResult result_;
+  uint64_t completed_ = 0;
 };
+
+// --lcores=N: N clients and N servers, each on its own thread and Stack.
+absl::StatusOr<CpsResult> RunSkiffCpsLcores(SkiffEnv& env, const CpsParams& p,
+                                            const Placement& placement) {
+  auto made = MakeSkiffLcores(env, p.lcores, {});
+  if (!made.ok()) return made.status();
+  SkiffLcores& l = **made;
+  const int n = l.size();
+  std::vector<std::unique_ptr<CpsServerSide>> servers;
+  std::vector<std::unique_ptr<CpsClientSide>> clients;
+  const int64_t begin = MonotonicClock().Now().nanos();
+  for (int k = 0; k < n; ++k) {
+    servers.push_back(std::make_unique<CpsServerSide>(*l.servers[k]));
+    l.servers[k]->SetEventHandler(servers.back().get());
+    if (!l.servers[k]->Listen(kSkiffPort, /*backlog=*/4096).ok()) {
+      return absl::InternalError("skiff Listen failed");
+    }
+    clients.push_back(std::make_unique<CpsClientSide>(*l.clients[k], p, begin));
+    l.clients[k]->SetEventHandler(clients.back().get());
+  }
+  std::vector<LcoreCost> costs = RunLcores(
+      placement, l, [&](int k, Instant now) { return clients[k]->Turn(now); },
+      [&](int k, Instant now) { l.servers[k]->Poll(now); });
+  CpsResult result;
+  for (int k = 0; k < n; ++k) {
+    const CpsResult& r = clients[k]->result();
+    result.connections += r.connections;
+    result.errors += r.errors;
+    result.latency_ns.Merge(r.latency_ns);
+    costs[k].work = clients[k]->completed();
+    costs[n + k].work = servers[k]->served();
+    if (getenv("SKIFF_BENCH_COUNTERS") != nullptr) {
+      std::fprintf(stderr, "client %d:\n%s\nserver %d:\n%s\n", k,
+                   l.clients[k]->FormatCounters().c_str(), k,
+                   l.servers[k]->FormatCounters().c_str());
+    }
+  }
+  result.lcores = std::move(costs);
+  result.seconds = p.window.duration_s;
+  if (result.connections == 0) {
+    return absl::UnavailableError(absl::StrFormat(
+        "skiff cps: no connection completed (%u failed)", result.errors));
+  }
+  return result;
+}
 
 }  // namespace
 
@@ -205,6 +259,7 @@ absl::StatusOr<CpsResult> RunSkiffCps(SkiffEnv& env, const CpsParams& p,
     return absl::UnimplementedError(
         "--target is not supported for skiff (no DPDK port runner yet)");
   }
+  if (p.lcores >= 1) return RunSkiffCpsLcores(env, p, placement);
   auto pair = MakeSkiffPair(env, {});
   if (!pair.ok()) return pair.status();
   SkiffPair& sp = **pair;

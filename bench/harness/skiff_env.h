@@ -8,13 +8,17 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "bench/harness/runner.h"
+#include "drivers/dispatch/dispatch_device.h"
 #include "drivers/dpdk/eal.h"
+#include "drivers/sim/multi_queue_wire.h"
 #include "drivers/sim/sim_wire.h"
 #include "stack/buf/packet_pool.h"
+#include "stack/sockets/port_chooser.h"
 #include "stack/stack_core.h"
 
 namespace skiff::bench {
@@ -64,6 +68,44 @@ using ServerTurn = std::function<void(Instant now)>;
 void RunPair(const Placement& placement, SkiffPair& pair,
              const ClientTurn& client, const ServerTurn& server);
 
+// --lcores=N: N client Stacks and N server Stacks over a MultiQueueWire
+// (N queues a side, both sides steered by RSS with skiff's symmetric key and
+// the same RETA), client k on queue a(k) and server k on b(k), as one Stack
+// per lcore on a multi-queue NIC. Each Stack sits on a DispatchDevice over
+// its queue, as in the apps (apps/common/lcore_group.h): the wire steers, so
+// nothing is handed off, but ARP (steered to queue 0) is copied to every
+// lcore. With N > 1 client k connects through an
+// RssPortChooser for queue k: the replies come home to k and, the key being
+// symmetric and the RETAs alike, its SYN reaches server k.
+struct SkiffLcores {
+  std::unique_ptr<MultiQueueWire> wire;
+  std::unique_ptr<DispatchGroup> client_group, server_group;
+  std::vector<std::unique_ptr<DispatchDevice>> dispatch;  // clients, servers
+  std::vector<std::unique_ptr<RssPortChooser>> choosers;
+  std::vector<std::unique_ptr<StackCore>> clients;
+  std::vector<std::unique_ptr<StackCore>> servers;
+  int size() const { return static_cast<int>(clients.size()); }
+  ~SkiffLcores();  // stacks before the wire they point into
+};
+absl::StatusOr<std::unique_ptr<SkiffLcores>> MakeSkiffLcores(
+    SkiffEnv& env, int n, const TcpLayerConfig& tcp);
+
+// Runs client k and server k on threads of their own (2N threads; cores by
+// LcoreCore), each polling its Stack. `client(k, now)` returns false when
+// client k is done; once every client is, the servers stop. A thread whose
+// turn received nothing calls sched_yield(): where threads share a core
+// (2 + 2 on 2 cores, or other load) the one sharing it runs instead of
+// waiting out a time slice of idle polling, and 1 + 1 and N + N run the
+// same loop, so their per-lcore CPU costs compare. On a core of its own the
+// thread still polls without sleeping. Returns one LcoreCost per thread
+// (clients, then servers) with cpu_ns and core filled in; the caller fills
+// `work`.
+using LcoreClientTurn = std::function<bool(int k, Instant now)>;
+using LcoreServerTurn = std::function<void(int k, Instant now)>;
+std::vector<LcoreCost> RunLcores(const Placement& placement,
+                                 SkiffLcores& lcores,
+                                 const LcoreClientTurn& client,
+                                 const LcoreServerTurn& server);
 }  // namespace skiff::bench
 
 #endif  // SKIFF_BENCH_HARNESS_SKIFF_ENV_H_

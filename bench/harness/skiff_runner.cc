@@ -7,16 +7,19 @@
 
 #include "absl/strings/str_format.h"
 #include "bench/harness/skiff_workloads.h"
+#include "bench/harness/sys.h"
 
 namespace skiff::bench {
 namespace {
 
 class SkiffRunner final : public Runner {
  public:
-  explicit SkiffRunner(const SkiffOptions& o) : placement_(o.placement) {}
+  explicit SkiffRunner(const SkiffOptions& o)
+      : placement_(o.placement), lcores_(o.lcores), cores_(o.placement.cores) {}
 
   std::string_view name() const override { return "skiff"; }
   std::string Describe() const override {
+    if (lcores_ >= 1) return DescribeLcores();
     std::string where =
         placement_.pin
             ? absl::StrFormat(
@@ -28,6 +31,31 @@ class SkiffRunner final : public Runner {
            "direction, no NIC), busy-polled; cps: the client Abort()s (RST) "
            "after the whole response (as Linux SO_LINGER 0), the server "
            "Close()s (FIN), no TIME-WAIT; EAL --no-huge, mbufs from 2 pools";
+  }
+
+  std::string DescribeLcores() const {
+    const int n = lcores_;
+    std::string where =
+        !placement_.pin ? std::string("threads unpinned")
+        : n == 1
+            ? absl::StrFormat("client on core %d, server on core %d",
+                              placement_.client_core, placement_.server_core)
+        : cores_ >= 2 * n
+            ? absl::StrFormat("client k on core k, server k on core %d+k", n)
+            : absl::StrFormat(
+                  "client k and server k on core k %% %d "
+                  "(oversubscribed: %d threads on %d cores)",
+                  cores_, 2 * n, cores_);
+    return absl::StrFormat(
+        "%d+%d lcores: %d client and %d server skiff Stacks, one thread "
+        "each, polling (sched_yield after a turn that received nothing), over "
+        "the in-process MultiQueueWire (%d queues a "
+        "side, Toeplitz RSS with skiff's symmetric key, DispatchDevice per "
+        "queue as in the apps, with 2+ lcores an RssPortChooser per client); "
+        "%s; cps: "
+        "concurrency per client lcore, client Abort()s (RST), server Close()s "
+        "(FIN); bulk: connection k from client k to server k",
+        n, n, n, n, n, where);
   }
 
   absl::StatusOr<CpsResult> RunCps(const CpsParams& p) override {
@@ -65,6 +93,8 @@ class SkiffRunner final : public Runner {
   }
 
   Placement placement_;
+  int lcores_;
+  int cores_;
   std::unique_ptr<SkiffEnv> env_;
 };
 

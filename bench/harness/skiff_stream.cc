@@ -2,6 +2,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -49,13 +50,15 @@ class BulkSink final : public OneConnServer {
  public:
   BulkSink(StackCore& stack, const Span& span)
       : OneConnServer(stack), span_(span) {}
-  uint64_t bytes = 0;
+  uint64_t bytes = 0;  // inside the window
+  uint64_t total = 0;  // warm-up included
 
  private:
   void OnData() override {
     for (;;) {
       RecvResult r = stack_.Recv(socket_, buf_);
       if (!r.ok()) return;
+      total += r.value();
       if (span_.Contains(now)) bytes += r.value();
     }
   }
@@ -125,11 +128,13 @@ class BulkSource final : public OneConnClient {
  public:
   BulkSource(StackCore& stack, size_t write_size)
       : OneConnClient(stack), chunk_(write_size, std::byte{0x5a}) {}
+  uint64_t sent = 0;  // bytes the stack took, warm-up included
 
  private:
   void OnData() override {
     for (;;) {
       SendResult r = stack_.Send(socket_, chunk_);
+      if (r.ok()) sent += r.value();
       if (!r.ok() || r.value() < chunk_.size()) return;
     }
   }
@@ -207,15 +212,78 @@ absl::Status RunOne(const Placement& placement, const Span& span,
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<BulkResult> RunSkiffBulk(SkiffEnv& env, const BulkParams& p,
-                                        const Placement& placement) {
+TcpLayerConfig BulkTcp() {
   TcpLayerConfig tcp;
   if (const char* b = getenv("SKIFF_BENCH_BULK_BUFFER")) {
     tcp.connection.send_buffer_size = static_cast<uint32_t>(atoi(b));
     tcp.connection.recv_buffer_size = static_cast<uint32_t>(atoi(b));
   }
+  return tcp;
+}
+
+// --lcores=N: N connections, client k to server k, each pair on its own
+// two threads.
+absl::StatusOr<BulkResult> RunSkiffBulkLcores(SkiffEnv& env,
+                                              const BulkParams& p,
+                                              const Placement& placement) {
+  auto made = MakeSkiffLcores(env, p.lcores, BulkTcp());
+  if (!made.ok()) return made.status();
+  SkiffLcores& l = **made;
+  const int n = l.size();
+  Span span(p.window);
+  std::vector<std::unique_ptr<BulkSink>> sinks;
+  std::vector<std::unique_ptr<BulkSource>> sources;
+  for (int k = 0; k < n; ++k) {
+    sinks.push_back(std::make_unique<BulkSink>(*l.servers[k], span));
+    l.servers[k]->SetEventHandler(sinks.back().get());
+    if (!l.servers[k]->Listen(kSkiffPort, 16).ok())
+      return absl::InternalError("skiff Listen failed");
+    sources.push_back(
+        std::make_unique<BulkSource>(*l.clients[k], p.write_size));
+    l.clients[k]->SetEventHandler(sources.back().get());
+  }
+  std::vector<LcoreCost> costs = RunLcores(
+      placement, l,
+      [&](int k, Instant now) { return sources[k]->Turn(now, span); },
+      [&](int k, Instant now) {
+        sinks[k]->now = now.nanos();
+        l.servers[k]->Poll(now);
+      });
+  BulkResult result;
+  bool failed = false;
+  for (int k = 0; k < n; ++k) {
+    if (getenv("SKIFF_BENCH_COUNTERS") != nullptr) {
+      std::fprintf(stderr, "client %d:\n%s\nserver %d:\n%s\n", k,
+                   l.clients[k]->FormatCounters().c_str(), k,
+                   l.servers[k]->FormatCounters().c_str());
+      for (const auto& d : l.dispatch) {
+        const DispatchCounters c = d->counters();
+        std::fprintf(stderr,
+                     "dispatch: local %lu handed_off %lu from_peers %lu "
+                     "ring_full %lu\n",
+                     c.local, c.handed_off, c.from_peers, c.ring_full);
+      }
+      std::fprintf(stderr, "wire ring_full %lu\n", l.wire->ring_full());
+    }
+    sources[k]->Close();
+    failed |= sources[k]->failed;
+    result.bytes += sinks[k]->bytes;
+    costs[k].work = sources[k]->sent;
+    costs[n + k].work = sinks[k]->total;
+  }
+  if (failed) return absl::InternalError("skiff bulk: a connection failed");
+  if (result.bytes == 0) return absl::UnavailableError("skiff bulk: no bytes");
+  result.seconds = p.window.duration_s;
+  result.lcores = std::move(costs);
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<BulkResult> RunSkiffBulk(SkiffEnv& env, const BulkParams& p,
+                                        const Placement& placement) {
+  if (p.lcores >= 1) return RunSkiffBulkLcores(env, p, placement);
+  const TcpLayerConfig tcp = BulkTcp();
   auto pair = MakeSkiffPair(env, tcp);
   if (!pair.ok()) return pair.status();
   Span span(p.window);

@@ -13,10 +13,13 @@ namespace skiff::bench {
 // Close()s (FIN). Client: `concurrency` connections in flight; each sends
 // the GET on kConnected, reads the whole response and Abort()s (RST, as the
 // Linux client's SO_LINGER 0), so neither side keeps TIME-WAIT.
+// With p.lcores >= 1: N client and N server Stacks over the multi-queue
+// wire (SkiffLcores), one thread each.
 absl::StatusOr<CpsResult> RunSkiffCps(SkiffEnv& env, const CpsParams& p,
                                       const Placement& placement);
 // One connection; the client Send()s until the buffer is full, the server
 // Recv()s and discards; bytes counted at the server inside the window.
+// With p.lcores >= 1: N connections, client k to server k.
 absl::StatusOr<BulkResult> RunSkiffBulk(SkiffEnv& env, const BulkParams& p,
                                         const Placement& placement);
 // One connection, SetNoDelay(true) on both ends; the client times each

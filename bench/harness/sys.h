@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -16,6 +17,9 @@ namespace skiff::bench {
 // CLOCK_MONOTONIC in nanoseconds (vDSO: no syscall).
 int64_t NowNs();
 inline int64_t SecondsToNs(double s) { return static_cast<int64_t>(s * 1e9); }
+
+// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in ns.
+int64_t ThreadCpuNs();
 
 // Pins the calling thread to one CPU.
 absl::Status PinCurrentThread(int core);
@@ -54,6 +58,11 @@ struct Listener {
   Endpoint local;
 };
 absl::StatusOr<Listener> ListenLoopback(bool nonblocking);
+// `n` non-blocking listening sockets on one 127.0.0.1 port, each with
+// SO_REUSEPORT, so the kernel spreads incoming connections over them by
+// the 4-tuple's hash (one per server thread, as skiff's per-lcore
+// listeners).
+absl::StatusOr<std::vector<Listener>> ListenLoopbackShared(int n);
 
 // A status carrying errno's text: "what: strerror(errno)".
 absl::Status ErrnoStatus(const char* what);

@@ -17,6 +17,9 @@ void SnapshotMailbox::Serve(const StackCore& stack, Instant now) {
     return;  // cancelled by a timed-out asker
   }
   TakeSnapshot(stack, request_, now, &reply_);
+  if (app_gauges_ && request_.kind == SnapshotKind::kCounters) {
+    app_gauges_(&reply_);
+  }
   state_.store(kDone, std::memory_order_release);
 }
 

@@ -28,6 +28,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 
 #include "absl/functional/function_ref.h"
@@ -59,6 +60,14 @@ class SnapshotMailbox {
 
   uint32_t max_rows() const { return max_rows_; }
 
+  // The application's gauges (Snapshot::app_requests, app_live), filled into
+  // every kCounters reply on the owning lcore, right after the stack's: the
+  // hook may read what only that lcore may (an HttpServer's counts). Set it
+  // before the lcore starts polling.
+  void SetAppGauges(std::function<void(Snapshot*)> fill) {
+    app_gauges_ = std::move(fill);
+  }
+
  private:
   enum State : uint8_t { kIdle, kRequested, kFilling, kDone };
   void Serve(const StackCore& stack, Instant now);
@@ -70,6 +79,7 @@ class SnapshotMailbox {
   std::atomic<uint8_t> state_{kIdle};
   SnapshotRequest request_;  // written by the asker in kIdle only
   Snapshot reply_;           // written by the lcore in kFilling only
+  std::function<void(Snapshot*)> app_gauges_;  // called in kFilling only
 };
 
 }  // namespace skiff

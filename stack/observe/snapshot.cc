@@ -40,6 +40,11 @@ void Snapshot::Clear() {
   connections.clear();
   total = 0;
   start = 0;
+  tcp_connections = 0;
+  buffer_chunks_in_use = buffer_chunks_high_water = 0;
+  buffer_pool_exhausted = 0;
+  app_requests.reset();
+  app_live.reset();
 }
 
 ConnectionRow MakeConnectionRow(const Connection& c) {
@@ -77,6 +82,10 @@ void TakeSnapshot(const StackCore& stack, const SnapshotRequest& req,
     case SnapshotKind::kCounters:
       out->counters = stack.counters();
       out->total = 1;
+      out->tcp_connections = stack.tcp().connection_count();
+      out->buffer_chunks_in_use = stack.tcp().buffer_pool().in_use();
+      out->buffer_chunks_high_water = stack.tcp().buffer_pool().high_water();
+      out->buffer_pool_exhausted = stack.tcp().buffer_pool().exhausted();
       return;
     case SnapshotKind::kArp: {
       Pager<ArpRow> pager(req, &out->arp, &out->total);

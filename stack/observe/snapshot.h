@@ -10,6 +10,7 @@
 #define SKIFF_STACK_OBSERVE_SNAPSHOT_H_
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "stack/base/clock.h"
@@ -79,6 +80,17 @@ struct Snapshot {
   uint64_t total = 0;  // rows of this kind in the stack (paging)
   uint32_t start = 0;  // index of the first row returned
 
+  // kCounters also carries the gauges the --stats_interval and status
+  // (SIGUSR1) lines show beside the counters.
+  uint64_t tcp_connections = 0;  // in the TCP table, TIME-WAIT included
+  uint32_t buffer_chunks_in_use = 0;
+  uint32_t buffer_chunks_high_water = 0;
+  uint64_t buffer_pool_exhausted = 0;
+  // The application's own, filled on the lcore by the mailbox's app hook
+  // (SnapshotMailbox::SetAppGauges); nullopt without one.
+  std::optional<uint64_t> app_requests;  // requests answered so far
+  std::optional<uint64_t> app_live;      // connections the app holds
+
   // Reserves room for `max_rows` rows of each table, so that answering a
   // request of that size does not allocate on the lcore.
   void Reserve(uint32_t max_rows);
@@ -90,8 +102,8 @@ struct Snapshot {
 // `start`), so only on request, never per packet.
 // `now` is the time of the stack's latest turn (ARP deadlines are given
 // relative to it).
-void TakeSnapshot(const StackCore& stack, const SnapshotRequest& req, Instant now,
-                  Snapshot* out);
+void TakeSnapshot(const StackCore& stack, const SnapshotRequest& req,
+                  Instant now, Snapshot* out);
 
 // The pieces, for callers and tests that have the parts and not a StackCore.
 ConnectionRow MakeConnectionRow(const class Connection& c);

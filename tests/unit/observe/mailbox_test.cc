@@ -94,5 +94,35 @@ TEST_F(MailboxTest, Ask_FromAnotherThread_AnsweredByPollingThread) {
   EXPECT_EQ(out.listeners[0].backlog, 8u);
 }
 
+TEST_F(MailboxTest, Counters_CarryGaugesAndTheAppHook_TablesDoNot) {
+  int hook_calls = 0;
+  mailbox_.SetAppGauges([&](Snapshot* s) {
+    ++hook_calls;
+    s->app_requests = 41;
+    s->app_live = 3;
+  });
+  auto ask = [&](SnapshotKind kind) {
+    Snapshot out;
+    auto r = mailbox_.Ask({.kind = kind}, &out, [&] {
+      mailbox_.Poll(*server_, clock_.Now());
+      return true;
+    });
+    EXPECT_EQ(r, SnapshotMailbox::AskResult::kOk);
+    return out;
+  };
+  Snapshot c = ask(SnapshotKind::kCounters);
+  EXPECT_EQ(hook_calls, 1);
+  EXPECT_EQ(c.app_requests, 41u);
+  EXPECT_EQ(c.app_live, 3u);
+  EXPECT_EQ(c.tcp_connections, server_->tcp().connection_count());
+  EXPECT_EQ(c.buffer_chunks_in_use, server_->tcp().buffer_pool().in_use());
+  // A table request does not run the hook, and its reply has no app gauges
+  // left over from the previous answer.
+  Snapshot t = ask(SnapshotKind::kListeners);
+  EXPECT_EQ(hook_calls, 1);
+  EXPECT_FALSE(t.app_requests.has_value());
+  EXPECT_FALSE(t.app_live.has_value());
+}
+
 }  // namespace
 }  // namespace skiff::testing
