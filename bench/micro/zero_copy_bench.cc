@@ -16,7 +16,8 @@ namespace {
 void BM_BulkRecv(benchmark::State& state) {
   const bool zero_copy = state.range(0) != 0;
   ManualClock clock;
-  auto wire = SimWire::Create({.clock = &clock}, MicroPool(), MicroPool());
+  auto wire = SimWire::Create({.clock = &clock}, bench::MicroPool(),
+                              bench::MicroPool());
   if (!wire.ok()) {
     state.SkipWithError("no wire");
     return;
