@@ -4,6 +4,7 @@
 #include "skiff/stack.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "stack/counters.h"
@@ -21,6 +22,7 @@ StackConfig FromPublic(const Config& c) {
   s.ttl = c.ttl;
   s.tcp.max_connections = c.max_connections;
   s.tcp.buffer_pool_bytes = c.buffer_pool_bytes;
+  s.tcp.zero_copy_max_held = c.zero_copy_max_held;
   TcpConfig& t = s.tcp.connection;
   t.send_buffer_size = c.send_buffer_size;
   t.recv_buffer_size = c.recv_buffer_size;
@@ -207,7 +209,7 @@ Result<RingSpans<const std::byte>, RecvError> Stack::RecvPeek(SocketId s) {
     return Err<RingSpans<const std::byte>>(RecvError::kBadSocket);
   }
   ConstByteSpan parts[2];
-  RecvResult r = c->RecvPeek(parts);
+  RecvResult r = core_->RecvPeek(s, parts);  // kept mbufs first
   if (!r.ok()) return Err<RingSpans<const std::byte>>(r.error());
   return RingSpans<const std::byte>{parts[0], parts[1]};
 }
@@ -215,8 +217,7 @@ Result<RingSpans<const std::byte>, RecvError> Stack::RecvPeek(SocketId s) {
 Result<size_t, RecvError> Stack::RecvConsume(SocketId s, size_t n) {
   Connection* c = core_->Find(s);
   if (c == nullptr) return Err<size_t>(RecvError::kBadSocket);
-  RecvResult r = c->RecvConsume(n);
-  core_->Touch(s);  // a window update may now be due
+  RecvResult r = core_->RecvConsume(s, n);  // a window update may be due
   if (!r.ok()) return Err<size_t>(r.error());
   return r.value();
 }
@@ -236,6 +237,51 @@ Result<size_t, SendError> Stack::SendCommit(SocketId s, size_t n) {
   if (c == nullptr) return Err<size_t>(SendError::kBadSocket);
   SendResult r = c->SendCommit(n);
   core_->Touch(s);  // the new bytes are output due
+  if (!r.ok()) return Err<size_t>(r.error());
+  return r.value();
+}
+
+void RecvBuffer::Reset() {
+  if (mbuf_ != nullptr) {
+    rte_pktmbuf_free(static_cast<rte_mbuf*>(std::exchange(mbuf_, nullptr)));
+  }
+  copy_.reset();
+  bytes_ = {};
+}
+
+Result<Unit, SocketError> Stack::SetZeroCopyRecv(SocketId s, bool on) {
+  if (core_->Find(s) == nullptr) return BadSocket();
+  core_->SetZeroCopyRecv(s, on);
+  return Unit{};
+}
+
+Result<RecvBuffer, RecvError> Stack::RecvZeroCopy(SocketId s) {
+  if (core_->Find(s) == nullptr) return Err<RecvBuffer>(RecvError::kBadSocket);
+  RecvBuffer b;
+  if (Packet p = core_->TakeHeld(s)) {
+    b.bytes_ = p.data();
+    b.mbuf_ = p.Release();
+    return b;
+  }
+  // The head of the stream is in the receive ring: copied out, honestly.
+  ConstByteSpan parts[2];
+  RecvResult r = core_->RecvPeek(s, parts);
+  if (!r.ok()) return Err<RecvBuffer>(r.error());
+  const size_t n = r.value();
+  b.copy_ = std::make_unique_for_overwrite<std::byte[]>(n);
+  std::memcpy(b.copy_.get(), parts[0].data(), parts[0].size());
+  if (!parts[1].empty()) {
+    std::memcpy(b.copy_.get() + parts[0].size(), parts[1].data(),
+                parts[1].size());
+  }
+  b.bytes_ = ConstByteSpan(b.copy_.get(), n);
+  core_->RecvConsume(s, n);
+  return b;
+}
+
+Result<size_t, SendError> Stack::SendOwned(SocketId s, OwnedBytes&& data) {
+  if (core_->Find(s) == nullptr) return Err<size_t>(SendError::kBadSocket);
+  SendResult r = core_->SendOwned(s, data);
   if (!r.ok()) return Err<size_t>(r.error());
   return r.value();
 }

@@ -107,6 +107,20 @@ class StackCore final {
   }
   // Reads received bytes; kEof after the peer's FIN, kWouldBlock if none.
   RecvResult Recv(SocketId s, ByteSpan out) { return tcp_.Recv(s, out, now_); }
+  // Zero-copy (stack.h): the head of the received stream without a copy,
+  // dropping n of it; kept mbufs (SetZeroCopyRecv) handed over one by
+  // one; a buffer queued whole, without a copy, until acknowledged.
+  RecvResult RecvPeek(SocketId s, ConstByteSpan out[2]) {
+    return tcp_.RecvPeek(s, out);
+  }
+  RecvResult RecvConsume(SocketId s, size_t n) {
+    return tcp_.RecvConsume(s, n, now_);
+  }
+  void SetZeroCopyRecv(SocketId s, bool on) { tcp_.SetZeroCopyRecv(s, on); }
+  Packet TakeHeld(SocketId s) { return tcp_.TakeHeld(s, now_); }
+  SendResult SendOwned(SocketId s, OwnedBytes& data) {
+    return tcp_.SendOwned(s, data, now_);
+  }
   // Half close: FIN after the queued data; reading goes on.
   void Shutdown(SocketId s) { tcp_.Shutdown(s, now_); }
   // Step 6: done with the socket; the FIN exchange finishes on its own

@@ -32,6 +32,10 @@ struct Config {
   uint32_t send_buffer_size = 256 * 1024;
   /// Default per-socket receive buffer (SO_RCVBUF).
   uint32_t recv_buffer_size = 256 * 1024;
+  /// Stack::SetZeroCopyRecv: received mbufs kept per socket at most (past
+  /// that, payload is copied); what an application that does not read can
+  /// pin of the Device's mbuf pool, per socket.
+  uint32_t zero_copy_max_held = 64;
   /// Default of Stack::SetNoDelay: Nagle (RFC 1122 §4.2.3.4) off when true.
   bool no_delay = false;
   /// Keepalive timing of every socket that turns it on (RFC 1122 §4.2.3.6).

@@ -78,6 +78,9 @@ class Result {
   E error() const { return error_; }
   /// The value, or `fallback` on failure.
   T value_or(T fallback) const { return ok_ ? value_ : fallback; }
+  /// Moves the value out (for a move-only T such as RecvBuffer); T{} on
+  /// failure, and after the first call.
+  T TakeValue() { return std::move(value_); }
 
  private:
   Result(E e, int) : error_(e), ok_(false) {}

@@ -27,6 +27,7 @@
 #include "skiff/errors.h"
 #include "skiff/socket.h"
 #include "skiff/time.h"
+#include "skiff/zero_copy.h"
 
 namespace skiff {
 
@@ -133,7 +134,9 @@ class Stack {
   // comes first, and belong to the stack (never freed by the caller). ---
 
   /// The received bytes at the head of the buffer, without copying (at most
-  /// 16 KiB per call: one buffer chunk); same errors as Recv when empty.
+  /// 16 KiB per call: one buffer chunk; with SetZeroCopyRecv, one kept
+  /// mbuf's payload while the stream's head is kept); same errors as Recv
+  /// when empty.
   Result<RingSpans<const std::byte>, RecvError> RecvPeek(SocketId s);
   /// Drops the first `n` received bytes (n <= what RecvPeek showed), as
   /// Recv would have; opens the receive window. Returns how many it dropped.
@@ -146,6 +149,41 @@ class Stack {
   /// must not exceed what it returned, and no Send may come between.
   /// Returns how many it queued.
   Result<size_t, SendError> SendCommit(SocketId s, size_t n);
+
+  // --- Zero-copy with ownership: bytes change hands instead of being
+  // viewed in place. The copy calls above keep working in every mode. ---
+
+  /// Zero-copy receive on (SO_ZEROCOPY-like, per socket; off by default):
+  /// the payload of an in-order segment stays in the received mbuf, kept
+  /// for the application, instead of being copied into the receive
+  /// buffer; but only while that buffer holds nothing (no unread copied
+  /// bytes, no out-of-order data) and the socket holds fewer than
+  /// Config::zero_copy_max_held (64) mbufs. Anything else (loss
+  /// repair, reordering, a slow reader) falls back to the copy, so the
+  /// stream is always [kept mbufs][buffer] and correctness never depends
+  /// on the mode. Kept bytes count in the receive window like copied ones.
+  /// Off: nothing more is kept; what is kept stays readable.
+  Result<Unit, SocketError> SetZeroCopyRecv(SocketId s, bool on);
+  /// The next received bytes, handed over: a kept mbuf itself (no copy,
+  /// RecvBuffer::zero_copy() true), or, when the head of the stream is in
+  /// the receive buffer (the fallback), up to 16 KiB copied out of it into
+  /// a heap buffer the RecvBuffer owns (zero_copy() false). Either way the
+  /// bytes are consumed, as Recv would have, and the window may open. Same
+  /// errors as Recv when nothing is buffered (kEof, kReset, kWouldBlock,
+  /// kBadSocket). Recv, RecvPeek and RecvConsume read kept mbufs too.
+  Result<RecvBuffer, RecvError> RecvZeroCopy(SocketId s);
+  /// Sends `data` without copying it into the send buffer: the stack keeps
+  /// the application's bytes (reading, never writing them) and copies from
+  /// them into each segment it builds, retransmissions included; once the
+  /// peer has acknowledged all of them, or the connection ends (reset,
+  /// Abort, timeout, Stack destroyed), it releases them, exactly once.
+  /// Ordered with Send and SendCommit on the same socket. Takes all of
+  /// `data` (returns its size; `data` is left empty) or nothing: then
+  /// `data` is left untouched, still the application's (kWouldBlock when
+  /// the send buffer is not empty and lacks room for all of it; a buffer
+  /// of any size up to 1 GiB is taken by an empty one). Buffers under
+  /// 1 KiB are copied and released at once when there is room.
+  Result<size_t, SendError> SendOwned(SocketId s, OwnedBytes&& data);
 
   // --- Options and state ---
 

@@ -81,7 +81,7 @@ void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
     // stays valid until Close() (stack.h), whatever arrives.
     if (s->conn.state() != TcpState::kTimeWait || (s->owned && !s->released) ||
         !TimeWaitReusable(s->conn, *hdr)) {
-      InputToConnection(h, *hdr, view->payload(), now);
+      InputToConnection(h, *hdr, view->payload(), now, &pkt);
       return;
     }
     // RFC 9293 §3.10.7.4 (TIME-WAIT) allows a new incarnation when the SYN
@@ -105,10 +105,34 @@ bool TcpLayer::TimeWaitReusable(const Connection& c, const TcpRepr& syn) const {
   return c.AcceptsNewIncarnation(syn);
 }
 
+namespace {
+
+// Zero-copy receive: moves the segment's mbuf into the socket's hold.
+class HoldKeeper final : public PayloadKeeper {
+ public:
+  HoldKeeper(RecvHold& hold, Packet& pkt) : hold_(hold), pkt_(pkt) {}
+  bool Keep(ConstByteSpan payload) override {
+    return hold_.Push(pkt_, payload);
+  }
+
+ private:
+  RecvHold& hold_;
+  Packet& pkt_;
+};
+
+}  // namespace
+
 void TcpLayer::InputToConnection(SlabHandle h, const TcpRepr& hdr,
-                                 ConstByteSpan payload, Instant now) {
+                                 ConstByteSpan payload, Instant now,
+                                 Packet* pkt) {
   Socket* s = sockets_.Get(h);
-  s->conn.OnSegment(TcpSegmentIn{hdr, payload}, now);
+  if (pkt != nullptr && s->zero_copy_recv && !payload.empty()) {
+    // The payload spans stay valid if the mbuf moves into the hold.
+    HoldKeeper keeper(*s->hold, *pkt);
+    s->conn.OnSegment(TcpSegmentIn{hdr, payload, &keeper}, now);
+  } else {
+    s->conn.OnSegment(TcpSegmentIn{hdr, payload}, now);
+  }
   Update(h, now);
 }
 
@@ -235,6 +259,8 @@ void TcpLayer::SendReset(const FourTuple& tuple, const TcpRepr& seg,
 void TcpLayer::Update(SlabHandle h, Instant now) {
   Socket* s = sockets_.Get(h);
   if (s == nullptr) return;
+  // The connection discarded its unread data (reset, abort): so do we.
+  if (s->hold != nullptr && s->conn.rcv_held() == 0) s->hold->Clear();
   const uint8_t ev = s->conn.TakeEvents();
   if ((ev & TcpEvent::kConnected) != 0 && !s->was_connected) {
     s->was_connected = true;
@@ -564,8 +590,68 @@ SendResult TcpLayer::Send(SocketId id, ConstByteSpan data, Instant now) {
 RecvResult TcpLayer::Recv(SocketId id, ByteSpan out, Instant now) {
   Socket* s = Owned(id);
   if (s == nullptr) return RecvResult::Err(RecvError::kReset);
-  RecvResult r = s->conn.Recv(out);
+  size_t held = 0;
+  if (s->hold != nullptr && !s->hold->empty()) {  // [held][ring]
+    held = s->hold->Read(out);
+    s->conn.ConsumeHeld(static_cast<uint32_t>(held));
+  }
+  RecvResult r = held == out.size() && held > 0
+                     ? RecvResult::Ok(0)
+                     : s->conn.Recv(out.subspan(held));
+  if (held > 0) r = RecvResult::Ok(held + (r.ok() ? r.value() : 0));
   Update(id.handle, now);  // a window update may now be due
+  return r;
+}
+
+RecvResult TcpLayer::RecvPeek(SocketId id, ConstByteSpan out[2]) {
+  Socket* s = Owned(id);
+  out[0] = out[1] = {};
+  if (s == nullptr) return RecvResult::Err(RecvError::kReset);
+  if (s->hold != nullptr && !s->hold->empty()) {
+    out[0] = s->hold->Front();
+    return RecvResult::Ok(out[0].size());
+  }
+  return s->conn.RecvPeek(out);
+}
+
+RecvResult TcpLayer::RecvConsume(SocketId id, size_t n, Instant now) {
+  Socket* s = Owned(id);
+  if (s == nullptr) return RecvResult::Err(RecvError::kReset);
+  size_t held = 0;
+  if (s->hold != nullptr && !s->hold->empty()) {
+    held = s->hold->Consume(n);
+    s->conn.ConsumeHeld(static_cast<uint32_t>(held));
+  }
+  RecvResult r =
+      held == n && held > 0 ? RecvResult::Ok(0) : s->conn.RecvConsume(n - held);
+  if (held > 0) r = RecvResult::Ok(held + (r.ok() ? r.value() : 0));
+  Update(id.handle, now);
+  return r;
+}
+
+void TcpLayer::SetZeroCopyRecv(SocketId id, bool on) {
+  Socket* s = Owned(id);
+  if (s == nullptr) return;
+  s->zero_copy_recv = on;
+  if (on && s->hold == nullptr) {
+    s->hold = std::make_unique<RecvHold>(config_.zero_copy_max_held);
+  }
+}
+
+Packet TcpLayer::TakeHeld(SocketId id, Instant now) {
+  Socket* s = Owned(id);
+  if (s == nullptr || s->hold == nullptr || s->hold->empty()) return Packet();
+  Packet p = s->hold->PopFront();
+  s->conn.ConsumeHeld(static_cast<uint32_t>(p.data().size()));
+  Update(id.handle, now);
+  return p;
+}
+
+SendResult TcpLayer::SendOwned(SocketId id, OwnedBytes& data, Instant now) {
+  Socket* s = Owned(id);
+  if (s == nullptr) return SendResult::Err(SendError::kClosed);
+  SendResult r = s->conn.SendOwned(data);
+  Update(id.handle, now);
   return r;
 }
 

@@ -19,6 +19,7 @@
 #define SKIFF_STACK_SOCKETS_TCP_LAYER_H_
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -32,6 +33,7 @@
 #include "stack/net/local_addresses.h"
 #include "stack/sockets/listener.h"
 #include "stack/sockets/port_chooser.h"
+#include "stack/sockets/recv_hold.h"
 #include "stack/sockets/segment_writer.h"
 #include "stack/sockets/socket_api.h"
 #include "stack/tcp/chunk_pool.h"
@@ -61,6 +63,12 @@ struct TcpLayerConfig {
   // RFC 5961 §7: challenge ACKs per second, all connections together
   // (Linux tcp_challenge_ack_limit); 0 means no limit.
   uint32_t challenge_ack_limit = 1000;
+  // Zero-copy receive (SetZeroCopyRecv): at most this many received mbufs
+  // held per socket; past it, payload is copied into the receive buffer as
+  // usual. Their bytes are bounded by the receive buffer (they count in
+  // the window), their number here, so that an application that does not
+  // read pins at most this many mbufs per socket.
+  uint32_t zero_copy_max_held = 64;
   // RFC 6335 §6 dynamic range (Linux uses 32768-60999).
   uint16_t ephemeral_first = 49152;
   uint16_t ephemeral_last = 65535;
@@ -103,6 +111,19 @@ class TcpLayer final : public Ipv4Handler {
                         Ipv4Address source = Ipv4Address());
   SendResult Send(SocketId s, ConstByteSpan data, Instant now);
   RecvResult Recv(SocketId s, ByteSpan out, Instant now);
+  // The received bytes at the head of the stream: the first held mbuf's,
+  // else the receive ring's (Connection::RecvPeek); RecvConsume drops n.
+  RecvResult RecvPeek(SocketId s, ConstByteSpan out[2]);
+  RecvResult RecvConsume(SocketId s, size_t n, Instant now);
+  // Zero-copy receive: in-order payload is kept in its mbuf while the
+  // receive ring is empty (Connection::ProcessText), up to
+  // zero_copy_max_held mbufs. Turning it off keeps what is held readable.
+  void SetZeroCopyRecv(SocketId s, bool on);
+  // The first held mbuf (trimmed to its payload), handed over; an empty
+  // Packet when the head of the stream is not held.
+  Packet TakeHeld(SocketId s, Instant now);
+  // Queues `data` whole or nothing (Connection::SendOwned).
+  SendResult SendOwned(SocketId s, OwnedBytes& data, Instant now);
   void Shutdown(SocketId s, Instant now);
   void Close(SocketId s, Instant now);
   void Abort(SocketId s, Instant now);
@@ -166,11 +187,16 @@ class TcpLayer final : public Ipv4Handler {
     uint8_t events = 0;           // TcpEvent bits not yet delivered
     bool was_connected = false;   // reached ESTABLISHED once
     bool in_syn_queue = false;    // counted in the parent's SYN queue
+    bool zero_copy_recv = false;  // SetZeroCopyRecv
+    // Kept mbufs (zero-copy receive); made by SetZeroCopyRecv(true).
+    std::unique_ptr<RecvHold> hold;
     Instant wheel_deadline = Instant::Max();
   };
 
+  // `pkt`: the segment's mbuf, which zero-copy receive may keep.
   void InputToConnection(SlabHandle h, const TcpRepr& hdr,
-                         ConstByteSpan payload, Instant now);
+                         ConstByteSpan payload, Instant now,
+                         Packet* pkt = nullptr);
   void InputToListener(Listener& l, ListenerId lid, const FourTuple& tuple,
                        const TcpRepr& hdr, ConstByteSpan payload, Instant now);
   bool InputCookieAck(Listener& l, ListenerId lid, const FourTuple& tuple,

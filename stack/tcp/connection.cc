@@ -189,7 +189,8 @@ bool Connection::connected() const {
 }
 
 bool Connection::readable() const {
-  return !rcv_buf_.empty() || fin_received_ || error_ != ConnectionError::kNone;
+  return !rcv_buf_.empty() || rcv_held_ > 0 || fin_received_ ||
+         error_ != ConnectionError::kNone;
 }
 
 bool Connection::writable() const {
@@ -214,8 +215,18 @@ SeqNum Connection::SndDataEnd() const {
 }
 
 // Free buffer space, less what the layer's chunk pool cannot supply (the
-// window then shrinks, as it would with a smaller buffer).
-uint32_t Connection::RcvSpace() const { return rcv_buf_.available(); }
+// window then shrinks, as it would with a smaller buffer). Bytes the layer
+// holds (zero-copy receive) take buffer space as copied ones do, so the
+// window is the same in both modes (RFC 9293 §3.8.6: the right edge never
+// moves left, since held bytes are only released by reading).
+uint32_t Connection::RcvSpace() const {
+  const uint32_t a = rcv_buf_.available();
+  if (rcv_held_ == 0) return a;
+  const uint32_t used = rcv_buf_.size() + rcv_held_;
+  const uint32_t room =
+      rcv_buf_.capacity() > used ? rcv_buf_.capacity() - used : 0;
+  return std::min(a, room);
+}
 
 void Connection::Drop(DropReason r) {
   ++stats_.dropped;
@@ -266,7 +277,10 @@ void Connection::EnterClosed(ConnectionError why) {
   snd_buf_.Free();
   reass_.Free();
   // Unread data stays readable after a graceful end; an error discards it.
-  if (why != ConnectionError::kNone || orphaned_) rcv_buf_.Free();
+  if (why != ConnectionError::kNone || orphaned_) {
+    rcv_buf_.Free();
+    rcv_held_ = 0;  // the layer drops its held mbufs (TcpLayer::Update)
+  }
   rcv_buf_.FreeIfEmpty();
   events_ |= TcpEvent::kClosed;
   if (error_ != ConnectionError::kNone) events_ |= TcpEvent::kError;
@@ -306,6 +320,15 @@ SendResult Connection::SendReserve(size_t n, ByteSpan out[2]) {
       static_cast<uint32_t>(std::min<size_t>(n, UINT32_MAX)), out);
   if (room == 0 && n != 0) return SendResult::Err(SendError::kWouldBlock);
   return SendResult::Ok(room);
+}
+
+SendResult Connection::SendOwned(OwnedBytes& data) {
+  if (auto e = SendRefused()) return SendResult::Err(*e);
+  const size_t n = data.size();
+  if (!snd_buf_.AppendOwned(data)) {
+    return SendResult::Err(SendError::kWouldBlock);
+  }
+  return SendResult::Ok(n);
 }
 
 SendResult Connection::SendCommit(size_t n) {
@@ -353,6 +376,14 @@ RecvResult Connection::Recv(ByteSpan out) {
   size_t n = rcv_buf_.Read(out);
   AfterRead(cur);
   return RecvResult::Ok(n);
+}
+
+void Connection::ConsumeHeld(uint32_t n) {
+  n = std::min(n, rcv_held_);
+  if (n == 0) return;
+  const uint32_t cur = RcvWnd();
+  rcv_held_ -= n;
+  AfterRead(cur);
 }
 
 RecvResult Connection::RecvPeek(ConstByteSpan out[2]) const {
@@ -409,7 +440,7 @@ void Connection::Close() {
   }
   // RFC 2525 §2.17 (and Linux): closing with unread data, or SO_LINGER 0,
   // resets instead of a FIN that would claim all data was delivered.
-  if (linger_zero_ || !rcv_buf_.empty()) {
+  if (linger_zero_ || !rcv_buf_.empty() || rcv_held_ > 0) {
     orphaned_ = false;
     Abort();
     return;
@@ -433,11 +464,13 @@ void Connection::Abort() {
   }
   EnterClosed(ConnectionError::kAborted);
   rcv_buf_.Free();
+  rcv_held_ = 0;
 }
 
 void Connection::Fail(ConnectionError why) {
   EnterClosed(why);
   rcv_buf_.Free();
+  rcv_held_ = 0;
 }
 
 }  // namespace skiff

@@ -49,6 +49,7 @@
 #include "stack/tcp/rack.h"
 #include "stack/tcp/reassembly.h"
 #include "stack/tcp/rtt.h"
+#include "stack/tcp/send_queue.h"
 #include "stack/tcp/tcp_config.h"
 #include "stack/tcp/tcp_types.h"
 #include "stack/wire/seq.h"
@@ -131,6 +132,18 @@ class Connection {
   // 1 KiB; the room is re-derived, the same while the tail has not moved).
   SendResult SendReserve(size_t n, ByteSpan out[2]);
   SendResult SendCommit(size_t n);
+  // Send without a copy into the send buffer: queues `data` whole (its
+  // size returned) or nothing (kWouldBlock, `data` untouched; it fits when
+  // the send buffer is empty or has room for all of it). The buffer is
+  // released once every byte is acknowledged, or when the connection ends
+  // (SendQueue).
+  SendResult SendOwned(OwnedBytes& data);
+  // Zero-copy receive (the layer's RecvHold): the layer kept `n` in-order
+  // bytes at the head of the stream (PayloadKeeper); they count as
+  // received and unread, ahead of the receive ring, until ConsumeHeld(n)
+  // says the application read them (which may open the window).
+  uint32_t rcv_held() const { return rcv_held_; }
+  void ConsumeHeld(uint32_t n);
   // Half close (SHUT_WR): FIN after the queued data; receiving continues.
   void Shutdown();
   // The application is done: a graceful Shutdown(), except that unread
@@ -194,7 +207,7 @@ class Connection {
     events_ = 0;
     return e;
   }
-  size_t recv_queued() const { return rcv_buf_.size(); }
+  size_t recv_queued() const { return rcv_buf_.size() + rcv_held_; }
   size_t send_queued() const { return snd_buf_.size(); }
   // Buffer memory is held (false when idle before data and after close).
   bool buffers_allocated() const {
@@ -398,7 +411,7 @@ class Connection {
 
   RttEstimator rtt_;
   std::variant<NewReno, Cubic> cc_;
-  ByteRing snd_buf_;
+  SendQueue snd_buf_;
   ByteRing rcv_buf_;
   Reassembly reass_;
   TcpConnStats stats_;
@@ -424,6 +437,7 @@ class Connection {
   uint32_t ts_recent_ = 0;    // RFC 7323 §4.3 TS.Recent
   uint32_t ts_offset_ = 0;    // added to our millisecond TSval clock
   uint32_t rcv_unacked_ = 0;  // bytes received since our last ACK
+  uint32_t rcv_held_ = 0;     // unread bytes the layer holds, before rcv_buf_
   uint16_t peer_mss_ = 536;   // RFC 9293 §3.7.1 default
   uint16_t rcv_mss_ = 536;    // largest segment seen (delayed-ACK unit)
   uint8_t snd_scale_ = 0;

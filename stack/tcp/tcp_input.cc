@@ -731,13 +731,24 @@ void Connection::ProcessText(const TcpSegmentIn& seg, Instant now) {
     ack_now_ = true;
     return;
   }
-  if (!rcv_buf_.WriteBeyond(0, seg.payload)) {
+  // Zero-copy receive keeps the payload where it arrived, but only while
+  // nothing is queued in the ring (no unread copied bytes, no out-of-order
+  // data at offsets from RCV.NXT): the stream stays [held][ring].
+  // Anything else is copied, so correctness never depends on the mode.
+  const bool keep = seg.keeper != nullptr && rcv_buf_.empty() &&
+                    reass_.empty() &&
+                    uint64_t{rcv_held_} + len <= rcv_buf_.capacity() &&
+                    seg.keeper->Keep(seg.payload);
+  if (keep) {
+    rcv_held_ += len;
+  } else if (!rcv_buf_.WriteBeyond(0, seg.payload)) {
     // The chunk pool ran dry: the peer retransmits (our window shrank).
     Drop(DropReason::kTcpRecvBufferFull);
     ack_now_ = true;
     return;
+  } else {
+    rcv_buf_.Extend(len);
   }
-  rcv_buf_.Extend(len);
   rcv_nxt_ += len;
   stats_.bytes_in += len;
   if (!reass_.empty()) {

@@ -30,10 +30,25 @@ struct FourTuple {
   }
 };
 
+// Zero-copy receive: keeps the payload of an in-order segment where it
+// arrived (the layer's mbuf) instead of the connection copying it into its
+// receive ring. Keep() is offered the payload after trimming to the
+// window; false (e.g. the layer's bound on held mbufs is reached) and the
+// connection copies as usual.
+class PayloadKeeper {
+ public:
+  virtual bool Keep(ConstByteSpan payload) = 0;
+
+ protected:
+  ~PayloadKeeper() = default;
+};
+
 // A received segment, already checksummed and demultiplexed by the layer.
+// `keeper`: set by a layer that may keep the payload (zero-copy receive).
 struct TcpSegmentIn {
   TcpRepr header;
   ConstByteSpan payload;
+  PayloadKeeper* keeper = nullptr;
 };
 
 // A segment the connection wants sent. The payload is up to two spans into
