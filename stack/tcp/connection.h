@@ -405,9 +405,7 @@ class Connection {
   SeqNum rtt_seq_;  // the segment being timed ends here (Karn)
 
   // ICMP errors (tcp_icmp.cc).
-  SeqNum soft_error_una_;       // SND.UNA when the soft error came
-  uint16_t pmtu_mss_ = 0xffff;  // RFC 1191: path MTU - 40, if lower
-  bool soft_error_ = false;     // see SoftErrorPending()
+  SeqNum soft_error_una_;  // SND.UNA when the soft error came
 
   RttEstimator rtt_;
   std::variant<NewReno, Cubic> cc_;
@@ -422,7 +420,6 @@ class Connection {
   // a window with more holes than this forgets the highest ones).
   static constexpr uint8_t kScoreboardBlocks = 16;
   std::array<SackBlock, kScoreboardBlocks> sacked_{};
-  uint8_t sacked_count_ = 0;
 
   // The one RST we owe (reply to a bad segment, or Abort()). `ts`: sent on
   // a connection that negotiated timestamps, so it carries them (RFC 7323
@@ -434,12 +431,14 @@ class Connection {
     bool ts;
   } rst_{};
 
-  uint32_t ts_recent_ = 0;    // RFC 7323 §4.3 TS.Recent
-  uint32_t ts_offset_ = 0;    // added to our millisecond TSval clock
-  uint32_t rcv_unacked_ = 0;  // bytes received since our last ACK
-  uint32_t rcv_held_ = 0;     // unread bytes the layer holds, before rcv_buf_
-  uint16_t peer_mss_ = 536;   // RFC 9293 §3.7.1 default
-  uint16_t rcv_mss_ = 536;    // largest segment seen (delayed-ACK unit)
+  uint32_t ts_recent_ = 0;      // RFC 7323 §4.3 TS.Recent
+  uint32_t ts_offset_ = 0;      // added to our millisecond TSval clock
+  uint32_t rcv_unacked_ = 0;    // bytes received since our last ACK
+  uint32_t rcv_held_ = 0;       // unread bytes the layer holds, before rcv_buf_
+  uint16_t peer_mss_ = 536;     // RFC 9293 §3.7.1 default
+  uint16_t rcv_mss_ = 536;      // largest segment seen (delayed-ACK unit)
+  uint16_t pmtu_mss_ = 0xffff;  // RFC 1191: path MTU - 40, if lower
+  uint8_t sacked_count_ = 0;    // sacked_[0, sacked_count_)
   uint8_t snd_scale_ = 0;
   uint8_t rcv_scale_ = 0;
   uint8_t retries_ = 0;  // consecutive RTO expirations
@@ -468,6 +467,7 @@ class Connection {
   bool retransmit_hole_ : 1 = false;  // SACK shows a hole to resend
   bool probe_due_ : 1 = false;
   bool force_send_ : 1 = false;  // persist fired with a tiny window
+  bool soft_error_ : 1 = false;  // ICMP soft error: see SoftErrorPending()
   bool rtt_timing_ : 1 = false;
   bool tlp_due_ : 1 = false;   // the probe timer fired: send a probe
   bool tlp_sent_ : 1 = false;  // one probe per tail, until an ACK advances

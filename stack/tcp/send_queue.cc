@@ -7,9 +7,10 @@
 namespace skiff {
 
 size_t SendQueue::owned_buffers() const {
+  if (RingOnly()) return 0;
   size_t n = 0;
-  for (size_t i = head_; i < pieces_.size(); ++i) {
-    if (!pieces_[i].owned.empty()) ++n;
+  for (size_t i = pieces_->head; i < pieces_->list.size(); ++i) {
+    if (!pieces_->list[i].owned.empty()) ++n;
   }
   return n;
 }
@@ -17,12 +18,12 @@ size_t SendQueue::owned_buffers() const {
 // Ring bytes appended at the tail: they extend the last ring run, or start
 // one after an owned buffer.
 void SendQueue::NoteRing(uint32_t n) {
-  if (n == 0 || head_ == pieces_.size()) return;  // ring only
-  Piece& last = pieces_.back();
+  if (n == 0 || RingOnly()) return;
+  Piece& last = pieces_->list.back();
   if (last.owned.empty()) {
     last.len += n;
   } else {
-    pieces_.push_back(Piece{n, 0, OwnedBytes()});
+    pieces_->list.push_back(Piece{n, 0, OwnedBytes()});
   }
 }
 
@@ -52,50 +53,54 @@ bool SendQueue::AppendOwned(OwnedBytes& data) {
     data.Release();
     return true;
   }
-  if (head_ == pieces_.size()) {  // leaving ring-only mode
-    pieces_.clear();
-    head_ = 0;
-    if (ring_.size() > 0) pieces_.push_back(Piece{ring_.size(), 0, {}});
+  if (!pieces_) pieces_ = std::make_unique<Pieces>();
+  Pieces& p = *pieces_;
+  if (p.head == p.list.size()) {  // leaving ring-only mode
+    p.list.clear();
+    p.head = 0;
+    if (ring_.size() > 0) p.list.push_back(Piece{ring_.size(), 0, {}});
   }
-  pieces_.push_back(Piece{len, 0, std::move(data)});
-  owned_bytes_ += len;
+  p.list.push_back(Piece{len, 0, std::move(data)});
+  p.bytes += len;
   return true;
 }
 
 void SendQueue::Consume(uint32_t n) {
-  if (head_ == pieces_.size()) {
+  if (RingOnly()) {
     ring_.Consume(n);
     return;
   }
-  while (n > 0 && head_ < pieces_.size()) {
-    Piece& p = pieces_[head_];
+  Pieces& q = *pieces_;
+  while (n > 0 && q.head < q.list.size()) {
+    Piece& p = q.list[q.head];
     const uint32_t k = std::min(n, p.len);
     if (p.owned.empty()) {
       ring_.Consume(k);
     } else {
       p.skip += k;
-      owned_bytes_ -= k;
+      q.bytes -= k;
     }
     p.len -= k;
     n -= k;
     if (p.len == 0) {
       p.owned.Release();  // every byte acknowledged
-      ++head_;
+      ++q.head;
     }
   }
-  if (owned_bytes_ == 0) {  // back to the ring alone
-    pieces_.clear();
-    head_ = 0;
-  } else if (head_ > 32 && head_ * 2 > pieces_.size()) {
-    pieces_.erase(pieces_.begin(), pieces_.begin() + head_);
-    head_ = 0;
+  if (q.bytes == 0) {  // back to the ring alone (the list is kept)
+    q.list.clear();
+    q.head = 0;
+  } else if (q.head > 32 && q.head * 2 > q.list.size()) {
+    q.list.erase(q.list.begin(), q.list.begin() + q.head);
+    q.head = 0;
   }
 }
 
 void SendQueue::CopyOut(uint32_t offset, uint32_t n, std::byte* dst) const {
   uint32_t ring_off = 0;
-  for (size_t i = head_; i < pieces_.size() && n > 0; ++i) {
-    const Piece& p = pieces_[i];
+  const Pieces& q = *pieces_;
+  for (size_t i = q.head; i < q.list.size() && n > 0; ++i) {
+    const Piece& p = q.list[i];
     if (offset >= p.len) {
       offset -= p.len;
       if (p.owned.empty()) ring_off += p.len;
@@ -121,7 +126,7 @@ void SendQueue::CopyOut(uint32_t offset, uint32_t n, std::byte* dst) const {
 
 void SendQueue::Peek(uint32_t offset, uint32_t n, ConstByteSpan out[2]) const {
   out[0] = out[1] = {};
-  if (head_ == pieces_.size()) {
+  if (RingOnly()) {
     ring_.Peek(offset, n, out);
     return;
   }
@@ -129,8 +134,9 @@ void SendQueue::Peek(uint32_t offset, uint32_t n, ConstByteSpan out[2]) const {
   // Within one piece: no copy.
   uint32_t ring_off = 0;
   uint32_t off = offset;
-  for (size_t i = head_; i < pieces_.size(); ++i) {
-    const Piece& p = pieces_[i];
+  const Pieces& q = *pieces_;
+  for (size_t i = q.head; i < q.list.size(); ++i) {
+    const Piece& p = q.list[i];
     if (off >= p.len) {
       off -= p.len;
       if (p.owned.empty()) ring_off += p.len;
@@ -151,10 +157,7 @@ void SendQueue::Peek(uint32_t offset, uint32_t n, ConstByteSpan out[2]) const {
 }
 
 void SendQueue::Free() {
-  std::vector<Piece> gone;
-  gone.swap(pieces_);  // releases every owned buffer as it goes
-  head_ = 0;
-  owned_bytes_ = 0;
+  pieces_.reset();  // releases every owned buffer
   ring_.Free();
 }
 
