@@ -1,9 +1,8 @@
 // The StackCore's loop: Ethernet demux, multi-segment drops, rx burst size,
 // deadlines and counters.
-#include "stack/stack_core.h"
-
 #include <gtest/gtest.h>
 
+#include "stack/stack_core.h"
 #include "tests/unit/net/net_fixture.h"
 
 namespace skiff::testing {

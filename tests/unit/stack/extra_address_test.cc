@@ -29,8 +29,8 @@ class ExtraAddressTest : public ::testing::Test {
     c.tcp.ephemeral_first = 50000;  // two ports per (source, destination)
     c.tcp.ephemeral_last = 50001;
     client_ = std::make_unique<StackCore>(wire_->a(), c);
-    server_ = std::make_unique<StackCore>(wire_->b(),
-                                      StackConfig{.address = {kServerIp, 24}});
+    server_ = std::make_unique<StackCore>(
+        wire_->b(), StackConfig{.address = {kServerIp, 24}});
     client_->SetEventHandler(&client_events_);
     server_->SetEventHandler(&server_events_);
     client_->Start(clock_.Now());

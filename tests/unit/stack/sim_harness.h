@@ -22,9 +22,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "skiff/device.h"
+#include "stack/base/clock.h"
 #include "stack/buf/packet.h"
 #include "stack/buf/packet_pool.h"
-#include "stack/base/clock.h"
 #include "stack/stack_core.h"
 #include "stack/wire/bytes.h"
 #include "tests/unit/stack/tcp_app.h"
@@ -194,7 +194,9 @@ inline std::string Describe(const SimEnd& e) {
 
 class SimApp final : public TcpEventHandler {
  public:
-  explicit SimApp(StackCore& stack) : stack_(stack) { stack.SetEventHandler(this); }
+  explicit SimApp(StackCore& stack) : stack_(stack) {
+    stack.SetEventHandler(this);
+  }
 
   std::vector<SimEnd> ends;  // by connection index
   // Server side: which listener serves which connection index.

@@ -58,7 +58,9 @@ struct Flow {
 
 class TcpApp : public TcpEventHandler {
  public:
-  explicit TcpApp(StackCore& stack) : stack_(stack) { stack.SetEventHandler(this); }
+  explicit TcpApp(StackCore& stack) : stack_(stack) {
+    stack.SetEventHandler(this);
+  }
 
   // Accepted sockets start with this script.
   Flow accept_script;
