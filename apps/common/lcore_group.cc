@@ -137,7 +137,8 @@ absl::Status LcoreGroup::Run(absl::FunctionRef<bool(uint16_t, Instant)> turn) {
   const uint16_t n = size();
   std::vector<unsigned> lcore_ids(n);
   std::atomic<int> registered{0};
-  std::atomic<bool> leaving{false};  // an lcore left its loop
+  std::atomic<bool> leaving{false};   // an lcore left its loop
+  std::atomic<uint16_t> finished{0};  // lcores whose turn said false
   PacketPool& pool = stacks_[0]->pool();
   LcoreMonitor::Config mc{.stats_interval = stats_interval_,
                           .take_status_request = take_status_request_,
@@ -177,6 +178,13 @@ absl::Status LcoreGroup::Run(absl::FunctionRef<bool(uint16_t, Instant)> turn) {
     // The monitor stops; a telemetry command that asks this lcore from now
     // until `telemetry` unregisters it answers "busy" after kTelemetryWait.
     leaving.store(true, std::memory_order_relaxed);
+    // Where the port does not steer, queue k also receives other lcores'
+    // packets (af_packet's fanout, tap): lcore k must go on polling and
+    // handing them over until every lcore is done, or a peer still
+    // draining never sees the SYN-ACK the kernel put on queue k.
+    finished.fetch_add(1, std::memory_order_acq_rel);
+    while (finished.load(std::memory_order_acquire) < n)
+      stack.Poll(clock.Now());
   });
   leaving.store(true, std::memory_order_relaxed);
   if (monitor.joinable()) monitor.join();

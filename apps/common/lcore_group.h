@@ -91,9 +91,12 @@ class LcoreGroup {
   // Starts every StackCore (gratuitous ARP from each).
   void Start(Instant now);
   // Calls turn(k, now) in a loop on lcore k, for every k, until it returns
-  // false there; k = 0 runs on the calling lcore. Touch only StackCore k and
-  // k's own state inside turn(k, ...). After every turn lcore k answers its
-  // mailbox (one relaxed load when nothing is asked). The monitor thread
+  // false there; k = 0 runs on the calling lcore. An lcore whose turn said
+  // false goes on polling StackCore k (receive, dispatch, timers) until
+  // every lcore's has: its queue may hold the others' packets. Returns when
+  // all are done. Touch only StackCore k and k's own state inside
+  // turn(k, ...). After every turn lcore k answers its mailbox (one relaxed
+  // load when nothing is asked). The monitor thread
   // runs from the moment every lcore has registered until the first lcore
   // leaves its loop.
   absl::Status Run(absl::FunctionRef<bool(uint16_t, Instant)> turn);

@@ -125,6 +125,24 @@ TEST_F(TcpTest, SynSent_UnacceptableAck_SendsRst) {
   EXPECT_THAT(PollOne(), AllOf(SeqIs(SeqNum(kLocalIss + 100)), FlagsAre(kRst)));
 }
 
+// A peer's TIME-WAIT answers a reused 4-tuple's SYN with an old ACK; our RST
+// clears it (RFC 9293 §3.10.7.3), and the SYN-ACK to our retransmitted SYN
+// must then open the connection (seen against Linux: the RST must not leave
+// the TCB unable to accept it).
+TEST_F(TcpTest, SynSent_UnacceptableAckThenSynAckToRetransmit_Established) {
+  ToSynSent();
+  Recv({.flags = kAck, .seq = SeqNum(77), .ack = SeqNum(kLocalIss + 100)});
+  EXPECT_THAT(PollOne(), AllOf(SeqIs(SeqNum(kLocalIss + 100)), FlagsAre(kRst)));
+  EXPECT_THAT(FireNext(),
+              ElementsAre(AllOf(SeqIs(SeqNum(kLocalIss)), FlagsAre(kSyn))));
+  Recv({.flags = kSyn | kAck,
+        .seq = SeqNum(kRemoteIss),
+        .ack = L(0),
+        .options = PeerSynOptions(true)});
+  EXPECT_EQ(conn->state(), TcpState::kEstablished);
+  EXPECT_THAT(PollOne(), AllOf(SeqIs(L(0)), AckIs(R(0)), FlagsAre(kAck)));
+}
+
 TEST_F(TcpTest, SynSent_Syn_SimultaneousOpen) {
   ToSynSent();
   Recv({.flags = kSyn,
