@@ -1,9 +1,8 @@
 #include "stack/sockets/tcp_layer.h"
 
-#include <sys/random.h>
-
 #include <utility>
 
+#include "stack/sockets/host_secret.h"
 #include "stack/wire/ipv4.h"
 #include "stack/wire/tcp.h"
 
@@ -11,13 +10,8 @@ namespace skiff {
 namespace {
 
 TcpLayerConfig WithSecret(TcpLayerConfig config) {
-  if (config.secret != SipKey{}) return config;
-  // RFC 6528 §3: the secret must be unpredictable. getrandom does not fail
-  // for 16 bytes once the pool is initialised; if the kernel refuses, the
-  // zero key still gives distinct (if guessable) ISNs.
-  if (getrandom(config.secret.data(), config.secret.size(), 0) !=
-      static_cast<ssize_t>(config.secret.size()))
-    config.secret = SipKey{};
+  // RFC 6528 §3: unpredictable, and the host's (host_secret.h says why).
+  if (config.secret == SipKey{}) config.secret = HostSecret();
   return config;
 }
 
@@ -27,6 +21,7 @@ TcpLayer::TcpLayer(const TcpLayerConfig& config, LocalAddresses local,
                    uint16_t mtu, bool checksum_offload, PacketPool& pool,
                    IpSender& ip, DropCounters& drops, Instant now)
     : config_(WithSecret(config)),
+      port_secret_(config.secret != SipKey{} ? config.secret : RandomSecret()),
       local_(std::move(local)),
       ip_(ip),
       drops_(drops),
@@ -510,7 +505,7 @@ bool TcpLayer::PickEphemeralPort(Ipv4Address source, Ipv4Address remote,
   StoreBe16(key + 4, port);
   source.Store(key + 6);
   const uint32_t offset =
-      static_cast<uint32_t>(SipHash24(config_.secret, ConstByteSpan(key)));
+      static_cast<uint32_t>(SipHash24(port_secret_, ConstByteSpan(key)));
   if (config_.port_chooser != nullptr) {
     const uint16_t p = config_.port_chooser->Choose(
         source, remote, port, offset + ephemeral_next_++, [&](uint16_t c) {

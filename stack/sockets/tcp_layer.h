@@ -76,7 +76,8 @@ struct TcpLayerConfig {
   // layer). Null: RFC 6056 Algorithm 3 over the range above. One StackCore per
   // lcore behind an RSS port sets an RssPortChooser (port_chooser.h).
   PortChooser* port_chooser = nullptr;
-  // RFC 6528 / RFC 6056 secret. Zero means "draw one at start-up".
+  // RFC 6528 / RFC 6056 secret. Zero: the host's (HostSecret) for ISNs,
+  // timestamp offsets and SYN cookies, a random one for port choice.
   SipKey secret{};
 };
 
@@ -219,6 +220,10 @@ class TcpLayer final : public Ipv4Handler {
   void AddStats(const TcpConnStats& st, TcpCounters& c) const;
 
   TcpLayerConfig config_;
+  // RFC 6056 Algorithm 3's key: this layer's own unless config.secret is
+  // set, so that stacks sharing an address pick independent port sequences
+  // (the host secret is for ISNs, timestamps and cookies only).
+  SipKey port_secret_;
   LocalAddresses local_;
   IpSender& ip_;
   DropCounters& drops_;
