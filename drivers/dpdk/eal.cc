@@ -52,8 +52,14 @@ EalHostFacts ProbeHost() {
   for (const auto& dir :
        std::filesystem::directory_iterator("/sys/kernel/mm/hugepages", ec)) {
     std::ifstream in(dir.path() / "free_hugepages");
-    uint64_t n = 0;
-    if (in >> n) host.free_hugepages += n;
+    uint64_t n = 0, kb = 0;
+    if (!(in >> n)) continue;
+    host.free_hugepages += n;
+    // "hugepages-2048kB"
+    const std::string dname = dir.path().filename().string();
+    if (std::sscanf(dname.c_str(), "hugepages-%lukB", &kb) == 1) {
+      host.free_hugepage_mb += n * kb / 1024;
+    }
   }
   return host;
 }
@@ -170,24 +176,61 @@ absl::StatusOr<std::unique_ptr<Eal>> Eal::Init(int argc, char** argv,
       new Eal(std::move(args), std::move(runtime_dir), pdump));
 }
 
+std::vector<std::string> PlanInProcessArgs(std::string_view name, int memory_mb,
+                                           InProcessMemory mem,
+                                           const EalHostFacts& host,
+                                           bool* hugepages, std::string* note) {
+  const uint64_t want = static_cast<uint64_t>(std::max(memory_mb, 0));
+  *hugepages = mem == InProcessMemory::kHugepagesIfFree &&
+               host.hugetlbfs_mounted && host.free_hugepage_mb >= want;
+  if (mem == InProcessMemory::kNoHuge) {
+    *note = "--no-huge: 4 KiB pages";
+  } else if (*hugepages) {
+    *note = absl::StrFormat("hugepages: %u of %u free MiB", want,
+                            host.free_hugepage_mb);
+  } else {
+    *note = absl::StrFormat(
+        "--no-huge: %s",
+        host.hugetlbfs_mounted
+            ? absl::StrFormat("%u MiB of hugepages free, %u needed",
+                              host.free_hugepage_mb, want)
+            : std::string("no hugetlbfs mounted"));
+  }
+  std::vector<std::string> args = {std::string(name)};
+  if (*hugepages) {
+    args.push_back("--in-memory");  // implies --no-shconf, no files left
+  } else {
+    args.push_back("--no-huge");
+    args.push_back("--no-shconf");
+  }
+  args.push_back("-m");
+  args.push_back(std::to_string(memory_mb));
+  for (const char* a :
+       {"--no-pci", "--no-telemetry", "--log-level=error", "-l", "0"}) {
+    args.push_back(a);
+  }
+  return args;
+}
+
 absl::StatusOr<std::unique_ptr<Eal>> Eal::InitInProcess(std::string_view name,
-                                                        int memory_mb) {
-  std::vector<std::string> args = {std::string(name),
-                                   "--no-huge",
-                                   "-m",
-                                   std::to_string(memory_mb),
-                                   "--no-pci",
-                                   "--no-shconf",
-                                   "--no-telemetry",
-                                   "--log-level=error",
-                                   "-l",
-                                   "0"};
+                                                        int memory_mb,
+                                                        InProcessMemory mem) {
+  bool hugepages = false;
+  std::string note;
+  std::vector<std::string> args =
+      PlanInProcessArgs(name, memory_mb, mem, ProbeHost(), &hugepages, &note);
+  if (mem != InProcessMemory::kNoHuge) {
+    std::fprintf(stderr, "%s: EAL memory: %s\n", std::string(name).c_str(),
+                 note.c_str());
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   int consumed = 0;
   return Init(static_cast<int>(args.size()), argv.data(), &consumed);
 }
+
+bool Eal::hugepages() const { return rte_eal_has_hugepages() != 0; }
 
 Eal::~Eal() {
   if (pdump_) rte_pdump_uninit();

@@ -27,6 +27,7 @@ namespace skiff {
 struct EalHostFacts {
   bool hugetlbfs_mounted = false;  // a hugetlbfs mount exists (/proc/mounts)
   uint64_t free_hugepages = 0;     // free pages over all hugepage sizes
+  uint64_t free_hugepage_mb = 0;   // the same in MiB
   int pid = 0;
 };
 EalHostFacts ProbeHost();
@@ -43,6 +44,20 @@ struct EalPlan {
 EalPlan PlanEalArgs(int argc, const char* const* argv,
                     const EalHostFacts& host);
 
+// Where an in-process EAL (Eal::InitInProcess) takes its memory from.
+enum class InProcessMemory {
+  kNoHuge,           // 4 KiB pages (--no-huge): runs anywhere
+  kHugepagesIfFree,  // 2 MiB/1 GiB pages when enough are free, else kNoHuge
+};
+
+// Pure: the EAL command line of Eal::InitInProcess. With hugepages it is
+// --in-memory (no runtime files, pages taken from the free pool); `-m`
+// memory_mb either way. *hugepages says which was chosen and *note why.
+std::vector<std::string> PlanInProcessArgs(std::string_view name, int memory_mb,
+                                           InProcessMemory mem,
+                                           const EalHostFacts& host,
+                                           bool* hugepages, std::string* note);
+
 class Eal {
  public:
   // Starts EAL with PlanEalArgs(argc, argv, ProbeHost()). On success
@@ -55,10 +70,11 @@ class Eal {
   static absl::StatusOr<std::unique_ptr<Eal>> Init(int argc, char** argv,
                                                    int* consumed);
   // EAL for a process with no DPDK ports of its own (benchmarks, tools): no
-  // hugepages, no PCI, no shared runtime files, `memory_mb` of heap, the
+  // PCI, no shared runtime files, `memory_mb` of heap from `mem`, the
   // calling thread as lcore 0. `name` shows up in EAL's logs.
   static absl::StatusOr<std::unique_ptr<Eal>> InitInProcess(
-      std::string_view name, int memory_mb);
+      std::string_view name, int memory_mb,
+      InProcessMemory mem = InProcessMemory::kNoHuge);
   // rte_eal_cleanup(); removes the runtime directory (/var/run/dpdk/<prefix>)
   // if Init chose the prefix, since EAL leaves it behind.
   ~Eal();
@@ -67,6 +83,8 @@ class Eal {
 
   // The arguments EAL was started with.
   const std::vector<std::string>& args() const { return args_; }
+  // Whether EAL's memory (mbufs, rings, rte_malloc) sits on hugepages.
+  bool hugepages() const;
 
  private:
   Eal(std::vector<std::string> args, std::string runtime_dir, bool pdump)

@@ -80,9 +80,61 @@ TEST(PlanEalArgs, NoDoubleDash_AllIsEal) {
   EXPECT_EQ(p.app_start, 0);
 }
 
+TEST(PlanInProcessArgs, NoHuge_AlwaysNoHuge) {
+  bool huge = true;
+  std::string note;
+  const EalHostFacts host{.hugetlbfs_mounted = true,
+                          .free_hugepages = 1024,
+                          .free_hugepage_mb = 2048};
+  EXPECT_THAT(
+      PlanInProcessArgs("bench", 1024, InProcessMemory::kNoHuge, host, &huge,
+                        &note),
+      ElementsAre("bench", "--no-huge", "--no-shconf", "-m", "1024", "--no-pci",
+                  "--no-telemetry", "--log-level=error", "-l", "0"));
+  EXPECT_FALSE(huge);
+}
+
+TEST(PlanInProcessArgs, HugepagesIfFree_EnoughFree_InMemory) {
+  bool huge = false;
+  std::string note;
+  const EalHostFacts host{.hugetlbfs_mounted = true,
+                          .free_hugepages = 512,
+                          .free_hugepage_mb = 1024};
+  EXPECT_THAT(
+      PlanInProcessArgs("bench", 1024, InProcessMemory::kHugepagesIfFree, host,
+                        &huge, &note),
+      ElementsAre("bench", "--in-memory", "-m", "1024", "--no-pci",
+                  "--no-telemetry", "--log-level=error", "-l", "0"));
+  EXPECT_TRUE(huge);
+  EXPECT_EQ(note, "hugepages: 1024 of 1024 free MiB");
+}
+
+TEST(PlanInProcessArgs, HugepagesIfFree_TooFewOrNoMount_NoHuge) {
+  bool huge = true;
+  std::string note;
+  const EalHostFacts few{.hugetlbfs_mounted = true,
+                         .free_hugepages = 100,
+                         .free_hugepage_mb = 200};
+  auto args = PlanInProcessArgs(
+      "bench", 1024, InProcessMemory::kHugepagesIfFree, few, &huge, &note);
+  EXPECT_EQ(args[1], "--no-huge");
+  EXPECT_FALSE(huge);
+  EXPECT_EQ(note, "--no-huge: 200 MiB of hugepages free, 1024 needed");
+  const EalHostFacts unmounted{.hugetlbfs_mounted = false,
+                               .free_hugepages = 1024,
+                               .free_hugepage_mb = 2048};
+  args = PlanInProcessArgs("bench", 1024, InProcessMemory::kHugepagesIfFree,
+                           unmounted, &huge, &note);
+  EXPECT_EQ(args[1], "--no-huge");
+  EXPECT_FALSE(huge);
+  EXPECT_EQ(note, "--no-huge: no hugetlbfs mounted");
+}
+
 TEST(ProbeHost, ReportsThisProcess) {
   EalHostFacts host = ProbeHost();
   EXPECT_GT(host.pid, 0);
+  // x86-64 pages are 2 MiB or 1 GiB.
+  EXPECT_GE(host.free_hugepage_mb, host.free_hugepages * 2);
   EXPECT_THAT(Plan({"x"}, host).notes, ::testing::Not(IsEmpty()));
 }
 
