@@ -5,37 +5,54 @@
 #ifndef SKIFF_STACK_BASE_SLAB_H_
 #define SKIFF_STACK_BASE_SLAB_H_
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
-#include <deque>
+#include <new>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "skiff/socket.h"  // SlabHandle
+#include "stack/base/huge_region.h"
 
 namespace skiff {
 
+// Slots live in blocks of 2^k, each a HugeRegion: stable addresses (a slot
+// never moves), no allocation per object, and at a million connections the
+// table sits on 2 MiB pages instead of a million scattered heap blocks.
 template <typename T>
 class Slab {
  public:
-  explicit Slab(size_t capacity) : capacity_(capacity) {}
+  explicit Slab(size_t capacity)
+      : capacity_(capacity), shift_(BlockShift(capacity)) {}
+  ~Slab() {
+    for (uint32_t i = 0; i < constructed_; ++i) slot(i).~Slot();
+  }
   Slab(const Slab&) = delete;
   Slab& operator=(const Slab&) = delete;
 
-  // Constructs a T in a free slot; an invalid handle when full.
+  // Constructs a T in a free slot; an invalid handle when full (or when the
+  // kernel refuses the memory for a new block).
   template <typename... Args>
   SlabHandle Emplace(Args&&... args) {
     uint32_t index;
     if (!free_.empty()) {
       index = free_.back();
       free_.pop_back();
-    } else if (slots_.size() < capacity_) {
-      index = static_cast<uint32_t>(slots_.size());
-      slots_.emplace_back();  // deque: existing slots never move
+    } else if (constructed_ < capacity_) {
+      index = constructed_;
+      if ((index >> shift_) == blocks_.size()) {
+        HugeRegion b = HugeRegion::Allocate(sizeof(Slot) << shift_);
+        if (b.data() == nullptr) return {};
+        blocks_.push_back(std::move(b));
+      }
+      new (&slot(index)) Slot();
+      ++constructed_;
     } else {
       return {};
     }
-    Slot& s = slots_[index];
+    Slot& s = slot(index);
     s.value.emplace(std::forward<Args>(args)...);
     ++size_;
     return {index, s.generation};
@@ -43,8 +60,8 @@ class Slab {
 
   // The object behind `h`, or nullptr if it has been freed.
   T* Get(SlabHandle h) {
-    if (h.index >= slots_.size()) return nullptr;
-    Slot& s = slots_[h.index];
+    if (h.index >= constructed_) return nullptr;
+    Slot& s = slot(h.index);
     return s.generation == h.generation && s.value ? &*s.value : nullptr;
   }
   const T* Get(SlabHandle h) const { return const_cast<Slab*>(this)->Get(h); }
@@ -52,7 +69,7 @@ class Slab {
   // Destroys the object; every handle to it goes stale. False if already.
   bool Erase(SlabHandle h) {
     if (Get(h) == nullptr) return false;
-    Slot& s = slots_[h.index];
+    Slot& s = slot(h.index);
     s.value.reset();
     ++s.generation;
     free_.push_back(h.index);
@@ -63,16 +80,16 @@ class Slab {
   // Calls f(handle, T&) for every live object.
   template <typename F>
   void ForEach(F&& f) {
-    for (uint32_t i = 0; i < slots_.size(); ++i) {
-      Slot& s = slots_[i];
+    for (uint32_t i = 0; i < constructed_; ++i) {
+      Slot& s = slot(i);
       if (s.value) f(SlabHandle{i, s.generation}, *s.value);
     }
   }
 
   template <typename F>
   void ForEach(F&& f) const {
-    for (uint32_t i = 0; i < slots_.size(); ++i) {
-      const Slot& s = slots_[i];
+    for (uint32_t i = 0; i < constructed_; ++i) {
+      const Slot& s = slot(i);
       if (s.value) f(SlabHandle{i, s.generation}, *s.value);
     }
   }
@@ -80,15 +97,34 @@ class Slab {
   size_t size() const { return size_; }
   size_t capacity() const { return capacity_; }
   bool full() const { return size_ == capacity_; }
+  // Slots per block (a power of two), for tests.
+  size_t block_slots() const { return size_t{1} << shift_; }
 
  private:
   struct Slot {
     std::optional<T> value;
     uint32_t generation = 0;
   };
+
+  // The largest power of two of slots that fits a 2 MiB huge page (at least
+  // one), but no more than the capacity needs.
+  static uint32_t BlockShift(size_t capacity) {
+    const size_t per_page =
+        std::max<size_t>(1, HugeRegion::kHugePage / sizeof(Slot));
+    const size_t want = std::bit_ceil(std::max<size_t>(capacity, 1));
+    return static_cast<uint32_t>(
+        std::countr_zero(std::min(std::bit_floor(per_page), want)));
+  }
+  Slot& slot(uint32_t i) const {
+    return reinterpret_cast<Slot*>(
+        blocks_[i >> shift_].data())[i & ((uint32_t{1} << shift_) - 1)];
+  }
+
   size_t capacity_;
+  uint32_t shift_;
   size_t size_ = 0;
-  std::deque<Slot> slots_;
+  uint32_t constructed_ = 0;  // slots [0, constructed_) hold a Slot
+  std::vector<HugeRegion> blocks_;
   std::vector<uint32_t> free_;
 };
 

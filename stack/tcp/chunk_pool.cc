@@ -19,10 +19,23 @@ std::byte* ChunkPool::Take() {
     free_.pop_back();
   } else {
     // Warm-up only: the pool grows to its high-water mark and stays there.
-    owned_.push_back(std::make_unique_for_overwrite<std::byte[]>(kChunkSize));
-    c = owned_.back().get();
-    // Give() must never allocate: room for every chunk on the free list.
-    if (free_.capacity() < owned_.capacity()) free_.reserve(owned_.capacity());
+    if (carved_ == region_chunks_) {
+      // A small budget takes a small region (4 KiB pages), a large one
+      // 2 MiB regions (huge pages).
+      const uint32_t made = in_use_;  // every chunk so far is in use
+      const uint32_t n = std::min(kRegionChunks, max_chunks_ - made);
+      HugeRegion r = HugeRegion::Allocate(size_t{n} << kChunkShift);
+      if (r.data() == nullptr) {
+        ++exhausted_;
+        return nullptr;
+      }
+      regions_.push_back(std::move(r));
+      region_chunks_ = n;
+      carved_ = 0;
+      // Give() must never allocate: room for every chunk on the free list.
+      free_.reserve(size_t{made} + n);
+    }
+    c = regions_.back().data() + (size_t{carved_++} << kChunkShift);
   }
   ++in_use_;
   high_water_ = std::max(high_water_, in_use_);
