@@ -14,12 +14,18 @@
 #      cost of a segment at 1 K / 100 K / 1 M);
 #   4. scripts/bench-http.sh: skiff-httpd vs nginx under wrk over a veth lab,
 #      keep-alive and Connection: close (latest-http.txt).
+# Memory: EAL takes 2 MiB hugepages when enough are free (skiff-bench
+# --hugepages, skiff-micro); as root this script reserves the 1 GiB they
+# need for the run and gives the pages back at the end, and the header says
+# what the run used (and the kernel's THP mode, which the connection slab,
+# buffer chunks and socket table ask for with madvise).
 # Builds a release build in build-release first. Takes about 3 minutes on a
 # 2-core machine (well under 10).
 #
 #   scripts/bench.sh                 the full set, 3 s per figure
 #   scripts/bench.sh --duration=1    shorter figures
 #   scripts/bench.sh --no-build      use build-release as it is
+#   scripts/bench.sh --no-hugepages  EAL on 4 KiB pages (--no-huge) throughout
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,12 +34,14 @@ out="$root/bench/results"
 duration=3
 warmup=0.5
 do_build=1
+hugepages=1
 for arg in "$@"; do
   case "$arg" in
     --duration=*) duration="${arg#*=}" ;;
     --no-build) do_build=0 ;;
+    --no-hugepages) hugepages=0 ;;
     -h | --help)
-      sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -82,7 +90,36 @@ else
   stack_note="linux only: skiff runner not built yet, no skiff figures"
 fi
 
-main_cmd=("$harness" --mode=cps,bulk,rr "--stack=$stack"
+# Hugepages for EAL: skiff-bench's -m 1024 (512 pages of 2 MiB) and a
+# margin. Reserved only if missing, and given back on exit.
+nr=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+free_file=/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages
+want_pages=544
+huge_note="off (--no-hugepages): EAL --no-huge"
+huge_flag=(--hugepages=false)
+if [[ $hugepages == 1 ]]; then
+  huge_flag=(--hugepages=true)
+  if [[ -r $free_file ]]; then
+    free=$(<"$free_file")
+    if ((free < want_pages)) && [[ -w $nr ]]; then
+      orig_nr=$(<"$nr")
+      echo $((orig_nr + want_pages - free)) >"$nr" 2>/dev/null || true
+      trap 'echo "$orig_nr" >"$nr" 2>/dev/null || true' EXIT
+    fi
+    free=$(<"$free_file")
+    if ((free >= want_pages)); then
+      huge_note="EAL on 2 MiB hugepages ($free free at start${orig_nr:+, reserved by bench.sh})"
+    else
+      huge_note="EAL --no-huge: $free free 2 MiB pages, $want_pages wanted (not root, or the kernel had no room)"
+    fi
+  else
+    huge_note="EAL --no-huge: no 2 MiB hugepage pool in /sys"
+  fi
+fi
+thp="$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || true)"
+huge_note="$huge_note; THP ${thp:-unknown}"
+
+main_cmd=("$harness" --mode=cps,bulk,rr "--stack=$stack" "${huge_flag[@]}"
   --concurrency=1,8,32,128 "--duration=$duration" "--warmup=$warmup"
   "--json=$out/latest.json" "--plot=$out/latest.png")
 spin_cmd=("$harness" --mode=cps,bulk,rr --stack=linux --linux_spin
@@ -97,6 +134,7 @@ start=$SECONDS
   echo "skiff benchmarks"
   echo "$machine"
   echo "stacks: $stack_note"
+  echo "memory: $huge_note"
   echo
   echo "== micro: ${micro_cmd[*]}"
   "${micro_cmd[@]}" 2>&1 | sed -n '/^---/,$p'
@@ -108,7 +146,7 @@ start=$SECONDS
   "${spin_cmd[@]}" 2>/dev/null
   echo
   for n in 1 2; do
-    cmd=("$harness" --mode=cps,bulk "--stack=$stack" --concurrency=32
+    cmd=("$harness" --mode=cps,bulk "--stack=$stack" "${huge_flag[@]}" --concurrency=32
       "--lcores=$n" "--duration=$duration" "--warmup=$warmup"
       "--json=$out/latest-lcores$n.json")
     echo "== $n+$n lcores: ${cmd[*]}"

@@ -51,6 +51,10 @@ ABSL_FLAG(int, lcores, 0,
           "threads with SO_REUSEPORT; concurrency is per client lcore, and "
           "each thread's CPU time per connection is reported. 0: the classic "
           "one-client, one-server pair");
+ABSL_FLAG(bool, hugepages, true,
+          "skiff: EAL's memory (mbufs, rings) on hugepages when enough are "
+          "free (--in-memory), else --no-huge; false: always --no-huge. The "
+          "setup line says which");
 ABSL_FLAG(bool, list_stacks, false,
           "Print the stacks this binary can run, one per line, and exit");
 
@@ -138,7 +142,6 @@ int ParseOptions(int argc, char** argv, Options& o) {
 
 absl::Status RunStack(Runner& runner, const RunParams& p, StackReport& out) {
   out.name = std::string(runner.name());
-  out.description = runner.Describe();
   for (const std::string& mode : p.modes) {
     if (mode == "cps") {
       for (int c : p.concurrency) {
@@ -160,6 +163,8 @@ absl::Status RunStack(Runner& runner, const RunParams& p, StackReport& out) {
       out.rr = std::move(*r);
     }
   }
+  // After the runs: the setup line says what they ran on (hugepages or not).
+  out.description = runner.Describe();
   return absl::OkStatus();
 }
 
@@ -223,7 +228,8 @@ int Main(int argc, char** argv) {
                            o.params.lcores}));
       continue;
     }
-    auto skiff = MakeSkiffRunner({o.params.placement, o.params.lcores});
+    auto skiff = MakeSkiffRunner(
+        {o.params.placement, o.params.lcores, absl::GetFlag(FLAGS_hugepages)});
     if (!skiff.ok()) {
       std::fprintf(stderr,
                    "skiff-bench: %s: no skiff figures can be measured; use "

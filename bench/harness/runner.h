@@ -159,6 +159,8 @@ std::unique_ptr<Runner> MakeLinuxRunner(const LinuxOptions& options);
 struct SkiffOptions {
   Placement placement;
   int lcores = 0;  // --lcores (CpsParams::lcores): for Describe
+  // --hugepages: EAL (mbufs, rings) on 2 MiB pages when enough are free.
+  bool hugepages = true;
 };
 // Fails with kUnimplemented until the skiff runner is built.
 absl::StatusOr<std::unique_ptr<Runner>> MakeSkiffRunner(

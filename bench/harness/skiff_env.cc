@@ -19,9 +19,9 @@ constexpr uint32_t kPoolSize = 16383;
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SkiffEnv>> SkiffEnv::Start() {
+absl::StatusOr<std::unique_ptr<SkiffEnv>> SkiffEnv::Start(InProcessMemory mem) {
   std::unique_ptr<SkiffEnv> env(new SkiffEnv());
-  auto eal = Eal::InitInProcess("skiff-bench", 1024);
+  auto eal = Eal::InitInProcess("skiff-bench", 1024, mem);
   if (!eal.ok()) return eal.status();
   env->eal_ = std::move(*eal);
   auto client = PacketPool::Create({.name = "bench_client", .size = kPoolSize});
@@ -37,6 +37,11 @@ SkiffEnv::~SkiffEnv() {
   client_pool_.reset();
   server_pool_.reset();
   eal_.reset();  // also removes EAL's runtime directory
+}
+
+std::string SkiffEnv::memory_note() const {
+  return eal_->hugepages() ? "EAL on hugepages (--in-memory)"
+                           : "EAL --no-huge (4 KiB pages)";
 }
 
 std::string SkiffEnv::LeakReport() const {

@@ -27,18 +27,21 @@ inline constexpr Ipv4Address kSkiffClientIp(10, 0, 0, 1);
 inline constexpr Ipv4Address kSkiffServerIp(10, 0, 0, 2);
 inline constexpr uint16_t kSkiffPort = 80;
 
-// EAL (--no-huge -m 1024 --no-pci --file-prefix skiff-bench-<pid>) and one
-// pool per side. Started once, on the first skiff experiment, so that a
-// Linux-only run never touches DPDK.
+// EAL (-m 1024 --no-pci, on hugepages when `mem` allows and enough are
+// free, else --no-huge) and one pool per side. Started once, on the first
+// skiff experiment, so that a Linux-only run never touches DPDK.
 class SkiffEnv {
  public:
-  static absl::StatusOr<std::unique_ptr<SkiffEnv>> Start();
+  static absl::StatusOr<std::unique_ptr<SkiffEnv>> Start(
+      InProcessMemory mem = InProcessMemory::kNoHuge);
   ~SkiffEnv();  // pools first, then EAL and its runtime directory
   SkiffEnv(const SkiffEnv&) = delete;
   SkiffEnv& operator=(const SkiffEnv&) = delete;
 
   PacketPool& client_pool() { return *client_pool_; }
   PacketPool& server_pool() { return *server_pool_; }
+  // For the setup line: "EAL on hugepages (--in-memory)" or "EAL --no-huge".
+  std::string memory_note() const;
   // "" when every mbuf of both pools is back; otherwise what is missing.
   std::string LeakReport() const;
 

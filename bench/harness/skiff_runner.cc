@@ -15,7 +15,10 @@ namespace {
 class SkiffRunner final : public Runner {
  public:
   explicit SkiffRunner(const SkiffOptions& o)
-      : placement_(o.placement), lcores_(o.lcores), cores_(o.placement.cores) {}
+      : placement_(o.placement),
+        lcores_(o.lcores),
+        cores_(o.placement.cores),
+        hugepages_(o.hugepages) {}
 
   std::string_view name() const override { return "skiff"; }
   std::string Describe() const override {
@@ -30,7 +33,8 @@ class SkiffRunner final : public Runner {
            "; two skiff Stacks over an in-process SimWire (rte_ring per "
            "direction, no NIC), busy-polled; cps: the client Abort()s (RST) "
            "after the whole response (as Linux SO_LINGER 0), the server "
-           "Close()s (FIN), no TIME-WAIT; EAL --no-huge, mbufs from 2 pools";
+           "Close()s (FIN), no TIME-WAIT; " +
+           Memory() + ", mbufs from 2 pools";
   }
 
   std::string DescribeLcores() const {
@@ -54,8 +58,8 @@ class SkiffRunner final : public Runner {
         "queue as in the apps, with 2+ lcores an RssPortChooser per client); "
         "%s; cps: "
         "concurrency per client lcore, client Abort()s (RST), server Close()s "
-        "(FIN); bulk: connection k from client k to server k",
-        n, n, n, n, n, where);
+        "(FIN); bulk: connection k from client k to server k; %s",
+        n, n, n, n, n, where, Memory());
   }
 
   absl::StatusOr<CpsResult> RunCps(const CpsParams& p) override {
@@ -76,9 +80,14 @@ class SkiffRunner final : public Runner {
   }
 
  private:
+  std::string Memory() const {
+    if (!env_) return "EAL not started";
+    return env_->memory_note();
+  }
   absl::Status Env() {
     if (env_) return absl::OkStatus();
-    auto env = SkiffEnv::Start();
+    auto env = SkiffEnv::Start(hugepages_ ? InProcessMemory::kHugepagesIfFree
+                                          : InProcessMemory::kNoHuge);
     if (!env.ok()) return env.status();
     env_ = std::move(*env);
     return absl::OkStatus();
@@ -95,6 +104,7 @@ class SkiffRunner final : public Runner {
   Placement placement_;
   int lcores_;
   int cores_;
+  bool hugepages_;
   std::unique_ptr<SkiffEnv> env_;
 };
 

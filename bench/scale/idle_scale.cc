@@ -48,6 +48,22 @@ uint64_t RssBytes() {
   return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
+// Anonymous memory on transparent huge pages (the slab, the buffer chunks
+// and the socket table ask for them): whether THP was granted.
+uint64_t AnonHugeBytes() {
+  std::ifstream f("/proc/self/smaps_rollup");
+  std::string key;
+  uint64_t kb = 0;
+  while (f >> key) {
+    if (key == "AnonHugePages:") {
+      f >> kb;
+      return kb * 1024;
+    }
+    f.ignore(1 << 10, '\n');
+  }
+  return 0;
+}
+
 // Client i: 10.1.0.0/16 and up (routed through the gateway, the client's
 // MAC: one ARP entry for all), ports 1024..61023.
 Ipv4Address ClientIp(uint32_t i) {
@@ -172,8 +188,8 @@ int Main(uint32_t n, uint32_t probes, PacketPool& pool) {
       "sizeof(Connection) %zu B; socket table slot %zu B + 1 control "
       "byte (flat_hash_map<FourTuple, SlabHandle>)\n",
       sizeof(Connection), sizeof(std::pair<FourTuple, SlabHandle>));
-  std::printf("%10s %10s %14s %14s %12s\n", "conns", "open s", "RSS delta MiB",
-              "B/conn", "ns/segment");
+  std::printf("%10s %10s %14s %14s %12s %12s\n", "conns", "open s",
+              "RSS delta MiB", "B/conn", "ns/segment", "THP MiB");
   const uint64_t rss_base = RssBytes();
   uint32_t open = 0;
   auto start = std::chrono::steady_clock::now();
@@ -197,8 +213,9 @@ int Main(uint32_t n, uint32_t probes, PacketPool& pool) {
     const uint64_t rss = RssBytes();
     const double delta = static_cast<double>(rss - rss_base);
     const double ns = ProbeNs(*srv, open, probes, server_isn);
-    std::printf("%10u %10.1f %14.1f %14.0f %12.0f\n", open, secs,
-                delta / (1 << 20), delta / open, ns);
+    std::printf("%10u %10.1f %14.1f %14.0f %12.0f %12.1f\n", open, secs,
+                delta / (1 << 20), delta / open, ns,
+                static_cast<double>(AnonHugeBytes()) / (1 << 20));
     std::fflush(stdout);
   }
   const TcpCounters c = srv->stack.tcp().counters();

@@ -99,6 +99,7 @@ class Slab {
   bool full() const { return size_ == capacity_; }
   // Slots per block (a power of two), for tests.
   size_t block_slots() const { return size_t{1} << shift_; }
+  size_t block_bytes() const { return sizeof(Slot) << shift_; }
 
  private:
   struct Slot {
@@ -106,14 +107,20 @@ class Slab {
     uint32_t generation = 0;
   };
 
-  // The largest power of two of slots that fits a 2 MiB huge page (at least
-  // one), but no more than the capacity needs.
+  // A power of two of slots (the index splits with a shift and a mask)
+  // that fills at least one 2 MiB huge page and leaves at most an eighth of
+  // the block in the tail HugeRegion keeps on 4 KiB pages, but no more than
+  // the capacity needs. 1,032-byte slots: 2048 (2 MiB + 16 KiB).
   static uint32_t BlockShift(size_t capacity) {
-    const size_t per_page =
-        std::max<size_t>(1, HugeRegion::kHugePage / sizeof(Slot));
     const size_t want = std::bit_ceil(std::max<size_t>(capacity, 1));
-    return static_cast<uint32_t>(
-        std::countr_zero(std::min(std::bit_floor(per_page), want)));
+    const size_t per_page =
+        (HugeRegion::kHugePage + sizeof(Slot) - 1) / sizeof(Slot);
+    size_t slots = std::bit_ceil(per_page);
+    while (slots < want && (sizeof(Slot) * slots) % HugeRegion::kHugePage >
+                               sizeof(Slot) * slots / 8) {
+      slots *= 2;
+    }
+    return static_cast<uint32_t>(std::countr_zero(std::min(slots, want)));
   }
   Slot& slot(uint32_t i) const {
     return reinterpret_cast<Slot*>(
