@@ -95,6 +95,14 @@ fi
 nr=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
 free_file=/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages
 want_pages=544
+orig_nr=""
+mounted=0
+give_back_huge() {
+  ((mounted)) && umount /dev/hugepages 2>/dev/null
+  [[ -n $orig_nr ]] && echo "$orig_nr" >"$nr" 2>/dev/null
+  return 0
+}
+trap give_back_huge EXIT
 huge_note="off (--no-hugepages): EAL --no-huge"
 huge_flag=(--hugepages=false)
 if [[ $hugepages == 1 ]]; then
@@ -104,13 +112,17 @@ if [[ $hugepages == 1 ]]; then
     if ((free < want_pages)) && [[ -w $nr ]]; then
       orig_nr=$(<"$nr")
       echo $((orig_nr + want_pages - free)) >"$nr" 2>/dev/null || true
-      trap 'echo "$orig_nr" >"$nr" 2>/dev/null || true' EXIT
     fi
     free=$(<"$free_file")
-    if ((free >= want_pages)); then
-      huge_note="EAL on 2 MiB hugepages ($free free at start${orig_nr:+, reserved by bench.sh})"
+    # EAL finds the page size through a hugetlbfs mount, even --in-memory.
+    if ((free >= want_pages)) && ! grep -q ' hugetlbfs ' /proc/mounts; then
+      mkdir -p /dev/hugepages
+      mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null && mounted=1
+    fi
+    if ((free >= want_pages)) && grep -q ' hugetlbfs ' /proc/mounts; then
+      huge_note="EAL on 2 MiB hugepages ($free free at start${orig_nr:+, reserved by bench.sh}$( ((mounted)) && echo ", hugetlbfs mounted by bench.sh"))"
     else
-      huge_note="EAL --no-huge: $free free 2 MiB pages, $want_pages wanted (not root, or the kernel had no room)"
+      huge_note="EAL --no-huge: $free free 2 MiB pages ($want_pages wanted) or no hugetlbfs mount (not root?)"
     fi
   else
     huge_note="EAL --no-huge: no 2 MiB hugepage pool in /sys"
