@@ -2,10 +2,12 @@
 # Runs skiff's benchmark set and writes bench/results/latest.{txt,json,png}:
 #   1. skiff-micro (Google Benchmark: checksum, header parse/emit, socket
 #      table, timers, a whole short connection, a data segment + its ACK);
-#   2. skiff-bench cps sweep (concurrency 1, 8, 32, 128), bulk and rr, for
+#   2. skiff-bench cps sweep (concurrency 1, 8, 32, 128) and bulk, for
 #      skiff and Linux side by side (Linux alone if the skiff runner is not
 #      built; the table says so), and the same for Linux with busy-polling
-#      threads (--linux_spin) as a second baseline;
+#      threads (--linux_spin) as a second baseline; then rr, 1-byte
+#      ping-pong over 1 and 64 connections (req/s on one server core,
+#      latency percentiles), the same way (latest-rr{,-linux-spin}.json);
 #   2b. skiff-bench on several lcores: cps (32 connections per client lcore)
 #      and bulk with 1+1 and 2+2 lcores, skiff Stacks over the multi-queue
 #      in-process wire and Linux threads with SO_REUSEPORT, with each
@@ -41,7 +43,7 @@ for arg in "$@"; do
     --no-build) do_build=0 ;;
     --no-hugepages) hugepages=0 ;;
     -h | --help)
-      sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -131,12 +133,19 @@ fi
 thp="$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || true)"
 huge_note="$huge_note; THP ${thp:-unknown}"
 
-main_cmd=("$harness" --mode=cps,bulk,rr "--stack=$stack" "${huge_flag[@]}"
+main_cmd=("$harness" --mode=cps,bulk "--stack=$stack" "${huge_flag[@]}"
   --concurrency=1,8,32,128 "--duration=$duration" "--warmup=$warmup"
   "--json=$out/latest.json" "--plot=$out/latest.png")
-spin_cmd=("$harness" --mode=cps,bulk,rr --stack=linux --linux_spin
+spin_cmd=("$harness" --mode=cps,bulk --stack=linux --linux_spin
   --concurrency=1,8,32,128 "--duration=$duration" "--warmup=$warmup"
   "--json=$out/latest-linux-spin.json")
+# rr as bench-iip measures it: 1-byte ping-pong, one request outstanding on
+# each of 1 and 64 connections, one server core.
+rr_cmd=("$harness" --mode=rr "--stack=$stack" "${huge_flag[@]}" --concurrency=1,64 --rr_bytes=1
+  "--duration=$duration" "--warmup=$warmup" "--json=$out/latest-rr.json")
+rr_spin_cmd=("$harness" --mode=rr --stack=linux --linux_spin
+  --concurrency=1,64 --rr_bytes=1 "--duration=$duration" "--warmup=$warmup"
+  "--json=$out/latest-rr-linux-spin.json")
 micro_cmd=("$micro" --benchmark_min_time=0.2
   "--benchmark_out=$out/latest-micro.json" --benchmark_out_format=json)
 scale_cmd=("$scale" --connections=1000000)
@@ -157,6 +166,12 @@ start=$SECONDS
   echo "== linux, busy-polling threads: ${spin_cmd[*]}"
   "${spin_cmd[@]}" 2>/dev/null
   echo
+  echo "== request/response over many connections: ${rr_cmd[*]}"
+  "${rr_cmd[@]}" 2>/dev/null
+  echo
+  echo "== same, linux busy-polling threads: ${rr_spin_cmd[*]}"
+  "${rr_spin_cmd[@]}" 2>/dev/null
+  echo
   for n in 1 2; do
     cmd=("$harness" --mode=cps,bulk "--stack=$stack" "${huge_flag[@]}" --concurrency=32
       "--lcores=$n" "--duration=$duration" "--warmup=$warmup"
@@ -173,4 +188,4 @@ start=$SECONDS
   echo
   echo "total $((SECONDS - start)) s"
 } | tee "$txt"
-echo "wrote $out/latest.{txt,json,png}, latest-linux-spin.json, latest-micro.json, latest-lcores{1,2}.json, latest-http.txt"
+echo "wrote $out/latest.{txt,json,png}, latest-linux-spin.json, latest-rr.json, latest-rr-linux-spin.json, latest-micro.json, latest-lcores{1,2}.json, latest-http.txt"

@@ -35,10 +35,12 @@ class LinuxRunner : public Runner {
     return absl::StrFormat(
         "linux: kernel TCP over 127.0.0.1, %s; cps: epoll, non-blocking, "
         "SO_REUSEADDR, clients close with RST (SO_LINGER {1,0}) so no "
-        "TIME-WAIT; bulk/rr: blocking send/recv; %s",
+        "TIME-WAIT; bulk: blocking send/recv; rr: one epoll server thread "
+        "answering every connection, one epoll client thread, non-blocking, "
+        "TCP_NODELAY; %s",
         where,
         o_.spin ? "threads busy-poll (--linux_spin: epoll_wait timeout 0, "
-                  "recv MSG_DONTWAIT)"
+                  "bulk recv MSG_DONTWAIT)"
                 : "threads sleep when idle (default)");
   }
 

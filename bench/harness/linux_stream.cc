@@ -1,8 +1,7 @@
-// bulk and rr over kernel sockets: one loopback connection, a server thread
-// and a client thread pinned to their cores.
+// bulk over kernel sockets: one loopback connection, a server thread and a
+// client thread pinned to their cores (rr is linux_rr.cc).
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,11 +25,6 @@ struct Deadlines {
   bool InWindow(int64_t t) const { return t >= measure_from && t < measure_to; }
 };
 
-void SetNoDelay(int fd) {
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-}
-
 absl::StatusOr<Fd> Connect(Endpoint to) {
   Fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return ErrnoStatus("socket");
@@ -41,20 +35,6 @@ absl::StatusOr<Fd> Connect(Endpoint to) {
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0)
     return ErrnoStatus("connect");
   return fd;
-}
-
-// Reads exactly `len` bytes; false on EOF or error.
-bool RecvAll(int fd, char* buf, size_t len, bool spin) {
-  size_t got = 0;
-  while (got < len) {
-    ssize_t n = recv(fd, buf + got, len - got, spin ? MSG_DONTWAIT : 0);
-    if (n > 0) {
-      got += static_cast<size_t>(n);
-    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-      return false;
-    }
-  }
-  return true;
 }
 
 bool SendAll(int fd, const char* buf, size_t len) {
@@ -73,8 +53,7 @@ bool SendAll(int fd, const char* buf, size_t len) {
 // Runs `serve` on the accepted connection in a server thread and `drive` on
 // a connected socket in a client thread. If the client cannot connect, the
 // listener is shut down so the server's accept() returns.
-absl::Status RunPair(const Placement& pl, bool nodelay,
-                     const std::function<void(int)>& serve,
+absl::Status RunPair(const Placement& pl, const std::function<void(int)>& serve,
                      const std::function<absl::Status(int)>& drive) {
   auto listener = ListenLoopback(/*nonblocking=*/false);
   if (!listener.ok()) return listener.status();
@@ -83,7 +62,6 @@ absl::Status RunPair(const Placement& pl, bool nodelay,
     if (pl.pin) (void)PinCurrentThread(pl.server_core);
     Fd conn(accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC));
     if (conn.get() < 0) return;
-    if (nodelay) SetNoDelay(conn.get());
     serve(conn.get());
   });
   absl::Status status;
@@ -95,7 +73,6 @@ absl::Status RunPair(const Placement& pl, bool nodelay,
       shutdown(lfd, SHUT_RDWR);
       return;
     }
-    if (nodelay) SetNoDelay(fd->get());
     status = drive(fd->get());
     // Closing sends the FIN that ends the server's loop.
   });
@@ -202,42 +179,9 @@ absl::StatusOr<BulkResult> RunLinuxBulk(const BulkParams& p,
     }
     return absl::OkStatus();
   };
-  absl::Status s = RunPair(placement, /*nodelay=*/false, sink, source);
+  absl::Status s = RunPair(placement, sink, source);
   if (!s.ok()) return s;
   if (result.bytes == 0) return absl::InternalError("bulk: nothing received");
-  result.seconds = p.window.duration_s;
-  return result;
-}
-
-absl::StatusOr<RrResult> RunLinuxRr(const RrParams& p,
-                                    const Placement& placement, bool spin) {
-  if (p.message_size == 0) return absl::InvalidArgumentError("message_size 0");
-  Deadlines d = Deadlines::From(p.window);
-  RrResult result;
-  auto echo = [&](int fd) {
-    std::vector<char> buf(p.message_size);
-    while (RecvAll(fd, buf.data(), buf.size(), spin) &&
-           SendAll(fd, buf.data(), buf.size())) {
-    }
-  };
-  auto ping = [&](int fd) -> absl::Status {
-    std::vector<char> req(p.message_size, 'q'), resp(p.message_size);
-    for (;;) {
-      int64_t t0 = NowNs();
-      if (t0 >= d.measure_to) return absl::OkStatus();
-      if (!SendAll(fd, req.data(), req.size())) return ErrnoStatus("send");
-      if (!RecvAll(fd, resp.data(), resp.size(), spin))
-        return absl::InternalError("rr: server closed mid-exchange");
-      int64_t t1 = NowNs();
-      if (d.InWindow(t0)) {
-        result.round_trips++;
-        result.rtt_ns.Record(static_cast<uint64_t>(t1 - t0));
-      }
-    }
-  };
-  absl::Status s = RunPair(placement, /*nodelay=*/true, echo, ping);
-  if (!s.ok()) return s;
-  if (result.round_trips == 0) return absl::InternalError("rr: no round trip");
   result.seconds = p.window.duration_s;
   return result;
 }

@@ -15,11 +15,14 @@ namespace skiff::bench {
 // threads poll epoll without sleeping.
 absl::StatusOr<CpsResult> RunLinuxCps(const CpsParams& p,
                                       const Placement& placement, bool spin);
-// One connection, blocking send/recv (netperf TCP_STREAM / TCP_RR style: one
-// connection gains nothing from epoll but an extra syscall per message), or
+// One connection, blocking send/recv (netperf TCP_STREAM style: one
+// connection gains nothing from epoll but an extra syscall per write), or
 // spinning on MSG_DONTWAIT when `spin`.
 absl::StatusOr<BulkResult> RunLinuxBulk(const BulkParams& p,
                                         const Placement& placement, bool spin);
+// Server: one epoll thread answering on every connection it accepts.
+// Client: one epoll thread, p.connections non-blocking connections with one
+// request outstanding each; TCP_NODELAY both ends (linux_rr.cc).
 absl::StatusOr<RrResult> RunLinuxRr(const RrParams& p,
                                     const Placement& placement, bool spin);
 

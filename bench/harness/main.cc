@@ -3,6 +3,7 @@
 //
 //   skiff-bench --mode=cps,bulk,rr --stack=both --concurrency=1,8,32,128
 //       --duration=3 --json=out.json --plot=out.png
+//   skiff-bench --mode=rr --concurrency=1,64 --rr_bytes=1
 //
 // Exit status: 0 measured; 1 a run failed; 2 bad usage or a stack that is
 // not built (never a made-up figure).
@@ -29,7 +30,9 @@ ABSL_FLAG(std::vector<std::string>, mode, {"cps"},
           "Workloads to run, comma-separated: cps, bulk, rr");
 ABSL_FLAG(std::string, stack, "both", "linux, skiff or both");
 ABSL_FLAG(std::vector<std::string>, concurrency, {"32"},
-          "cps: concurrent connections; a list (1,8,32,128) is a sweep");
+          "cps: concurrent connections; rr: connections, each with one "
+          "request outstanding; a list (1,8,32,128) is a sweep");
+ABSL_FLAG(int, rr_bytes, 64, "rr: bytes in each request and in each answer");
 ABSL_FLAG(double, duration, 3.0, "Seconds measured per figure");
 ABSL_FLAG(double, warmup, 0.5, "Seconds run unrecorded before each figure");
 ABSL_FLAG(std::string, json, "", "Write the results as JSON to this file");
@@ -97,7 +100,10 @@ int ParseOptions(int argc, char** argv, Options& o) {
   if (p.lcores < 0 || p.lcores > 64) return Usage("--lcores in [0, 64]");
   if (p.lcores > 0) {
     for (const std::string& m : p.modes) {
-      if (m == "rr") return Usage("--lcores runs cps and bulk only");
+      if (m == "rr") {
+        return Usage(
+            "--lcores runs cps and bulk only (rr's server is one thread)");
+      }
     }
   }
   p.window = {absl::GetFlag(FLAGS_duration), absl::GetFlag(FLAGS_warmup)};
@@ -136,7 +142,10 @@ int ParseOptions(int argc, char** argv, Options& o) {
                  p.machine.cores);
   }
   p.bulk_write_size = BulkParams().write_size;
-  p.rr_message_size = RrParams().message_size;
+  const int rr_bytes = absl::GetFlag(FLAGS_rr_bytes);
+  // An answer must fit an empty send buffer in one write (linux_rr.cc).
+  if (rr_bytes < 1 || rr_bytes > 4096) return Usage("--rr_bytes in [1, 4096]");
+  p.rr_message_size = static_cast<size_t>(rr_bytes);
   return 0;
 }
 
@@ -157,10 +166,13 @@ absl::Status RunStack(Runner& runner, const RunParams& p, StackReport& out) {
       if (!r.ok()) return r.status();
       out.bulk = *r;
     } else {
-      std::fprintf(stderr, "skiff-bench: %s rr ...\n", out.name.c_str());
-      auto r = runner.RunRr({p.window, p.rr_message_size});
-      if (!r.ok()) return r.status();
-      out.rr = std::move(*r);
+      for (int c : p.concurrency) {
+        std::fprintf(stderr, "skiff-bench: %s rr c=%d ...\n", out.name.c_str(),
+                     c);
+        auto r = runner.RunRr({p.window, p.rr_message_size, c});
+        if (!r.ok()) return r.status();
+        out.rr.push_back({c, std::move(*r)});
+      }
     }
   }
   // After the runs: the setup line says what they ran on (hugepages or not).

@@ -35,21 +35,62 @@ std::string Ratio(double skiff, double linux_value) {
 
 // ---- table ----------------------------------------------------------------
 
-constexpr const char* kRowFormat =
-    "%-5s %5s %-6s %11s %9s %9s %9s %8s %10s %10s %12s\n";
+std::string F(double v, int decimals) {
+  return absl::StrFormat("%.*f", decimals, v);
+}
+
+constexpr const char* kRowFormat = "%-5s %5s %-6s %11s %9s %9s %9s %8s %12s\n";
 
 std::string Row(const std::string& mode, const std::string& conc,
                 const std::string& stack, const std::string& cps,
                 const std::string& p50, const std::string& p99,
                 const std::string& p999, const std::string& gbit,
-                const std::string& rtt50, const std::string& rtt99,
                 const std::string& ratio) {
   return absl::StrFormat(kRowFormat, mode, conc, stack, cps, p50, p99, p999,
-                         gbit, rtt50, rtt99, ratio);
+                         gbit, ratio);
 }
 
-std::string F(double v, int decimals) {
-  return absl::StrFormat("%.*f", decimals, v);
+// rr has a table of its own: its rate is requests, not connections.
+constexpr const char* kRrRowFormat =
+    "%-5s %5s %-6s %11s %14s %9s %9s %9s %12s\n";
+
+const RrPoint* FindRr(const StackReport* s, int concurrency) {
+  if (s == nullptr) return nullptr;
+  for (const RrPoint& p : s->rr) {
+    if (p.concurrency == concurrency) return &p;
+  }
+  return nullptr;
+}
+
+std::string RrTable(const RunParams& params,
+                    const std::vector<StackReport>& stacks) {
+  std::string out = absl::StrFormat(
+      "rr: %u-byte request, %u-byte answer, one request outstanding per "
+      "connection; the server side is one thread on one core in both "
+      "stacks\n",
+      params.rr_message_size, params.rr_message_size);
+  out += absl::StrFormat(kRrRowFormat, "mode", "conns", "stack", "req/s",
+                         "req/s/srv core", "p50 us", "p99 us", "p99.9 us",
+                         "skiff/linux");
+  const StackReport* linux_stack = Find(stacks, "linux");
+  for (int c : params.concurrency) {
+    for (const StackReport& s : stacks) {
+      const RrPoint* pt = FindRr(&s, c);
+      if (pt == nullptr) continue;
+      const RrResult& r = pt->result;
+      const RrPoint* lin = FindRr(linux_stack, c);
+      std::string ratio = s.name != "linux" && lin != nullptr
+                              ? Ratio(r.req_per_s(), lin->result.req_per_s())
+                              : "";
+      out += absl::StrFormat(kRrRowFormat, "rr", absl::StrCat(c), s.name,
+                             F(r.req_per_s(), 0),
+                             F(r.req_per_s_per_server_core(), 0),
+                             F(Us(r.rtt_ns.Percentile(0.5)), 1),
+                             F(Us(r.rtt_ns.Percentile(0.99)), 1),
+                             F(Us(r.rtt_ns.Percentile(0.999)), 1), ratio);
+    }
+  }
+  return out + "\n";
 }
 
 // Sum of a side's CPU time over its work: cost per unit per lcore, the
@@ -85,6 +126,14 @@ std::string LcoreLines(const std::string& stack, const std::string& what,
 
 }  // namespace
 
+const RrPoint* StackReport::FewestRr() const {
+  const RrPoint* fewest = nullptr;
+  for (const RrPoint& p : rr) {
+    if (fewest == nullptr || p.concurrency < fewest->concurrency) fewest = &p;
+  }
+  return fewest;
+}
+
 const CpsPoint* StackReport::BestCps() const {
   const CpsPoint* best = nullptr;
   for (const CpsPoint& p : cps) {
@@ -97,9 +146,13 @@ const CpsPoint* StackReport::BestCps() const {
 std::string FormatTable(const RunParams& params,
                         const std::vector<StackReport>& stacks) {
   const StackReport* linux_stack = Find(stacks, "linux");
-  std::string out =
-      Row("mode", "conc", "stack", "conn/s", "p50 us", "p99 us", "p99.9 us",
-          "Gbit/s", "rtt p50us", "rtt p99us", "skiff/linux");
+  std::string out;
+  bool cps_or_bulk = false;
+  for (const StackReport& s : stacks) cps_or_bulk |= !s.cps.empty() || s.bulk;
+  if (cps_or_bulk) {
+    out = Row("mode", "conc", "stack", "conn/s", "p50 us", "p99 us", "p99.9 us",
+              "Gbit/s", "skiff/linux");
+  }
   for (int c : params.concurrency) {
     for (const StackReport& s : stacks) {
       const CpsPoint* pt = FindPoint(&s, c);
@@ -112,7 +165,7 @@ std::string FormatTable(const RunParams& params,
       out += Row("cps", absl::StrCat(c), s.name, F(r.conn_per_s(), 0),
                  F(Us(r.latency_ns.Percentile(0.5)), 1),
                  F(Us(r.latency_ns.Percentile(0.99)), 1),
-                 F(Us(r.latency_ns.Percentile(0.999)), 1), "", "", "", ratio);
+                 F(Us(r.latency_ns.Percentile(0.999)), 1), "", ratio);
     }
   }
   for (const StackReport& s : stacks) {
@@ -122,19 +175,12 @@ std::string FormatTable(const RunParams& params,
             ? Ratio(s.bulk->gbit_per_s(), linux_stack->bulk->gbit_per_s())
             : "";
     out += Row("bulk", absl::StrCat(std::max(params.lcores, 1)), s.name, "", "",
-               "", "", F(s.bulk->gbit_per_s(), 2), "", "", ratio);
+               "", "", F(s.bulk->gbit_per_s(), 2), ratio);
   }
-  for (const StackReport& s : stacks) {
-    if (!s.rr) continue;
-    double p50 = Us(s.rr->rtt_ns.Percentile(0.5));
-    std::string ratio =
-        s.name != "linux" && linux_stack != nullptr && linux_stack->rr
-            ? Ratio(p50, Us(linux_stack->rr->rtt_ns.Percentile(0.5)))
-            : "";
-    out += Row("rr", "1", s.name, "", "", "", "", "", F(p50, 1),
-               F(Us(s.rr->rtt_ns.Percentile(0.99)), 1), ratio);
-  }
-  out += "\n";
+  if (cps_or_bulk) out += "\n";
+  bool rr = false;
+  for (const StackReport& s : stacks) rr |= !s.rr.empty();
+  if (rr) out += RrTable(params, stacks);
   if (params.lcores > 0) {
     out += absl::StrFormat(
         "per-lcore cost (%d+%d lcores; thread CPU time over the whole run, "
@@ -167,8 +213,8 @@ std::string FormatTable(const RunParams& params,
       params.bulk_write_size, params.rr_message_size,
       params.target ? ", target " + params.target->ToString() : "");
   out +=
-      "- skiff/linux: ratio of the row's headline figure (conn/s, Gbit/s: "
-      "higher is better; rtt p50: lower is better)\n";
+      "- skiff/linux: ratio of the row's headline figure (conn/s, Gbit/s, "
+      "req/s: higher is better)\n";
   out += absl::StrFormat("- machine: %s, %d cores, Linux %s\n",
                          params.machine.cpu_model, params.machine.cores,
                          params.machine.kernel);
@@ -235,6 +281,23 @@ std::string CpsCore(const CpsPoint& p, const std::string& indent) {
       r.errors);
 }
 
+// One rr point: "concurrency" (connections), "req_per_s",
+// "req_per_s_per_server_core", "server_cores", "p50_us", "p99_us",
+// "p999_us" (request latency) and "requests".
+std::string RrFields(const RrPoint& p, const std::string& indent) {
+  const RrResult& r = p.result;
+  return absl::StrFormat(
+      "%s\"concurrency\": %d,\n%s\"req_per_s\": %s,\n"
+      "%s\"req_per_s_per_server_core\": %s,\n%s\"server_cores\": %d,\n"
+      "%s\"p50_us\": %s,\n%s\"p99_us\": %s,\n%s\"p999_us\": %s,\n"
+      "%s\"requests\": %u",
+      indent, p.concurrency, indent, Num(r.req_per_s()), indent,
+      Num(r.req_per_s_per_server_core()), indent, r.server_cores, indent,
+      Num(Us(r.rtt_ns.Percentile(0.5))), indent,
+      Num(Us(r.rtt_ns.Percentile(0.99))), indent,
+      Num(Us(r.rtt_ns.Percentile(0.999))), indent, r.round_trips);
+}
+
 std::string ParamsJson(const RunParams& p, const StackReport& s) {
   std::vector<std::string> modes, conc;
   for (const auto& m : p.modes) modes.push_back(Quote(m));
@@ -273,12 +336,14 @@ std::string StackJson(const RunParams& p, const StackReport& s) {
   if (s.bulk && !s.bulk->lcores.empty()) {
     out += "    \"bulk_per_lcore\": " + LcoresJson(s.bulk->lcores) + ",\n";
   }
-  if (s.rr) {
+  // The classic rr keys carry the point with the fewest connections (the
+  // latency figure); rr_sweep has every point.
+  if (const RrPoint* rr = s.FewestRr()) {
     out += absl::StrFormat(
         "    \"rtt_p50_us\": %s,\n    \"rtt_p99_us\": %s,\n"
         "    \"round_trips\": %u,\n",
-        Num(Us(s.rr->rtt_ns.Percentile(0.5))),
-        Num(Us(s.rr->rtt_ns.Percentile(0.99))), s.rr->round_trips);
+        Num(Us(rr->result.rtt_ns.Percentile(0.5))),
+        Num(Us(rr->result.rtt_ns.Percentile(0.99))), rr->result.round_trips);
   } else {
     out += "    \"rtt_p50_us\": null,\n    \"rtt_p99_us\": null,\n";
   }
@@ -288,6 +353,12 @@ std::string StackJson(const RunParams& p, const StackReport& s) {
     out += CpsFields(s.cps[i], "        ") + "\n      }";
   }
   out += s.cps.empty() ? "],\n" : "\n    ],\n";
+  out += "    \"rr_sweep\": [";
+  for (size_t i = 0; i < s.rr.size(); ++i) {
+    out += i ? ",\n      {\n" : "\n      {\n";
+    out += RrFields(s.rr[i], "        ") + "\n      }";
+  }
+  out += s.rr.empty() ? "],\n" : "\n    ],\n";
   out += "    \"params\": " + ParamsJson(p, s) + "\n  }";
   return out;
 }

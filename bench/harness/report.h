@@ -31,14 +31,22 @@ struct CpsPoint {
   CpsResult result;
 };
 
+struct RrPoint {
+  int concurrency = 0;  // connections
+  RrResult result;
+};
+
 struct StackReport {
   std::string name;         // "linux" or "skiff"
   std::string description;  // Runner::Describe()
   std::vector<CpsPoint> cps;
   std::optional<BulkResult> bulk;
-  std::optional<RrResult> rr;
+  std::vector<RrPoint> rr;  // one per --concurrency, in sweep order
   // The sweep point with the highest conn/s; nullptr when cps did not run.
   const CpsPoint* BestCps() const;
+  // The rr point with the fewest connections (the latency figure);
+  // nullptr when rr did not run.
+  const RrPoint* FewestRr() const;
 };
 
 std::string FormatTable(const RunParams& params,

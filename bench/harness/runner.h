@@ -119,16 +119,27 @@ struct BulkResult {
   }
 };
 
-// rr: one connection (TCP_NODELAY); the client sends `message_size` bytes,
-// the server answers with as many, and the client times each round trip.
+// rr: `connections` connections (TCP_NODELAY), each with exactly one
+// request outstanding: the client sends `message_size` bytes, waits for the
+// server's answer of as many, and sends the next (bench-iip's ping-pong).
+// The server side is one thread (one Stack, or one epoll loop) on one core
+// in both stacks, so requests/s is also requests/s per server core.
 struct RrParams {
   Window window;
   size_t message_size = 64;
+  int connections = 1;
 };
 struct RrResult {
-  uint64_t round_trips = 0;
+  uint64_t round_trips = 0;  // requests answered inside the window
   double seconds = 0;
-  Histogram rtt_ns;
+  Histogram rtt_ns;  // request sent -> whole answer received
+  int server_cores = 1;
+  double req_per_s() const {
+    return seconds > 0 ? static_cast<double>(round_trips) / seconds : 0;
+  }
+  double req_per_s_per_server_core() const {
+    return server_cores > 0 ? req_per_s() / server_cores : 0;
+  }
 };
 
 class Runner {
@@ -148,7 +159,7 @@ class Runner {
 
 struct LinuxOptions {
   Placement placement;
-  // Never sleep: cps polls epoll with a zero timeout, bulk and rr spin on
+  // Never sleep: cps and rr poll epoll with a zero timeout, bulk spins on
   // MSG_DONTWAIT recv. The kernel-socket analogue of a busy-polling
   // user-space stack; where idle CPUs wake slowly (VMs) it changes rr a lot.
   bool spin = false;

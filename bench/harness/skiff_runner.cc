@@ -33,7 +33,8 @@ class SkiffRunner final : public Runner {
            "; two skiff Stacks over an in-process SimWire (rte_ring per "
            "direction, no NIC), busy-polled; cps: the client Abort()s (RST) "
            "after the whole response (as Linux SO_LINGER 0), the server "
-           "Close()s (FIN), no TIME-WAIT; " +
+           "Close()s (FIN), no TIME-WAIT; rr: the server Stack answers on "
+           "every connection, the client Stack drives them all; " +
            Memory() + ", mbufs from 2 pools";
   }
 

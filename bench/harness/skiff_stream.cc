@@ -1,4 +1,5 @@
-// bulk and rr over two skiff stacks: one connection each, busy-polled.
+// bulk over two skiff stacks: one connection, busy-polled (rr is
+// skiff_rr.cc).
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -66,26 +67,6 @@ class BulkSink final : public OneConnServer {
   std::array<std::byte, 64 * 1024> buf_;
 };
 
-// Echoes every complete message_size request with as many bytes.
-class RrEcho final : public OneConnServer {
- public:
-  RrEcho(StackCore& stack, size_t size) : OneConnServer(stack), msg_(size) {}
-
- private:
-  void OnData() override {
-    std::array<std::byte, 4096> buf;
-    for (;;) {
-      RecvResult r = stack_.Recv(socket_, buf);
-      if (!r.ok()) return;
-      pending_ += r.value();
-      for (; pending_ >= msg_.size(); pending_ -= msg_.size())
-        stack_.Send(socket_, msg_);
-    }
-  }
-  std::vector<std::byte> msg_;
-  size_t pending_ = 0;
-};
-
 // The active end: connects once, then `OnData` on every event.
 class OneConnClient : public TcpEventHandler {
  public:
@@ -139,41 +120,6 @@ class BulkSource final : public OneConnClient {
     }
   }
   std::vector<std::byte> chunk_;
-};
-
-class RrPinger final : public OneConnClient {
- public:
-  RrPinger(StackCore& stack, size_t size, const Span& span, RrResult& out)
-      : OneConnClient(stack), msg_(size), span_(span), out_(out) {}
-
- private:
-  void OnConnected() override { Ping(); }
-  void OnData() override {
-    std::array<std::byte, 4096> buf;
-    for (;;) {
-      RecvResult r = stack_.Recv(socket_, buf);
-      if (!r.ok()) return;
-      got_ += r.value();
-      while (got_ >= msg_.size()) {
-        got_ -= msg_.size();
-        if (span_.Contains(now)) {
-          out_.round_trips++;
-          out_.rtt_ns.Record(static_cast<uint64_t>(now - sent_ns_));
-        }
-        Ping();
-      }
-    }
-  }
-  void Ping() {
-    sent_ns_ = now;
-    SendResult r = stack_.Send(socket_, msg_);
-    if (!r.ok() || r.value() != msg_.size()) failed = true;
-  }
-  std::vector<std::byte> msg_;
-  const Span& span_;
-  RrResult& out_;
-  size_t got_ = 0;
-  int64_t sent_ns_ = 0;
 };
 
 // Listens, then runs both ends on their lcores to the end of `span`.
@@ -293,22 +239,6 @@ absl::StatusOr<BulkResult> RunSkiffBulk(SkiffEnv& env, const BulkParams& p,
   if (!s.ok()) return s;
   if (server.bytes == 0) return absl::UnavailableError("skiff bulk: no bytes");
   return BulkResult{server.bytes, p.window.duration_s};
-}
-
-absl::StatusOr<RrResult> RunSkiffRr(SkiffEnv& env, const RrParams& p,
-                                    const Placement& placement) {
-  auto pair = MakeSkiffPair(env, {});
-  if (!pair.ok()) return pair.status();
-  Span span(p.window);
-  RrResult result;
-  RrEcho server(*(*pair)->server, p.message_size);
-  RrPinger client(*(*pair)->client, p.message_size, span, result);
-  absl::Status s = RunOne(placement, span, client, server, **pair);
-  if (!s.ok()) return s;
-  if (result.round_trips == 0)
-    return absl::UnavailableError("skiff rr: no round trip");
-  result.seconds = p.window.duration_s;
-  return result;
 }
 
 }  // namespace skiff::bench

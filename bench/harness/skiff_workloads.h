@@ -22,8 +22,9 @@ absl::StatusOr<CpsResult> RunSkiffCps(SkiffEnv& env, const CpsParams& p,
 // With p.lcores >= 1: N connections, client k to server k.
 absl::StatusOr<BulkResult> RunSkiffBulk(SkiffEnv& env, const BulkParams& p,
                                         const Placement& placement);
-// One connection, SetNoDelay(true) on both ends; the client times each
-// message_size ping answered by an equal pong.
+// p.connections connections, SetNoDelay(true) on both ends, one server
+// Stack answering on all of them; each client connection times its
+// message_size request answered by as many bytes, then sends the next.
 absl::StatusOr<RrResult> RunSkiffRr(SkiffEnv& env, const RrParams& p,
                                     const Placement& placement);
 
