@@ -270,7 +270,7 @@ void TcpLayer::Update(SlabHandle h, Instant now) {
       events_.push_back(h);
     }
   }
-  const bool due = s->conn.HasOutputDue(now);
+  const bool due = s->conn.PollAt(now) <= now;
   if (s->conn.closed() && !due && (!s->owned || s->released) &&
       !s->parent.valid()) {
     Free(h);
@@ -368,16 +368,13 @@ void TcpLayer::AdvanceTimers(Instant now) {
     Socket* s = sockets_.Get(h);
     if (s == nullptr) return;
     s->wheel_deadline = Instant::Max();
-    const Instant deadline = s->conn.NextDeadline();
-    if (deadline <= now) {
-      if (!s->on_pending) {
-        s->on_pending = true;
-        pending_.push_back(h);
-      }
-    } else if (deadline != Instant::Max()) {
-      wheel_.Schedule(deadline, h);  // it moved later since it was armed
-      s->wheel_deadline = deadline;
+    if (s->conn.NextDeadline() <= now) {
+      // Fired here, in step 3, so that what a timer does (a close, a
+      // retransmission) reaches the application in step 4 and the wire in
+      // step 5 of this same turn.
+      s->conn.OnTimers(now);
     }
+    Update(h, now);  // pending if due; re-armed if the deadline moved later
   });
 }
 

@@ -432,8 +432,8 @@ void Connection::Shutdown() {
 void Connection::Close() {
   if (state_ == TcpState::kClosed || orphaned_) return;
   orphaned_ = true;
-  // In FIN-WAIT-2 already: the next poll arms fin_wait2_timeout
-  // (HasOutputDue says so).
+  // In FIN-WAIT-2 already: PollAt, right after this call, arms
+  // fin_wait2_timeout.
   if (state_ == TcpState::kSynSent) {
     EnterClosed(ConnectionError::kNone);  // §3.10.4: delete the TCB
     return;

@@ -16,17 +16,22 @@
 // tcp_output.cc (what is due, segment building), tcp_timers.cc (timers),
 // tcp_icmp.cc (ICMP errors).
 //
-// How the layer above drives it (DESIGN.md "The loop"):
-//   - for every segment demultiplexed to it: OnSegment(seg, now);
-//   - after OnSegment and after every application call, if
-//     HasOutputDue(now), put it on the pending list; re-arm the timer wheel
-//     with NextDeadline() (it only moves when one of those calls happened);
-//   - each turn, PollTransmit(now, sink) the pending connections and those
-//     whose deadline passed, then take them off the list (keep one on it
-//     only if the sink refused a segment);
-//   - deliver TakeEvents() to the application;
-//   - free the connection once state() == kClosed, HasOutputDue() is false
-//     (a RST may still be owed) and the application has released it.
+// How the layer above drives it (DESIGN.md "The loop"): one question,
+// PollAt(now), asked after every call into the connection, answers "when
+// does it next need a turn": `now` if a segment is due, else its earliest
+// timer, Instant::Max() if none. PollAt also arms the timers the last call
+// made necessary (persist, FIN-WAIT-2), so nothing waits for a turn just to
+// arm one. The layer then:
+//   - puts it on the pending list when PollAt(now) <= now, and keeps its
+//     timer-wheel entry no later than NextDeadline();
+//   - loop step 3: OnTimers(now) when its deadline passed;
+//   - loop step 5: PollTransmit(now, sink) if pending (it leaves the list;
+//     PollAt says whether the sink refused something still due);
+//   - delivers TakeEvents() to the application;
+//   - frees it once closed(), PollAt(now) > now (no RST owed) and the
+//     application let go.
+// PollTransmit and PollAt share one decision (NextDue): what PollAt calls
+// due is exactly what PollTransmit emits.
 //
 // Sequence numbers: SND.MAX (snd_max_) is the highest sequence number ever
 // sent; after a timeout SND.NXT goes back to SND.UNA (go-back-N) while ACKs
@@ -98,7 +103,11 @@ class Connection {
   // A segment for this 4-tuple (checksum already verified). Rejected
   // segments are counted in the DropCounters and stats().dropped.
   void OnSegment(const TcpSegmentIn& seg, Instant now);
-  // Fires due timers, then emits every segment that is due, in order.
+  // Loop step 3: fires the timers whose deadline passed (retransmission,
+  // probes, delayed ACK, keepalive, TIME-WAIT and FIN-WAIT-2 ends).
+  void OnTimers(Instant now);
+  // Emits every segment that is due, in order, until nothing is or the
+  // sink refuses one.
   void PollTransmit(Instant now, SegmentSink& sink);
   // The earliest armed timer, Instant::Max() if none (inline: the layer
   // asks after every segment).
@@ -108,10 +117,12 @@ class Connection {
                  std::min(persist_deadline_, keepalive_deadline_)),
         std::min(std::min(timewait_deadline_, tlp_deadline_), rack_deadline_));
   }
-  // True when PollTransmit(now) would emit something now or has a timer to
-  // fire (false while Nagle holds a small segment or the window is closed:
-  // an ACK or a deadline changes that).
-  bool HasOutputDue(Instant now) const;
+  // When the connection next needs a turn: `now` if PollTransmit(now) would
+  // emit a segment, else NextDeadline() (a connection held by Nagle or a
+  // closed window waits for an ACK or a timer). Arms the persist and
+  // FIN-WAIT-2 timers when the calls since the last PollAt made them
+  // necessary (see the file header).
+  Instant PollAt(Instant now);
 
   // ---- application side ----
   // Queues bytes (allowed from SYN-SENT on; they leave once ESTABLISHED).
@@ -340,6 +351,22 @@ class Connection {
   bool EmitProbe(SegmentSink& sink, Instant now);
   bool EmitAck(SegmentSink& sink, Instant now);
   bool EmitPendingRst(SegmentSink& sink, Instant now);
+  // What PollTransmit sends next, in order of priority: the one decision
+  // behind both PollTransmit and PollAt.
+  enum class Due : uint8_t {
+    kNone,
+    kRst,
+    kSyn,
+    kRetransmitHead,
+    kSackHole,
+    kData,
+    kLossProbe,
+    kProbe,
+    kAck,
+    kDupAck,
+  };
+  Due NextDue(Instant now) const;
+  bool EmitDue(Due d, SegmentSink& sink, Instant now);
   uint32_t MaxPayload(const TcpRepr& h) const;
   uint32_t DataMaxPayload() const;
   struct DataPlan {
@@ -362,7 +389,7 @@ class Connection {
   IcmpReaction LowerMss(uint16_t mtu);
 
   // tcp_timers.cc
-  void FireTimers(Instant now);
+  void ArmFinWait2(Instant now);
   void OnRetransmitTimeout(Instant now);
   void OnPersistTimeout(Instant now);
   void OnKeepaliveTimeout(Instant now);

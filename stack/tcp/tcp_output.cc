@@ -14,42 +14,76 @@ enum class Tx { kSent, kIdle, kBlocked };
 }  // namespace
 
 void Connection::PollTransmit(Instant now, SegmentSink& sink) {
-  FireTimers(now);
-  if (rst_pending_ && !EmitPendingRst(sink, now)) return;
+  // Each EmitDue either takes away the reason it was due (a flag cleared,
+  // SND.NXT moved, an ACK owed sent) or fails because the sink refused.
+  for (Due d = NextDue(now); d != Due::kNone; d = NextDue(now)) {
+    if (!EmitDue(d, sink, now)) return;
+  }
+}
+
+Instant Connection::PollAt(Instant now) {
+  ArmFinWait2(now);
+  UpdatePersist(now);
+  return NextDue(now) != Due::kNone ? now : NextDeadline();
+}
+
+Connection::Due Connection::NextDue(Instant now) const {
+  if (rst_pending_) return Due::kRst;
   switch (state_) {
     case TcpState::kClosed:
     case TcpState::kListen:
-      return;
+      return Due::kNone;
     case TcpState::kSynSent:
-      EmitSyn(sink, now);
-      return;
+      return snd_nxt_ == iss_ ? Due::kSyn : Due::kNone;
     case TcpState::kSynReceived:
       // Once the SYN,ACK is out, an unacceptable segment is still answered
       // with an ACK (RFC 9293 §3.10.7.4 first step).
-      if (snd_nxt_ == iss_) {
-        EmitSyn(sink, now);
-      } else if (ack_now_) {
-        EmitAck(sink, now);
-      }
-      return;
+      if (snd_nxt_ == iss_) return Due::kSyn;
+      return ack_now_ ? Due::kAck : Due::kNone;
     default:
       break;
   }
-  if (retransmit_head_ && !EmitRetransmitHead(sink, now)) return;
-  if (retransmit_hole_ && !EmitSackHole(sink, now)) return;
-  for (;;) {
-    if (!EmitData(sink, now)) break;
+  if (retransmit_head_) return Due::kRetransmitHead;
+  if (retransmit_hole_) return Due::kSackHole;
+  // Nothing unsent (a receiver's usual case): no data plan to make.
+  const SeqNum from = NextSendSeq();
+  if ((from < SndDataEnd() || (fin_queued_ && from == fin_seq_)) &&
+      PlanData(from, DataMaxPayload()).send) {
+    return Due::kData;
   }
-  if (rst_pending_) return;  // sink refused a data segment (see EmitData)
-  if (tlp_due_ && !EmitLossProbe(sink, now)) return;
-  UpdatePersist(now);
-  if (probe_due_ && !EmitProbe(sink, now)) return;
-  if (ack_now_ || delack_deadline_ <= now) {
-    if (!EmitAck(sink, now)) return;
+  if (tlp_due_) return Due::kLossProbe;
+  if (probe_due_) return Due::kProbe;
+  if (ack_now_ || delack_deadline_ <= now) return Due::kAck;
+  if (dup_acks_owed_ > 0) return Due::kDupAck;
+  return Due::kNone;
+}
+
+bool Connection::EmitDue(Due d, SegmentSink& sink, Instant now) {
+  switch (d) {
+    case Due::kNone:
+      return false;
+    case Due::kRst:
+      return EmitPendingRst(sink, now);
+    case Due::kSyn:
+      return EmitSyn(sink, now);
+    case Due::kRetransmitHead:
+      return EmitRetransmitHead(sink, now);
+    case Due::kSackHole:
+      return EmitSackHole(sink, now);
+    case Due::kData:
+      return EmitData(sink, now);
+    case Due::kLossProbe:
+      return EmitLossProbe(sink, now);
+    case Due::kProbe:
+      return EmitProbe(sink, now);
+    case Due::kAck:
+      return EmitAck(sink, now);
+    case Due::kDupAck:
+      if (!EmitAck(sink, now)) return false;
+      --dup_acks_owed_;
+      return true;
   }
-  for (; dup_acks_owed_ > 0; --dup_acks_owed_) {
-    if (!EmitAck(sink, now)) return;
-  }
+  return false;
 }
 
 // RCV.WND as the window field. Receiver SWS avoidance (RFC 1122 §4.2.3.3):
@@ -244,7 +278,7 @@ SeqNum Connection::NextSendSeq() const {
 }
 
 // The data (and/or FIN) segment due from `from`, if windows, Nagle and SWS
-// avoidance allow one now. Const: HasOutputDue() asks the same question.
+// avoidance allow one now. Const: NextDue() asks it, EmitData() acts on it.
 Connection::DataPlan Connection::PlanData(SeqNum from,
                                           uint32_t max_payload) const {
   switch (state_) {
@@ -420,38 +454,6 @@ bool Connection::EmitPendingRst(SegmentSink& sink, Instant now) {
   ++stats_.segs_out;
   rst_pending_ = false;
   return true;
-}
-
-bool Connection::HasOutputDue(Instant now) const {
-  if (rst_pending_ || NextDeadline() <= now) return true;
-  if (orphaned_ && state_ == TcpState::kFinWait2 &&
-      timewait_deadline_ == Instant::Max()) {
-    return true;  // arm the FIN-WAIT-2 timeout
-  }
-  switch (state_) {
-    case TcpState::kClosed:
-    case TcpState::kListen:
-      return false;
-    case TcpState::kSynSent:
-      return snd_nxt_ == iss_;
-    case TcpState::kSynReceived:
-      return snd_nxt_ == iss_ || ack_now_;
-    default:
-      break;
-  }
-  if (ack_now_ || retransmit_head_ || retransmit_hole_ || probe_due_ ||
-      tlp_due_ || dup_acks_owed_ > 0) {
-    return true;
-  }
-  if (state_ == TcpState::kFinWait2 || state_ == TcpState::kTimeWait) {
-    return false;
-  }
-  if (persist_deadline_ == Instant::Max() && PersistWanted()) {
-    return true;  // the persist timer needs arming
-  }
-  // Exactly what EmitData would decide (so a connection held by Nagle or
-  // a closed window does not sit on the pending list).
-  return PlanData(NextSendSeq(), DataMaxPayload()).send;
 }
 
 }  // namespace skiff

@@ -7,11 +7,17 @@
 
 namespace skiff {
 
-void Connection::FireTimers(Instant now) {
+// An orphaned connection does not wait in FIN-WAIT-2 forever for a peer
+// that never closes (Linux's tcp_fin_timeout; RFC 9293 leaves it open).
+// Armed from PollAt, i.e. by the input or Close() that made it necessary.
+void Connection::ArmFinWait2(Instant now) {
   if (orphaned_ && state_ == TcpState::kFinWait2 &&
       timewait_deadline_ == Instant::Max()) {
     timewait_deadline_ = now + config_->fin_wait2_timeout;
   }
+}
+
+void Connection::OnTimers(Instant now) {
   if (timewait_deadline_ <= now) {
     EnterClosed(ConnectionError::kNone);
     return;

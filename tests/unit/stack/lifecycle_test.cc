@@ -240,5 +240,31 @@ TEST_F(Lifecycle, ConnectIntoTheVoid_GivesUp) {
   EXPECT_EQ(client_->tcp().connection_count(), 0u);
 }
 
+// Timers fire in loop step 3, so what a timer does reaches the application
+// in step 4 of the same turn: the turn whose timer closes the connection
+// has already delivered the error (it used to come one turn late, after
+// the timer fired inside the transmit pass).
+TEST_F(Lifecycle, TimerClose_ReachesTheApplicationInTheSameTurn) {
+  TcpLayerConfig cfg;
+  cfg.connection.max_syn_retries = 1;
+  Build({}, {}, cfg);
+  const ConnectResult c = client_->Connect(Ipv4Address(10, 0, 0, 77), 80);
+  ASSERT_TRUE(c.ok());
+  for (int turn = 0; turn < 10'000; ++turn) {
+    const Instant next = client_->NextDeadline();
+    ASSERT_NE(next, Instant::Max());
+    if (next > clock_.Now()) clock_.Set(next);
+    client_->Poll(clock_.Now());
+    const Connection* conn = client_->Find(c.value());
+    ASSERT_NE(conn, nullptr);
+    if (conn->closed()) {
+      EXPECT_NE(client_events_.EventsFor(c.value()) & TcpEvent::kError, 0)
+          << "closed at turn " << turn << " but the error is not delivered";
+      return;
+    }
+  }
+  FAIL() << "the connection never gave up";
+}
+
 }  // namespace
 }  // namespace skiff::testing

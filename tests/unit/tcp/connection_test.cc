@@ -28,11 +28,11 @@ TEST_F(TcpTest, Closed_Connect_SendsSynWithAllOptions) {
   Make();
   conn->Connect(tuple(), SeqNum(kLocalIss), now());
   EXPECT_EQ(conn->state(), TcpState::kSynSent);
-  EXPECT_TRUE(conn->HasOutputDue(now()));
+  EXPECT_TRUE(Due());
   EXPECT_THAT(PollOne(), AllOf(SeqIs(SeqNum(kLocalIss)), FlagsAre(kSyn),
                                MssIs(1460), WindowScaleIs(7), SackPermitted(),
                                TsEcrIs(0u), WindowIs(65535)));
-  EXPECT_FALSE(conn->HasOutputDue(now()));
+  EXPECT_FALSE(Due());
 }
 
 TEST_F(TcpTest, SynSent_SynAck_EstablishedAndAcks) {
@@ -497,24 +497,25 @@ TEST_F(TcpTest, Established_Nagle_HoldsSmallSegmentUntilAck) {
 TEST_F(TcpTest, Established_NagleHolds_NoOutputDueUntilAck) {
   ToEstablished();
   Write("a");
-  EXPECT_TRUE(conn->HasOutputDue(now()));
+  EXPECT_TRUE(Due());
   Poll();
-  EXPECT_FALSE(conn->HasOutputDue(now()));
+  EXPECT_FALSE(Due());
   Write("b");
-  EXPECT_FALSE(conn->HasOutputDue(now()));  // off the pending list
+  EXPECT_FALSE(Due());  // off the pending list
   Recv({.ack = L(1)});
-  EXPECT_TRUE(conn->HasOutputDue(now()));
+  EXPECT_TRUE(Due());
 }
 
-TEST_F(TcpTest, Established_SendIntoZeroWindow_DueOnlyToArmPersist) {
+// The persist timer is armed by the call that needs it, not by a turn on
+// the pending list with nothing to send.
+TEST_F(TcpTest, Established_SendIntoZeroWindow_ArmsPersistWithoutATurn) {
   ToEstablished();
   Recv({.ack = L(0), .window = 0});
-  EXPECT_FALSE(conn->HasOutputDue(now()));
+  EXPECT_FALSE(Due());
   Write("x");
-  EXPECT_TRUE(conn->HasOutputDue(now()));
-  ExpectNothing();
-  EXPECT_FALSE(conn->HasOutputDue(now()));
+  EXPECT_FALSE(Due());
   EXPECT_EQ(conn->NextDeadline(), now() + conn->rto());
+  ExpectNothing();
 }
 
 // The peer's window closed below what we sent (it dropped the segment that
@@ -987,9 +988,9 @@ TEST_F(TcpTest, FinWait2_Fin_TimeWaitThenClosedAfter2Msl) {
 TEST_F(TcpTest, FinWait2_AfterClose_TimesOut) {
   ToFinWait2();
   conn->Close();
-  EXPECT_TRUE(conn->HasOutputDue(now()));
-  ExpectNothing();
+  EXPECT_FALSE(Due());  // the timer is armed by the Close, no turn needed
   EXPECT_EQ(conn->NextDeadline(), now() + cfg.fin_wait2_timeout);
+  ExpectNothing();
   EXPECT_THAT(FireNext(), IsEmpty());
   EXPECT_EQ(conn->state(), TcpState::kClosed);
 }
@@ -1005,7 +1006,7 @@ TEST_F(TcpTest, FinWait1_ClosedThenFinAcked_FinWait2Bounded) {
 TEST_F(TcpTest, FinWait2_HalfCloseOnly_WaitsForPeer) {
   ToFinWait2();
   EXPECT_EQ(conn->NextDeadline(), Instant::Max());
-  EXPECT_FALSE(conn->HasOutputDue(now()));
+  EXPECT_FALSE(Due());
 }
 
 TEST_F(TcpTest, TimeWait_NewerSyn_NewIncarnationAllowed) {
@@ -1199,7 +1200,7 @@ TEST_F(TcpTest, Sink_Refuses_NothingLostOutputStaysDue) {
   Write("abc");
   out.refuse = true;
   conn->PollTransmit(now(), out);
-  EXPECT_TRUE(conn->HasOutputDue(now()));
+  EXPECT_TRUE(Due());
   out.refuse = false;
   EXPECT_THAT(PollOne(), AllOf(SeqIs(L(0)), PayloadIs("abc")));
 }

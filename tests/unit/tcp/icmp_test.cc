@@ -221,7 +221,7 @@ TEST_F(TcpIcmpTest, Established_FragNeeded_MssLoweredAndFlightResent) {
   EXPECT_EQ(conn->effective_mss(), 960u);
   // RFC 1191 §6.4: the too-big segments are gone: resend from SND.UNA at
   // once, in segments of the new size, cwnd and the RTO untouched.
-  EXPECT_TRUE(conn->HasOutputDue(now()));
+  EXPECT_TRUE(Due());
   EXPECT_THAT(Poll(), ElementsAre(AllOf(SeqIs(L(0)), PayloadLenIs(960)),
                                   AllOf(SeqIs(L(960)), PayloadLenIs(960)),
                                   AllOf(SeqIs(L(1920)), PayloadLenIs(960)),

@@ -111,9 +111,10 @@ std::byte Pattern(size_t i, uint32_t salt) {
 }
 
 // One end: its connection, what its application sends and what it got.
-// It is polled the way the layer does it (connection.h): only when
-// HasOutputDue() said so after an input or application call, or when its
-// deadline passed. A missed output would stall the transfer.
+// It is polled the way the layer does it (connection.h): PollAt() after
+// every call; timers fired once their deadline passed; PollTransmit only
+// when PollAt said a segment is due. A missed output would stall the
+// transfer.
 struct End {
   std::unique_ptr<Connection> conn;
   std::vector<std::byte> src, got;
@@ -123,7 +124,7 @@ struct End {
   size_t read_chunk = SIZE_MAX;
   Instant next_read;
 
-  void Note(Instant now) { pending |= conn->HasOutputDue(now); }
+  void Note(Instant now) { pending |= conn->PollAt(now) <= now; }
   void App(Instant now, std::vector<std::byte>& buf) {
     while (offered < src.size() && conn->writable()) {
       SendResult r = conn->Send(ConstByteSpan(src).subspan(offered));
@@ -158,9 +159,14 @@ struct End {
     Note(now);
   }
   void Poll(Instant now, SegmentSink& sink) {
-    if (pending || conn->NextDeadline() <= now) {
-      conn->PollTransmit(now, sink);
+    if (conn->NextDeadline() <= now) {
+      conn->OnTimers(now);
+      Note(now);
+    }
+    if (pending) {
       pending = false;
+      conn->PollTransmit(now, sink);
+      Note(now);
     }
   }
   // Closed (or in TIME-WAIT) and the application read up to EOF.

@@ -145,11 +145,18 @@ class TcpTest : public ::testing::Test {
     conn->OnSegment({Repr(s), AsBytes(s.payload.data(), s.payload.size())},
                     now());
   }
+  // One loop turn as the layer gives it (connection.h): the bookkeeping
+  // after the last call, timers (step 3), transmit (step 5).
   std::vector<Sent> Poll() {
     out.segs.clear();
-    conn->PollTransmit(now(), out);
+    conn->PollAt(now());
+    if (conn->NextDeadline() <= now()) conn->OnTimers(now());
+    if (conn->PollAt(now()) <= now()) conn->PollTransmit(now(), out);
+    conn->PollAt(now());
     return out.segs;
   }
+  // The layer's question after every call: is a segment due now?
+  bool Due() { return conn->PollAt(now()) <= now(); }
   // Exactly one segment is emitted and returned.
   Sent PollOne() {
     std::vector<Sent> v = Poll();
