@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "stack/net/eth_demux.h"
+#include "stack/sockets/flow_peek.h"
 #include "stack/wire/ethernet.h"
 
 namespace skiff {
@@ -42,6 +43,12 @@ void StackCore::Poll(Instant now) {
   now_ = now;
   // 1. rx burst
   const size_t n = device_.RxBurst(std::span<Packet>(rx_));
+  if (n > 1) {  // one packet has nothing to overlap its lookup with
+    for (size_t i = 0; i < n; ++i) {
+      if (!rx_[i].is_contiguous()) continue;
+      if (auto t = PeekTcpFlow(rx_[i].data())) tcp_.PrefetchFlow(*t);
+    }
+  }
   // 2. each packet through ethernet -> (arp | ipv4 -> (icmp | tcp))
   for (size_t i = 0; i < n; ++i) Input(std::move(rx_[i]), now);
   // 3. timers: ARP aging and retries; TCP retransmit, delayed ACK,
