@@ -11,10 +11,15 @@ constexpr uint32_t kMask = ChunkPool::kChunkSize - 1;
 
 bool ByteRing::SetCapacity(uint32_t capacity) {
   if (allocated()) return false;
+  DropTable();
   cap_ = capacity;
   // [head, head + cap) touches at most ceil(cap / chunk) + 1 chunks.
   nslots_ = (capacity + kMask) / kChunkSize + 1;
-  big_.reset();
+  if (big()) {
+    big_ = nullptr;
+  } else {
+    inline_ = {};
+  }
   first_ = head_ = len_ = 0;
   return true;
 }
@@ -39,7 +44,8 @@ uint32_t ByteRing::available() const {
   const uint64_t end = uint64_t{head_} + len_;
   uint64_t room = 0;
   const uint32_t end_slot = Slot(end);
-  if (slots()[end_slot] != nullptr) room = kChunkSize - (end & kMask);
+  if (held_ != 0 && slots()[end_slot] != nullptr)
+    room = kChunkSize - (end & kMask);
   return static_cast<uint32_t>(
       std::min<uint64_t>(space(), room + pool_->available_bytes()));
 }
@@ -63,9 +69,7 @@ void ByteRing::Free() {
 }
 
 bool ByteRing::CopyIn(uint64_t pos, ConstByteSpan data) {
-  if (nslots_ > kInlineSlots && !big_) {
-    big_ = std::make_unique<std::byte*[]>(nslots_);  // zeroed
-  }
+  MakeTable();
   std::byte** s = slots();
   uint64_t abs = head_ + pos;
   const std::byte* src = data.data();
@@ -104,9 +108,7 @@ uint32_t ByteRing::Reserve(uint32_t n, ByteSpan out[2]) {
   out[0] = out[1] = {};
   n = std::min({n, available(), kChunkSize});
   if (n == 0) return 0;
-  if (nslots_ > kInlineSlots && !big_) {
-    big_ = std::make_unique<std::byte*[]>(nslots_);  // zeroed
-  }
+  MakeTable();
   std::byte** s = slots();
   uint64_t abs = uint64_t{head_} + len_;
   uint32_t done = 0;

@@ -12,7 +12,6 @@
 
 #include <array>
 #include <cstdint>
-#include <memory>
 
 #include "stack/tcp/chunk_pool.h"
 #include "stack/wire/bytes.h"
@@ -27,7 +26,10 @@ class ByteRing {
       : pool_(pool) {
     SetCapacity(capacity);
   }
-  ~ByteRing() { Free(); }
+  ~ByteRing() {
+    Free();
+    DropTable();
+  }
   ByteRing(const ByteRing&) = delete;
   ByteRing& operator=(const ByteRing&) = delete;
 
@@ -77,8 +79,21 @@ class ByteRing {
   // non-default buffer size) take a heap table once, at first use.
   static constexpr uint32_t kInlineSlots = 17;
 
-  std::byte** slots() { return big_ ? big_.get() : inline_.data(); }
-  std::byte* const* slots() const { return big_ ? big_.get() : inline_.data(); }
+  bool big() const { return nslots_ > kInlineSlots; }
+  // Null for a big ring until its table exists (only ever read with chunks
+  // held, which needs the table).
+  std::byte** slots() { return big() ? big_ : inline_.data(); }
+  std::byte* const* slots() const { return big() ? big_ : inline_.data(); }
+  // A big ring's table, made at first use (zeroed), and given back.
+  void MakeTable() {
+    if (big() && big_ == nullptr) big_ = new std::byte*[nslots_]();
+  }
+  void DropTable() {
+    if (big()) {
+      delete[] big_;
+      big_ = nullptr;
+    }
+  }
   // abs < head + capacity, so first_ + chunk index < 2 * nslots_.
   uint32_t Slot(uint64_t abs) const {
     const uint32_t i =
@@ -92,8 +107,12 @@ class ByteRing {
   bool CopyIn(uint64_t pos, ConstByteSpan data);
 
   ChunkPool* pool_;
-  std::unique_ptr<std::byte*[]> big_;
-  std::array<std::byte*, kInlineSlots> inline_{};
+  // One or the other, by big(): a connection carries no table pointer
+  // beside the inline table it almost always uses.
+  union {
+    std::array<std::byte*, kInlineSlots> inline_{};
+    std::byte** big_;
+  };
   uint32_t cap_ = 0;
   uint32_t nslots_ = 1;
   uint32_t first_ = 0;  // slot of the chunk holding the head
