@@ -56,37 +56,26 @@ Connection::Connection(const TcpConfig& config, DropCounters* drops,
     : config_(&config),
       drops_(drops),
       challenge_limit_(challenge_limit),
-      rtt_(config.rto_initial),
-      snd_buf_(config.send_buffer_size, pool),
-      rcv_buf_(config.recv_buffer_size, pool) {
+      snd_(config.send_buffer_size, pool, config.rto_initial,
+           config.congestion_control),
+      rcv_(config.recv_buffer_size, pool) {
   no_delay_ = config.no_delay;
   keepalive_ = config.keepalive;
   linger_zero_ = config.linger_zero;
-  if (config.congestion_control == CongestionAlgorithm::kCubic) {
-    cc_.emplace<Cubic>();
-  }
 }
 
 void Connection::SetCongestionControl(CongestionAlgorithm a) {
-  if (a == congestion_control()) return;
-  const std::variant<NewReno, Cubic> old = cc_;
-  if (a == CongestionAlgorithm::kCubic) {
-    cc_.emplace<Cubic>();
-  } else {
-    cc_.emplace<NewReno>();
-  }
-  cc().AdoptWindow(
-      std::visit([](const auto& c) -> const RenoFamily& { return c; }, old));
+  snd_.SetAlgorithm(a);
 }
 
 void Connection::Connect(const FourTuple& tuple, SeqNum iss, Instant now) {
   if (state_ != TcpState::kClosed) return;
   tuple_ = tuple;
-  iss_ = snd_una_ = snd_nxt_ = snd_max_ = iss;
+  snd_.iss = snd_.una = snd_.nxt = snd_.max = iss;
   passive_ = false;
   // What we offer in the SYN; Negotiate() keeps what the SYN-ACK confirms.
   ws_ok_ = config_->window_scaling;
-  rcv_scale_ =
+  rcv_.scale =
       ws_ok_ ? std::min(config_->window_scale_shift, kTcpMaxWindowScale) : 0;
   ts_ok_ = config_->timestamps;
   sack_ok_ = config_->sack;
@@ -98,22 +87,20 @@ void Connection::AcceptSyn(const FourTuple& tuple, SeqNum iss,
                            const TcpRepr& syn, Instant now) {
   if (state_ != TcpState::kClosed) return;
   tuple_ = tuple;
-  iss_ = snd_una_ = snd_nxt_ = snd_max_ = iss;
+  snd_.iss = snd_.una = snd_.nxt = snd_.max = iss;
   passive_ = true;
   // RFC 9293 §3.10.7.2 (LISTEN, third: SYN): RCV.NXT = SEG.SEQ + 1,
   // IRS = SEG.SEQ; the window comes from the SYN, unscaled (RFC 7323 §2.2).
-  irs_ = syn.seq;
-  rcv_nxt_ = rcv_adv_ = last_ack_sent_ = syn.seq + 1;
+  rcv_.irs = syn.seq;
+  rcv_.nxt = rcv_.adv = rcv_.last_ack_sent = syn.seq + 1;
   ws_ok_ = config_->window_scaling && syn.options.window_scale.has_value();
   ts_ok_ = config_->timestamps && syn.options.timestamp.has_value();
   sack_ok_ = config_->sack && syn.options.sack_permitted;
-  rcv_scale_ =
+  rcv_.scale =
       ws_ok_ ? std::min(config_->window_scale_shift, kTcpMaxWindowScale) : 0;
   Negotiate(syn);
-  snd_wnd_ = syn.window;
-  max_snd_wnd_ = snd_wnd_;
-  snd_wl1_ = syn.seq;
-  snd_wl2_ = iss;
+  snd_.SetWindow(syn, syn.window);
+  snd_.wl2 = iss;
   cc().Reset(effective_mss(), config_->initial_cwnd_segments, iss);
   SetState(TcpState::kSynReceived, now);
 }
@@ -126,12 +113,9 @@ void Connection::AcceptCookie(const FourTuple& tuple, SeqNum iss,
   // Our SYN-ACK (its window unscaled, as WindowField(true) gives it again)
   // went out statelessly and `ack` acknowledged it: RFC 9293 §3.10.7.4
   // fifth step in SYN-RECEIVED, as HandleAckInSynReceived does it.
-  snd_una_ = snd_nxt_ = snd_max_ = iss + 1;
-  rcv_adv_ = rcv_nxt_ + WindowField(true);
-  snd_wnd_ = uint32_t{ack.window} << snd_scale_;
-  max_snd_wnd_ = snd_wnd_;
-  snd_wl1_ = ack.seq;
-  snd_wl2_ = ack.ack;
+  snd_.una = snd_.nxt = snd_.max = iss + 1;
+  rcv_.adv = rcv_.nxt + WindowField(true);
+  snd_.SetWindow(ack, uint32_t{ack.window} << snd_.scale);
   SetState(TcpState::kEstablished, now);
 }
 
@@ -140,13 +124,13 @@ void Connection::AcceptCookie(const FourTuple& tuple, SeqNum iss,
 void Connection::Negotiate(const TcpRepr& syn) {
   const TcpOptions& o = syn.options;
   ws_ok_ = ws_ok_ && o.window_scale.has_value();
-  snd_scale_ = ws_ok_ ? *o.window_scale : 0;
-  if (!ws_ok_) rcv_scale_ = 0;
+  snd_.scale = ws_ok_ ? *o.window_scale : 0;
+  if (!ws_ok_) rcv_.scale = 0;
   ts_ok_ = ts_ok_ && o.timestamp.has_value();
-  if (ts_ok_) ts_recent_ = o.timestamp->tsval;
+  if (ts_ok_) rcv_.ts_recent = o.timestamp->tsval;
   sack_ok_ = sack_ok_ && o.sack_permitted;
-  peer_mss_ = o.mss.value_or(536);
-  rcv_mss_ = static_cast<uint16_t>(std::min<uint32_t>(effective_mss(), 536));
+  snd_.peer_mss = o.mss.value_or(536);
+  rcv_.mss = static_cast<uint16_t>(std::min<uint32_t>(effective_mss(), 536));
 }
 
 uint32_t Connection::effective_mss() const {
@@ -158,7 +142,7 @@ uint32_t Connection::effective_mss() const {
 
 bool Connection::SetRecvBufferSize(uint32_t bytes) {
   if (state_ != TcpState::kClosed) return false;  // the window is announced
-  return rcv_buf_.SetCapacity(bytes);
+  return rcv_.buf.SetCapacity(bytes);
 }
 
 void Connection::SetKeepAlive(bool on, Instant now) {
@@ -174,9 +158,9 @@ bool Connection::AcceptsNewIncarnation(const TcpRepr& syn) const {
     return false;
   }
   if (ts_ok_ && syn.options.timestamp) {
-    return SeqNum(syn.options.timestamp->tsval) > SeqNum(ts_recent_);
+    return SeqNum(syn.options.timestamp->tsval) > SeqNum(rcv_.ts_recent);
   }
-  return syn.seq > rcv_nxt_;
+  return syn.seq > rcv_.nxt;
 }
 
 bool Connection::Synchronized() const {
@@ -189,7 +173,7 @@ bool Connection::connected() const {
 }
 
 bool Connection::readable() const {
-  return !rcv_buf_.empty() || rcv_held_ > 0 || fin_received_ ||
+  return !rcv_.buf.empty() || rcv_.held > 0 || rcv_.fin_received ||
          error_ != ConnectionError::kNone;
 }
 
@@ -199,33 +183,10 @@ bool Connection::writable() const {
     case TcpState::kSynReceived:
     case TcpState::kEstablished:
     case TcpState::kCloseWait:
-      return !fin_queued_ && snd_buf_.available() > 0;
+      return !snd_.fin_queued && snd_.buf.available() > 0;
     default:
       return false;
   }
-}
-
-// The first data byte in the send ring: SND.UNA, or one past the SYN while
-// the SYN is unacknowledged.
-SeqNum Connection::SndBufStart() const {
-  return snd_una_ == iss_ ? iss_ + 1 : snd_una_;
-}
-SeqNum Connection::SndDataEnd() const {
-  return SndBufStart() + snd_buf_.size();
-}
-
-// Free buffer space, less what the layer's chunk pool cannot supply (the
-// window then shrinks, as it would with a smaller buffer). Bytes the layer
-// holds (zero-copy receive) take buffer space as copied ones do, so the
-// window is the same in both modes (RFC 9293 §3.8.6: the right edge never
-// moves left, since held bytes are only released by reading).
-uint32_t Connection::RcvSpace() const {
-  const uint32_t a = rcv_buf_.available();
-  if (rcv_held_ == 0) return a;
-  const uint32_t used = rcv_buf_.size() + rcv_held_;
-  const uint32_t room =
-      rcv_buf_.capacity() > used ? rcv_buf_.capacity() - used : 0;
-  return std::min(a, room);
 }
 
 void Connection::Drop(DropReason r) {
@@ -242,23 +203,24 @@ void Connection::OnEstablished(Instant now) {
   events_ |= TcpEvent::kConnected | TcpEvent::kWritable;
   // RFC 6298 §5.7: after a SYN timed out, and with no RTT measured (Karn),
   // data starts with an RTO of at least 3 s.
-  if (retries_ > 0 && !rtt_.has_sample()) {
-    rtt_ = RttEstimator(std::max(Duration::Seconds(3), config_->rto_initial));
+  if (snd_.retries > 0 && !snd_.rtt.has_sample()) {
+    snd_.rtt =
+        RttEstimator(std::max(Duration::Seconds(3), config_->rto_initial));
   }
   if (keepalive_) keepalive_deadline_ = now + config_->keepalive_idle;
   // A Shutdown() before the handshake completed (RFC 9293 §3.10.4: CLOSE in
   // SYN-RECEIVED queues the FIN).
-  if (fin_queued_) state_ = TcpState::kFinWait1;
+  if (snd_.fin_queued) state_ = TcpState::kFinWait1;
 }
 
 void Connection::EnterTimeWait(Instant now) {
   state_ = TcpState::kTimeWait;
-  rto_deadline_ = delack_deadline_ = persist_deadline_ = Instant::Max();
-  keepalive_deadline_ = tlp_deadline_ = Instant::Max();
+  snd_.StopTimers();
+  rcv_.delack_deadline = keepalive_deadline_ = Instant::Max();
   timewait_deadline_ = now + config_->time_wait;
-  snd_buf_.Free();
-  reass_.Free();
-  rcv_buf_.FreeIfEmpty();
+  snd_.buf.Free();
+  rcv_.reass.Free();
+  rcv_.buf.FreeIfEmpty();
 }
 
 void Connection::EnterClosed(ConnectionError why) {
@@ -269,19 +231,20 @@ void Connection::EnterClosed(ConnectionError why) {
     why = ConnectionError::kUnreachable;
   }
   if (error_ == ConnectionError::kNone) error_ = why;
-  rto_deadline_ = delack_deadline_ = persist_deadline_ = Instant::Max();
-  keepalive_deadline_ = timewait_deadline_ = tlp_deadline_ = Instant::Max();
-  rack_deadline_ = Instant::Max();
-  log_.Release(snd_buf_.pool());
-  ack_now_ = retransmit_head_ = probe_due_ = force_send_ = tlp_due_ = false;
-  snd_buf_.Free();
-  reass_.Free();
+  snd_.StopTimers();
+  rcv_.delack_deadline = Instant::Max();
+  keepalive_deadline_ = timewait_deadline_ = Instant::Max();
+  snd_.log.Release(snd_.buf.pool());
+  owed_.ack = owed_.retransmit_head = owed_.probe = owed_.force_send =
+      owed_.loss_probe = false;
+  snd_.buf.Free();
+  rcv_.reass.Free();
   // Unread data stays readable after a graceful end; an error discards it.
   if (why != ConnectionError::kNone || orphaned_) {
-    rcv_buf_.Free();
-    rcv_held_ = 0;  // the layer drops its held mbufs (TcpLayer::Update)
+    rcv_.buf.Free();
+    rcv_.held = 0;  // the layer drops its held mbufs (TcpLayer::Update)
   }
-  rcv_buf_.FreeIfEmpty();
+  rcv_.buf.FreeIfEmpty();
   events_ |= TcpEvent::kClosed;
   if (error_ != ConnectionError::kNone) events_ |= TcpEvent::kError;
 }
@@ -296,19 +259,19 @@ std::optional<SendError> Connection::SendRefused() const {
       break;
     case TcpState::kClosed:
       // Never opened, as opposed to ended (gracefully or not).
-      return error_ == ConnectionError::kNone && !orphaned_ && !fin_queued_
+      return error_ == ConnectionError::kNone && !orphaned_ && !snd_.fin_queued
                  ? SendError::kNotConnected
                  : SendError::kClosed;
     default:
       return SendError::kClosed;
   }
-  if (fin_queued_) return SendError::kClosed;
+  if (snd_.fin_queued) return SendError::kClosed;
   return std::nullopt;
 }
 
 SendResult Connection::Send(ConstByteSpan data) {
   if (auto e = SendRefused()) return SendResult::Err(*e);
-  size_t n = snd_buf_.Append(data);
+  size_t n = snd_.buf.Append(data);
   if (n == 0 && !data.empty()) return SendResult::Err(SendError::kWouldBlock);
   return SendResult::Ok(n);
 }
@@ -316,7 +279,7 @@ SendResult Connection::Send(ConstByteSpan data) {
 SendResult Connection::SendReserve(size_t n, ByteSpan out[2]) {
   out[0] = out[1] = {};
   if (auto e = SendRefused()) return SendResult::Err(*e);
-  const uint32_t room = snd_buf_.Reserve(
+  const uint32_t room = snd_.buf.Reserve(
       static_cast<uint32_t>(std::min<size_t>(n, UINT32_MAX)), out);
   if (room == 0 && n != 0) return SendResult::Err(SendError::kWouldBlock);
   return SendResult::Ok(room);
@@ -325,7 +288,7 @@ SendResult Connection::SendReserve(size_t n, ByteSpan out[2]) {
 SendResult Connection::SendOwned(OwnedBytes& data) {
   if (auto e = SendRefused()) return SendResult::Err(*e);
   const size_t n = data.size();
-  if (!snd_buf_.AppendOwned(data)) {
+  if (!snd_.buf.AppendOwned(data)) {
     return SendResult::Err(SendError::kWouldBlock);
   }
   return SendResult::Ok(n);
@@ -336,9 +299,9 @@ SendResult Connection::SendCommit(size_t n) {
   // The same room SendReserve gave (the tail has not moved since), so the
   // chunks under it are held.
   ByteSpan room[2];
-  const uint32_t k = snd_buf_.Reserve(
+  const uint32_t k = snd_.buf.Reserve(
       static_cast<uint32_t>(std::min<size_t>(n, UINT32_MAX)), room);
-  snd_buf_.Extend(k);
+  snd_.buf.Extend(k);
   return SendResult::Ok(k);
 }
 
@@ -347,7 +310,7 @@ RecvResult Connection::RecvEmpty() const {
   if (error_ != ConnectionError::kNone) {
     return RecvResult::Err(RecvError::kReset);
   }
-  if (fin_received_) return RecvResult::Err(RecvError::kEof);
+  if (rcv_.fin_received) return RecvResult::Err(RecvError::kEof);
   return RecvResult::Err(RecvError::kWouldBlock);
 }
 
@@ -357,71 +320,72 @@ void Connection::AfterRead(uint32_t cur) {
   // Window update: WindowField() already applies receiver SWS avoidance
   // (RFC 1122 §4.2.3.3); like Linux, announce the opening right away only
   // when the window was below one MSS or at least doubles.
-  const uint32_t wnd = uint32_t{WindowField(false)} << rcv_scale_;
-  if (connected() && !fin_received_ && wnd > cur &&
+  const uint32_t wnd = uint32_t{WindowField(false)} << rcv_.scale;
+  if (connected() && !rcv_.fin_received && wnd > cur &&
       (cur < effective_mss() || wnd >= 2 * cur)) {
-    ack_now_ = true;
+    owed_.ack = true;
   }
   // Drained: its chunks go back to the pool (nothing is held beyond the
   // stored bytes when no out-of-order range is).
-  if (rcv_buf_.empty() && (fin_received_ || closed() || reass_.empty())) {
-    rcv_buf_.Free();
+  if (rcv_.buf.empty() &&
+      (rcv_.fin_received || closed() || rcv_.reass.empty())) {
+    rcv_.buf.Free();
   }
 }
 
 RecvResult Connection::Recv(ByteSpan out) {
-  if (rcv_buf_.empty()) return RecvEmpty();
+  if (rcv_.buf.empty()) return RecvEmpty();
   const uint32_t cur =
-      rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
-  size_t n = rcv_buf_.Read(out);
+      rcv_.adv > rcv_.nxt ? static_cast<uint32_t>(rcv_.adv - rcv_.nxt) : 0;
+  size_t n = rcv_.buf.Read(out);
   AfterRead(cur);
   return RecvResult::Ok(n);
 }
 
 void Connection::ConsumeHeld(uint32_t n) {
-  n = std::min(n, rcv_held_);
+  n = std::min(n, rcv_.held);
   if (n == 0) return;
-  const uint32_t cur = RcvWnd();
-  rcv_held_ -= n;
+  const uint32_t cur = rcv_.Wnd();
+  rcv_.held -= n;
   AfterRead(cur);
 }
 
 RecvResult Connection::RecvPeek(ConstByteSpan out[2]) const {
   out[0] = out[1] = {};
-  if (rcv_buf_.empty()) return RecvEmpty();
-  const uint32_t n = std::min(rcv_buf_.size(), ByteRing::kChunkSize);
-  rcv_buf_.Peek(0, n, out);
+  if (rcv_.buf.empty()) return RecvEmpty();
+  const uint32_t n = std::min(rcv_.buf.size(), ByteRing::kChunkSize);
+  rcv_.buf.Peek(0, n, out);
   return RecvResult::Ok(n);
 }
 
 RecvResult Connection::RecvConsume(size_t n) {
-  if (rcv_buf_.empty()) return RecvEmpty();
+  if (rcv_.buf.empty()) return RecvEmpty();
   const uint32_t cur =
-      rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
+      rcv_.adv > rcv_.nxt ? static_cast<uint32_t>(rcv_.adv - rcv_.nxt) : 0;
   const uint32_t k =
-      static_cast<uint32_t>(std::min<size_t>(n, rcv_buf_.size()));
-  rcv_buf_.Consume(k);
+      static_cast<uint32_t>(std::min<size_t>(n, rcv_.buf.size()));
+  rcv_.buf.Consume(k);
   AfterRead(cur);
   return RecvResult::Ok(k);
 }
 
 void Connection::Shutdown() {
-  if (fin_queued_) return;
+  if (snd_.fin_queued) return;
   switch (state_) {
     case TcpState::kSynSent:
     case TcpState::kSynReceived:
       // Queued: sent once ESTABLISHED (OnEstablished).
-      fin_queued_ = true;
-      fin_seq_ = SndDataEnd();
+      snd_.fin_queued = true;
+      snd_.fin_seq = snd_.DataEnd();
       return;
     case TcpState::kEstablished:
-      fin_queued_ = true;
-      fin_seq_ = SndDataEnd();
+      snd_.fin_queued = true;
+      snd_.fin_seq = snd_.DataEnd();
       state_ = TcpState::kFinWait1;  // RFC 9293 §3.10.4
       return;
     case TcpState::kCloseWait:
-      fin_queued_ = true;
-      fin_seq_ = SndDataEnd();
+      snd_.fin_queued = true;
+      snd_.fin_seq = snd_.DataEnd();
       state_ = TcpState::kLastAck;
       return;
     default:
@@ -440,7 +404,7 @@ void Connection::Close() {
   }
   // RFC 2525 §2.17 (and Linux): closing with unread data, or SO_LINGER 0,
   // resets instead of a FIN that would claim all data was delivered.
-  if (linger_zero_ || !rcv_buf_.empty() || rcv_held_ > 0) {
+  if (linger_zero_ || !rcv_.buf.empty() || rcv_.held > 0) {
     orphaned_ = false;
     Abort();
     return;
@@ -456,21 +420,21 @@ void Connection::Abort() {
     case TcpState::kFinWait2:
     case TcpState::kCloseWait:
       // RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>.
-      rst_ = {snd_max_, SeqNum(), TcpFlag::kRst, ts_ok_};
-      rst_pending_ = true;
+      rst_ = {snd_.max, SeqNum(), TcpFlag::kRst, ts_ok_};
+      owed_.rst = true;
       break;
     default:
       break;
   }
   EnterClosed(ConnectionError::kAborted);
-  rcv_buf_.Free();
-  rcv_held_ = 0;
+  rcv_.buf.Free();
+  rcv_.held = 0;
 }
 
 void Connection::Fail(ConnectionError why) {
   EnterClosed(why);
-  rcv_buf_.Free();
-  rcv_held_ = 0;
+  rcv_.buf.Free();
+  rcv_.held = 0;
 }
 
 }  // namespace skiff

@@ -14,8 +14,13 @@
 // The file split (gVisor/mTCP style): connection.cc (opening, application
 // calls, state changes), tcp_input.cc (segment arrival, §3.10.7),
 // tcp_output.cc (what is due, segment building), tcp_timers.cc (timers),
-// tcp_icmp.cc (ICMP errors).
-//
+// tcp_rack.cc (RFC 8985 loss detection), tcp_icmp.cc (ICMP errors). The
+// state splits the same way: TcpSender (tcp_sender.h: SND.*, the send
+// buffer, SACK scoreboard, RTT, congestion control, the timers guarding
+// data in flight), TcpReceiver (tcp_receiver.h: RCV.*, the receive buffer,
+// reassembly, the advertised window, TS.Recent, the delayed ACK), and here
+// what belongs to the connection as a whole: the state, the negotiated
+// options, the output intents (Owed) and the connection's own timers.
 // How the layer above drives it (DESIGN.md "The loop"): one question,
 // PollAt(now), asked after every call into the connection, answers "when
 // does it next need a turn": `now` if a segment is due, else its earliest
@@ -32,30 +37,20 @@
 //     application let go.
 // PollTransmit and PollAt share one decision (NextDue): what PollAt calls
 // due is exactly what PollTransmit emits.
-//
-// Sequence numbers: SND.MAX (snd_max_) is the highest sequence number ever
-// sent; after a timeout SND.NXT goes back to SND.UNA (go-back-N) while ACKs
-// up to SND.MAX stay acceptable. Where RFC 9293 says SND.NXT in an ACK
-// check, this code uses SND.MAX.
 #ifndef SKIFF_STACK_TCP_CONNECTION_H_
 #define SKIFF_STACK_TCP_CONNECTION_H_
 
 #include <algorithm>
 #include <cstdint>
 #include <optional>
-#include <variant>
 
 #include "stack/base/clock.h"
 #include "stack/base/drop_reason.h"
-#include "stack/tcp/byte_ring.h"
 #include "stack/tcp/challenge_ack_limit.h"
 #include "stack/tcp/congestion.h"
-#include "stack/tcp/cubic.h"
-#include "stack/tcp/rack.h"
-#include "stack/tcp/reassembly.h"
-#include "stack/tcp/rtt.h"
-#include "stack/tcp/send_queue.h"
 #include "stack/tcp/tcp_config.h"
+#include "stack/tcp/tcp_receiver.h"
+#include "stack/tcp/tcp_sender.h"
 #include "stack/tcp/tcp_types.h"
 #include "stack/wire/seq.h"
 #include "stack/wire/tcp.h"
@@ -79,7 +74,6 @@ class Connection {
   Connection(const TcpConfig& config, DropCounters* drops,
              ChunkPool* pool = nullptr,
              ChallengeAckLimiter* challenge_limit = nullptr);
-  ~Connection() { log_.Free(snd_buf_.pool()); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -112,10 +106,8 @@ class Connection {
   // The earliest armed timer, Instant::Max() if none (inline: the layer
   // asks after every segment).
   Instant NextDeadline() const {
-    return std::min(
-        std::min(std::min(rto_deadline_, delack_deadline_),
-                 std::min(persist_deadline_, keepalive_deadline_)),
-        std::min(std::min(timewait_deadline_, tlp_deadline_), rack_deadline_));
+    return std::min(std::min(snd_.NextDeadline(), rcv_.delack_deadline),
+                    std::min(keepalive_deadline_, timewait_deadline_));
   }
   // When the connection next needs a turn: `now` if PollTransmit(now) would
   // emit a segment, else NextDeadline() (a connection held by Nagle or a
@@ -153,7 +145,7 @@ class Connection {
   // bytes at the head of the stream (PayloadKeeper); they count as
   // received and unread, ahead of the receive ring, until ConsumeHeld(n)
   // says the application read them (which may open the window).
-  uint32_t rcv_held() const { return rcv_held_; }
+  uint32_t rcv_held() const { return rcv_.held; }
   void ConsumeHeld(uint32_t n);
   // Half close (SHUT_WR): FIN after the queued data; receiving continues.
   void Shutdown();
@@ -181,17 +173,14 @@ class Connection {
   // Keepalive (RFC 1122 §4.2.3.6) with the config's idle/interval/count.
   void SetKeepAlive(bool on, Instant now);
   // Buffer sizes can change only before the buffer is first used.
-  bool SetSendBufferSize(uint32_t bytes) { return snd_buf_.SetCapacity(bytes); }
+  bool SetSendBufferSize(uint32_t bytes) { return snd_.buf.SetCapacity(bytes); }
   bool SetRecvBufferSize(uint32_t bytes);
   void SetLingerZero(bool on) { linger_zero_ = on; }
   // The congestion controller (TCP_CONGESTION). Any time: a live
   // connection keeps its cwnd, ssthresh and recovery state; the new
   // controller's own state starts fresh.
   void SetCongestionControl(CongestionAlgorithm a);
-  CongestionAlgorithm congestion_control() const {
-    return cc_.index() == 0 ? CongestionAlgorithm::kNewReno
-                            : CongestionAlgorithm::kCubic;
-  }
+  CongestionAlgorithm congestion_control() const { return snd_.algorithm(); }
   // The controller itself (tests, diagnostics).
   const CongestionControl& congestion() const { return cc(); }
   // RFC 7323 §7.1: TSval = a millisecond clock plus a per-connection offset
@@ -218,46 +207,46 @@ class Connection {
     events_ = 0;
     return e;
   }
-  size_t recv_queued() const { return rcv_buf_.size() + rcv_held_; }
-  size_t send_queued() const { return snd_buf_.size(); }
+  size_t recv_queued() const { return rcv_.buf.size() + rcv_.held; }
+  size_t send_queued() const { return snd_.buf.size(); }
   // Buffer memory is held (false when idle before data and after close).
   bool buffers_allocated() const {
-    return snd_buf_.allocated() || rcv_buf_.allocated();
+    return snd_.buf.allocated() || rcv_.buf.allocated();
   }
   const TcpConnStats& stats() const { return stats_; }
 
   // ---- the TCB, named after RFC 9293 §3.3.1 (diagnostics and tests) ----
-  SeqNum iss() const { return iss_; }
-  SeqNum irs() const { return irs_; }
-  SeqNum snd_una() const { return snd_una_; }
-  SeqNum snd_nxt() const { return snd_nxt_; }
-  uint32_t snd_wnd() const { return snd_wnd_; }
-  SeqNum rcv_nxt() const { return rcv_nxt_; }
-  uint32_t rcv_wnd() const { return RcvSpace(); }
+  SeqNum iss() const { return snd_.iss; }
+  SeqNum irs() const { return rcv_.irs; }
+  SeqNum snd_una() const { return snd_.una; }
+  SeqNum snd_nxt() const { return snd_.nxt; }
+  uint32_t snd_wnd() const { return snd_.wnd; }
+  SeqNum rcv_nxt() const { return rcv_.nxt; }
+  uint32_t rcv_wnd() const { return rcv_.Space(); }
   uint32_t cwnd() const { return cc().cwnd(); }
   uint32_t ssthresh() const { return cc().ssthresh(); }
-  Duration rto() const { return rtt_.rto(config_->rto_max); }
-  const RttEstimator& rtt() const { return rtt_; }
+  Duration rto() const { return snd_.rtt.rto(config_->rto_max); }
+  const RttEstimator& rtt() const { return snd_.rtt; }
   // min(peer MSS, ours, the path MTU's) minus the timestamp option when in
   // use.
   uint32_t effective_mss() const;
   // The MSS the path MTU allows (RFC 1191), 0xffff until an ICMP
   // "fragmentation needed" lowered it.
-  uint16_t pmtu_mss() const { return pmtu_mss_; }
+  uint16_t pmtu_mss() const { return snd_.pmtu_mss; }
   // A soft ICMP error arrived and nothing was acknowledged since: a
   // timeout now reports kUnreachable (RFC 1122 §4.2.3.9).
   bool SoftErrorPending() const {
-    return soft_error_ && snd_una_ == soft_error_una_;
+    return soft_error_ && snd_.una == soft_error_una_;
   }
-  uint32_t ts_recent() const { return ts_recent_; }
+  uint32_t ts_recent() const { return rcv_.ts_recent; }
   // RFC 9293 §3.10.7.4 / RFC 6191: in TIME-WAIT, may `syn` start a new
   // incarnation of this 4-tuple? Yes if its timestamp is newer than
   // TS.Recent (when timestamps were in use) or, without timestamps, its
   // sequence number is above RCV.NXT. The layer then frees this connection
   // and passes the SYN to the listener.
   bool AcceptsNewIncarnation(const TcpRepr& syn) const;
-  uint8_t snd_wscale() const { return snd_scale_; }
-  uint8_t rcv_wscale() const { return rcv_scale_; }
+  uint8_t snd_wscale() const { return snd_.scale; }
+  uint8_t rcv_wscale() const { return rcv_.scale; }
   bool timestamps_enabled() const { return ts_ok_; }
   bool sack_enabled() const { return sack_ok_; }
 
@@ -269,27 +258,9 @@ class Connection {
   void OnEstablished(Instant now);
   void Negotiate(const TcpRepr& syn);
   void Drop(DropReason r);
-  SeqNum SndBufStart() const;
-  SeqNum SndDataEnd() const;
-  bool FinAcked() const { return fin_queued_ && snd_una_ > fin_seq_; }
-  uint32_t RcvSpace() const;
-  // RCV.WND: from RCV.NXT to the right edge we advertised (rcv_adv_).
-  uint32_t RcvWnd() const {
-    return rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
-  }
-  uint32_t FlightSize() const {
-    return static_cast<uint32_t>(snd_max_ - snd_una_);
-  }
   bool Synchronized() const;
-  RenoFamily& cc() {
-    return cc_.index() == 0 ? static_cast<RenoFamily&>(*std::get_if<0>(&cc_))
-                            : *std::get_if<1>(&cc_);
-  }
-  const RenoFamily& cc() const {
-    return cc_.index() == 0
-               ? static_cast<const RenoFamily&>(*std::get_if<0>(&cc_))
-               : *std::get_if<1>(&cc_);
-  }
+  RenoFamily& cc() { return snd_.cc(); }
+  const RenoFamily& cc() const { return snd_.cc(); }
   // RFC 9293 §3.10.7.4 seventh step: the states that queue segment text.
   std::optional<SendError> SendRefused() const;
   RecvResult RecvEmpty() const;
@@ -309,15 +280,11 @@ class Connection {
   bool DisorderedAck(const TcpSegmentIn& seg) const;
   bool TrimToWindow(TcpSegmentIn& seg);
   void HandleRst(const TcpSegmentIn& seg, Instant now);
-  bool AcceptableAck(const TcpRepr& h) const;
   bool HandleAck(const TcpSegmentIn& seg, Instant now);
   bool HandleAckInSynReceived(const TcpSegmentIn& seg, Instant now);
   void ProcessNewAck(const TcpSegmentIn& seg, Instant now);
   void ProcessDupAck(const TcpSegmentIn& seg, Instant now);
-  void UpdateWindow(const TcpSegmentIn& seg);
   uint32_t UpdateSackScoreboard(const TcpOptions& opts);
-  uint32_t SackedBytes() const;
-  uint32_t SackedAbove(SeqNum s) const;
   void DetectLostRetransmit();
   void SampleRtt(const TcpSegmentIn& seg, Instant now);
   void ProcessText(const TcpSegmentIn& seg, Instant now);
@@ -326,7 +293,7 @@ class Connection {
   void ReplyRst(const TcpSegmentIn& seg);
 
   // tcp_rack.cc (RFC 8985 §6)
-  bool RackOn() const { return sack_ok_ && config_->rack && log_.active(); }
+  bool RackOn() const { return sack_ok_ && config_->rack && snd_.log.active(); }
   static uint32_t NowUs(Instant now) {
     return static_cast<uint32_t>(now.nanos() / 1000);
   }
@@ -343,7 +310,9 @@ class Connection {
     return static_cast<uint32_t>(now.nanos() / 1'000'000) + ts_offset_;
   }
   TcpRepr MakeHeader(SeqNum seq, uint8_t flags, Instant now) const;
-  uint16_t WindowField(bool syn) const;
+  uint16_t WindowField(bool syn) const {
+    return rcv_.WindowField(syn, effective_mss());
+  }
   bool Transmit(SegmentSink& sink, TcpSegmentOut& out, Instant now);
   bool EmitSyn(SegmentSink& sink, Instant now);
   bool EmitRetransmitHead(SegmentSink& sink, Instant now);
@@ -374,7 +343,6 @@ class Connection {
     bool fin = false;
     bool send = false;
   };
-  SeqNum NextSendSeq() const;
   DataPlan PlanData(SeqNum from, uint32_t max_payload) const;
   bool EmitSackHole(SegmentSink& sink, Instant now);
   bool EmitLossProbe(SegmentSink& sink, Instant now);
@@ -383,8 +351,8 @@ class Connection {
   // The largest segment, options included, we may send: the peer's MSS,
   // ours and the path MTU's (RFC 9293 §3.7.1, RFC 1191).
   uint32_t SendMssLimit() const {
-    return std::min(
-        {uint32_t{peer_mss_}, uint32_t{config_->mss}, uint32_t{pmtu_mss_}});
+    return std::min({uint32_t{snd_.peer_mss}, uint32_t{config_->mss},
+                     uint32_t{snd_.pmtu_mss}});
   }
   IcmpReaction LowerMss(uint16_t mtu);
 
@@ -398,56 +366,24 @@ class Connection {
   void OnTlpTimeout(Instant now);
   void UpdatePersist(Instant now);
   bool PersistWanted() const;
-  void ArmDelayedAck(Instant now);
 
+  // Laid out for size (no padding holes): 1M idle connections are the
+  // scale test.
   const TcpConfig* config_;
   DropCounters* drops_;
   ChallengeAckLimiter* challenge_limit_;
   FourTuple tuple_;
+  SeqNum soft_error_una_;  // SND.UNA when the ICMP soft error came
 
-  // Send sequence space (RFC 9293 §3.3.1, Figure 3). snd_max is the highest
-  // sequence number sent: after a timeout snd_nxt goes back to snd_una and
-  // ACKs up to snd_max stay acceptable.
-  SeqNum iss_, snd_una_, snd_nxt_, snd_max_, snd_wl1_, snd_wl2_;
-  SeqNum fin_seq_;        // where our FIN sits once queued
-  SeqNum rexmit_nxt_;     // in recovery: resent up to here (SACK holes)
-  SeqNum rexmit_mark_;    // SND.MAX when the head was last resent (RFC 8985)
-  uint32_t snd_wnd_ = 0;  // scaled
-  uint32_t max_snd_wnd_ = 0;  // largest window seen (RFC 1122 SWS, 5961 §5)
-  // Receive sequence space (Figure 4). rcv_adv is the right edge we
-  // advertised (it never moves left, §3.8.6); RCV.WND = rcv_adv - rcv_nxt.
-  SeqNum irs_, rcv_nxt_, rcv_adv_, last_ack_sent_;
-  SeqNum rcv_fin_seq_;  // a FIN seen beyond a hole (when rcv_fin_pending_)
+  TcpSender snd_;
+  TcpReceiver rcv_;
 
-  // Timers; Instant::Max() when not armed.
-  Instant rto_deadline_ = Instant::Max();
-  Instant delack_deadline_ = Instant::Max();
-  Instant persist_deadline_ = Instant::Max();
+  // The connection's own timers; Instant::Max() when not armed.
   Instant keepalive_deadline_ = Instant::Max();
-  Instant timewait_deadline_ = Instant::Max();
-  Instant tlp_deadline_ = Instant::Max();   // RFC 8985 §7 probe timeout
-  Instant rack_deadline_ = Instant::Max();  // RFC 8985 §6.2 reordering timer
-  Instant rtt_start_;
+  Instant timewait_deadline_ = Instant::Max();  // also FIN-WAIT-2's end
   Instant last_oow_ack_ = Instant::FromNanos(INT64_MIN / 2);
-  SeqNum rtt_seq_;  // the segment being timed ends here (Karn)
 
-  // ICMP errors (tcp_icmp.cc).
-  SeqNum soft_error_una_;  // SND.UNA when the soft error came
-
-  RttEstimator rtt_;
-  std::variant<NewReno, Cubic> cc_;
-  SendQueue snd_buf_;
-  ByteRing rcv_buf_;
-  Reassembly reass_;
   TcpConnStats stats_;
-  SendLog log_;     // RACK per-segment transmit times, while in flight
-  RackState rack_;  // RFC 8985 §6.1
-
-  // Received SACK blocks above snd_una (RFC 2018 §5 scoreboard, small:
-  // a window with more holes than this forgets the highest ones).
-  static constexpr uint8_t kScoreboardBlocks = 16;
-  std::array<SackBlock, kScoreboardBlocks> sacked_{};
-
   // The one RST we owe (reply to a bad segment, or Abort()). `ts`: sent on
   // a connection that negotiated timestamps, so it carries them (RFC 7323
   // §3.2); decided when owed, as the state may be CLOSED by the time it
@@ -457,26 +393,26 @@ class Connection {
     uint8_t flags;
     bool ts;
   } rst_{};
+  uint32_t ts_offset_ = 0;  // added to our millisecond TSval clock
 
-  uint32_t ts_recent_ = 0;      // RFC 7323 §4.3 TS.Recent
-  uint32_t ts_offset_ = 0;      // added to our millisecond TSval clock
-  uint32_t rcv_unacked_ = 0;    // bytes received since our last ACK
-  uint32_t rcv_held_ = 0;       // unread bytes the layer holds, before rcv_buf_
-  uint16_t peer_mss_ = 536;     // RFC 9293 §3.7.1 default
-  uint16_t rcv_mss_ = 536;      // largest segment seen (delayed-ACK unit)
-  uint16_t pmtu_mss_ = 0xffff;  // RFC 1191: path MTU - 40, if lower
-  uint8_t sacked_count_ = 0;    // sacked_[0, sacked_count_)
-  uint8_t snd_scale_ = 0;
-  uint8_t rcv_scale_ = 0;
-  uint8_t retries_ = 0;  // consecutive RTO expirations
-  uint8_t probes_ = 0;   // unanswered keepalive probes
-  uint8_t persist_backoff_ = 0;
-  uint8_t dupacks_ = 0;
-  uint8_t dup_acks_owed_ = 0;  // immediate ACKs for out-of-order arrivals
+  // What the calls since the last transmit poll owe the peer: the one set
+  // of output intents NextDue reads; each Emit clears its own.
+  struct Owed {
+    uint8_t dup_acks = 0;  // immediate ACKs for out-of-order arrivals
+    bool ack : 1 = false;  // an ACK now (not delayed)
+    bool rst : 1 = false;  // the RST in rst_
+    bool retransmit_head : 1 = false;
+    bool sack_hole : 1 = false;   // SACK shows a hole to resend
+    bool probe : 1 = false;       // zero-window or keepalive probe
+    bool force_send : 1 = false;  // persist fired with a tiny window
+    bool loss_probe : 1 = false;  // the TLP timer fired (RFC 8985 §7.3)
+  } owed_;
+  uint8_t probes_ = 0;  // unanswered keepalive / zero-window probes
   uint8_t events_ = 0;
   TcpState state_ = TcpState::kClosed;
   ConnectionError error_ = ConnectionError::kNone;
 
+  // Negotiated options (RFC 7323, RFC 2018) and socket options.
   bool passive_ : 1 = false;
   bool ws_ok_ : 1 = false;
   bool ts_ok_ : 1 = false;
@@ -484,20 +420,8 @@ class Connection {
   bool no_delay_ : 1 = false;
   bool keepalive_ : 1 = false;
   bool linger_zero_ : 1 = false;
-  bool fin_queued_ : 1 = false;    // Shutdown(): FIN at fin_seq_
-  bool fin_received_ : 1 = false;  // peer's FIN processed (EOF after data)
-  bool rcv_fin_pending_ : 1 = false;
-  bool orphaned_ : 1 = false;  // Close() called
-  bool ack_now_ : 1 = false;
-  bool rst_pending_ : 1 = false;
-  bool retransmit_head_ : 1 = false;
-  bool retransmit_hole_ : 1 = false;  // SACK shows a hole to resend
-  bool probe_due_ : 1 = false;
-  bool force_send_ : 1 = false;  // persist fired with a tiny window
+  bool orphaned_ : 1 = false;    // Close() called
   bool soft_error_ : 1 = false;  // ICMP soft error: see SoftErrorPending()
-  bool rtt_timing_ : 1 = false;
-  bool tlp_due_ : 1 = false;   // the probe timer fired: send a probe
-  bool tlp_sent_ : 1 = false;  // one probe per tail, until an ACK advances
 };
 
 }  // namespace skiff

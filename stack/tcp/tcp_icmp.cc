@@ -72,7 +72,7 @@ bool Connection::IcmpSeqAcceptable(SeqNum seq) const {
   // segments up to SND.MAX may still draw errors. A pure ACK or a probe
   // (SND.UNA - 1) is outside the range: errors about them are rejected,
   // as the RFC's check implies.
-  return state_ != TcpState::kClosed && snd_una_ <= seq && seq < snd_max_;
+  return state_ != TcpState::kClosed && snd_.una <= seq && seq < snd_.max;
 }
 
 IcmpReaction Connection::OnIcmpError(uint8_t type, uint8_t code, uint16_t mtu) {
@@ -99,7 +99,7 @@ IcmpReaction Connection::OnIcmpError(uint8_t type, uint8_t code, uint16_t mtu) {
       break;
   }
   soft_error_ = true;
-  soft_error_una_ = snd_una_;
+  soft_error_una_ = snd_.una;
   return IcmpReaction::kSoftError;
 }
 
@@ -110,18 +110,18 @@ IcmpReaction Connection::LowerMss(uint16_t mtu) {
   const uint32_t mss =
       static_cast<uint32_t>(std::max<int32_t>(from_mtu, config_->pmtu_min_mss));
   if (mss >= SendMssLimit()) return IcmpReaction::kIgnored;
-  pmtu_mss_ = static_cast<uint16_t>(mss);
+  snd_.pmtu_mss = static_cast<uint16_t>(mss);
   const bool data_state = Synchronized() && state_ != TcpState::kSynReceived &&
                           state_ != TcpState::kTimeWait;
-  if (data_state && snd_una_ != snd_max_) {
+  if (data_state && snd_.una != snd_.max) {
     // Go back to SND.UNA: PollTransmit resends the flight in segments of
     // the new size, within cwnd, skipping what the peer SACKed. Karn's
     // rule drops the RTT sample on its own (Transmit).
-    snd_nxt_ = snd_una_;
-    rexmit_nxt_ = snd_una_;
-    retransmit_head_ = false;
-    tlp_deadline_ = Instant::Max();
-    tlp_due_ = false;
+    snd_.nxt = snd_.una;
+    snd_.rexmit_nxt = snd_.una;
+    owed_.retransmit_head = false;
+    snd_.tlp_deadline = Instant::Max();
+    owed_.loss_probe = false;
   }
   return IcmpReaction::kMssLowered;
 }

@@ -57,14 +57,14 @@ void Connection::ReplyRst(const TcpSegmentIn& seg) {
     rst_ = {SeqNum(), seg.header.seq + SegLen(seg),
             static_cast<uint8_t>(TcpFlag::kRst | TcpFlag::kAck), ts};
   }
-  rst_pending_ = true;
+  owed_.rst = true;
 }
 
 // §3.10.7.3 SYN-SENT.
 void Connection::HandleSynSent(const TcpSegmentIn& seg, Instant now) {
   const TcpRepr& h = seg.header;
   // First: the ACK must acknowledge our SYN: ISS < SEG.ACK =< SND.NXT.
-  if (h.has(TcpFlag::kAck) && (h.ack <= iss_ || h.ack > snd_max_)) {
+  if (h.has(TcpFlag::kAck) && (h.ack <= snd_.iss || h.ack > snd_.max)) {
     Drop(DropReason::kTcpBadAck);
     if (!h.has(TcpFlag::kRst)) ReplyRst(seg);
     return;
@@ -84,23 +84,21 @@ void Connection::HandleSynSent(const TcpSegmentIn& seg, Instant now) {
     Drop(DropReason::kTcpBadFlags);
     return;
   }
-  irs_ = h.seq;
-  rcv_nxt_ = rcv_adv_ = last_ack_sent_ = h.seq + 1;
+  rcv_.irs = h.seq;
+  rcv_.nxt = rcv_.adv = rcv_.last_ack_sent = h.seq + 1;
   Negotiate(h);
-  cc().Reset(effective_mss(), config_->initial_cwnd_segments, iss_);
+  cc().Reset(effective_mss(), config_->initial_cwnd_segments, snd_.iss);
   // The window of a SYN is never scaled (RFC 7323 §2.2).
-  snd_wnd_ = max_snd_wnd_ = h.window;
-  snd_wl1_ = h.seq;
-  snd_wl2_ = h.ack;
+  snd_.SetWindow(h, h.window);
   if (h.has(TcpFlag::kAck)) {
-    snd_una_ = h.ack;
-    if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+    snd_.una = h.ack;
+    if (snd_.nxt < snd_.una) snd_.nxt = snd_.una;
     SampleRtt(seg, now);
     SetState(TcpState::kEstablished, now);
-    retries_ = 0;
-    rtt_.ResetBackoff();
-    rto_deadline_ = Instant::Max();
-    ack_now_ = true;
+    snd_.retries = 0;
+    snd_.rtt.ResetBackoff();
+    snd_.rto_deadline = Instant::Max();
+    owed_.ack = true;
     // Sixth onwards for data or FIN carried by the SYN-ACK (rare).
     TcpSegmentIn rest = seg;
     rest.header.seq = h.seq + 1;
@@ -108,7 +106,7 @@ void Connection::HandleSynSent(const TcpSegmentIn& seg, Instant now) {
     ProcessText(rest, now);
     if (rest.header.has(TcpFlag::kFin) &&
         rest.header.seq + static_cast<uint32_t>(rest.payload.size()) ==
-            rcv_nxt_) {
+            rcv_.nxt) {
       ProcessFin(now);
     }
     return;
@@ -117,7 +115,7 @@ void Connection::HandleSynSent(const TcpSegmentIn& seg, Instant now) {
   // <SEQ=ISS><ACK=RCV.NXT>. "If there are other controls or text in the
   // segment, queue them for processing after the ESTABLISHED state has been
   // reached" (§3.10.7.3 fourth).
-  snd_nxt_ = iss_;
+  snd_.nxt = snd_.iss;
   SetState(TcpState::kSynReceived, now);
   QueueSynText(seg);
 }
@@ -134,33 +132,33 @@ void Connection::QueueSynText(const TcpSegmentIn& seg) {
       seg.payload.first(std::min<size_t>(seg.payload.size(), room));
   const uint32_t len = static_cast<uint32_t>(data.size());
   if (len > 0) {
-    if (!rcv_buf_.WriteBeyond(0, data)) {
+    if (!rcv_.buf.WriteBeyond(0, data)) {
       Drop(DropReason::kTcpRecvBufferFull);
       return;
     }
-    if (!reass_.Add(rcv_nxt_, rcv_nxt_ + len, config_->max_ooo_ranges)) {
+    if (!rcv_.reass.Add(rcv_.nxt, rcv_.nxt + len, config_->max_ooo_ranges)) {
       Drop(DropReason::kTcpOutOfOrderFull);
       return;
     }
   }
   if (seg.header.has(TcpFlag::kFin) && len == seg.payload.size()) {
-    rcv_fin_pending_ = true;
-    rcv_fin_seq_ = rcv_nxt_ + len;
+    rcv_.fin_pending = true;
+    rcv_.fin_seq = rcv_.nxt + len;
   }
 }
 
 // Once ESTABLISHED: text queued at RCV.NXT (QueueSynText) becomes readable,
 // and is acknowledged at once.
 void Connection::DeliverQueuedText() {
-  if (reass_.empty() || orphaned_ || !TakesText()) return;
-  const SeqNum n = reass_.PopContiguous(rcv_nxt_);
-  if (n <= rcv_nxt_) return;
-  const uint32_t more = static_cast<uint32_t>(n - rcv_nxt_);
-  rcv_buf_.Extend(more);
+  if (rcv_.reass.empty() || orphaned_ || !TakesText()) return;
+  const SeqNum n = rcv_.reass.PopContiguous(rcv_.nxt);
+  if (n <= rcv_.nxt) return;
+  const uint32_t more = static_cast<uint32_t>(n - rcv_.nxt);
+  rcv_.buf.Extend(more);
   stats_.bytes_in += more;
-  rcv_nxt_ = n;
+  rcv_.nxt = n;
   events_ |= TcpEvent::kReadable;
-  ack_now_ = true;
+  owed_.ack = true;
 }
 
 // RFC 7323 §5.3 R1: a timestamp older than TS.Recent is a duplicate from an
@@ -168,7 +166,8 @@ void Connection::DeliverQueuedText() {
 bool Connection::PawsReject(const TcpSegmentIn& seg, Instant now) {
   const TcpRepr& h = seg.header;
   if (!ts_ok_ || !h.options.timestamp || h.has(TcpFlag::kRst)) return false;
-  if (!(SeqNum(h.options.timestamp->tsval) < SeqNum(ts_recent_))) return false;
+  if (!(SeqNum(h.options.timestamp->tsval) < SeqNum(rcv_.ts_recent)))
+    return false;
   if (DisorderedAck(seg)) return false;
   AckInvalid(seg, now, /*challenge=*/false);
   Drop(DropReason::kTcpPawsReject);
@@ -185,12 +184,12 @@ bool Connection::PawsReject(const TcpSegmentIn& seg, Instant now) {
 bool Connection::DisorderedAck(const TcpSegmentIn& seg) const {
   const TcpRepr& h = seg.header;
   if (!h.has(TcpFlag::kAck) || h.has(TcpFlag::kSyn) || h.has(TcpFlag::kFin) ||
-      !seg.payload.empty() || h.seq != rcv_nxt_ || h.ack != snd_una_) {
+      !seg.payload.empty() || h.seq != rcv_.nxt || h.ack != snd_.una) {
     return false;
   }
-  const uint32_t wnd = uint32_t{h.window} << snd_scale_;
-  if (snd_wl1_ < h.seq || (snd_wl1_ == h.seq && wnd > snd_wnd_)) return false;
-  const uint32_t behind = ts_recent_ - h.options.timestamp->tsval;
+  const uint32_t wnd = uint32_t{h.window} << snd_.scale;
+  if (snd_.wl1 < h.seq || (snd_.wl1 == h.seq && wnd > snd_.wnd)) return false;
+  const uint32_t behind = rcv_.ts_recent - h.options.timestamp->tsval;
   return behind <= static_cast<uint64_t>(rto().nanos() / 1'000'000);
 }
 
@@ -203,19 +202,19 @@ bool Connection::DisorderedAck(const TcpSegmentIn& seg) const {
 bool Connection::TrimToWindow(TcpSegmentIn& seg) {
   TcpRepr& h = seg.header;
   const uint32_t len = SegLen(seg);
-  const uint32_t wnd = RcvWnd();
-  const SeqNum right = rcv_nxt_ + wnd;
+  const uint32_t wnd = rcv_.Wnd();
+  const SeqNum right = rcv_.nxt + wnd;
   bool ok;
   if (len == 0) {
-    ok = wnd == 0 ? h.seq == rcv_nxt_ : SeqInRange(h.seq, rcv_nxt_, right);
+    ok = wnd == 0 ? h.seq == rcv_.nxt : SeqInRange(h.seq, rcv_.nxt, right);
   } else {
-    ok = wnd != 0 && (SeqInRange(h.seq, rcv_nxt_, right) ||
-                      SeqInRange(h.seq + (len - 1), rcv_nxt_, right));
+    ok = wnd != 0 && (SeqInRange(h.seq, rcv_.nxt, right) ||
+                      SeqInRange(h.seq + (len - 1), rcv_.nxt, right));
   }
-  if (!ok && h.seq == rcv_nxt_) ok = true;  // zero window, see above
+  if (!ok && h.seq == rcv_.nxt) ok = true;  // zero window, see above
   if (!ok) return false;
-  if (h.seq < rcv_nxt_) {
-    uint32_t d = static_cast<uint32_t>(rcv_nxt_ - h.seq);
+  if (h.seq < rcv_.nxt) {
+    uint32_t d = static_cast<uint32_t>(rcv_.nxt - h.seq);
     if (h.has(TcpFlag::kSyn)) {
       h.flags &= static_cast<uint8_t>(~TcpFlag::kSyn);
       h.seq += 1;
@@ -232,7 +231,7 @@ bool Connection::TrimToWindow(TcpSegmentIn& seg) {
     // window really ends.
     seg.payload = seg.payload.first(room);
     h.flags &= static_cast<uint8_t>(~TcpFlag::kFin);
-    ack_now_ = true;
+    owed_.ack = true;
   }
   return true;
 }
@@ -245,8 +244,8 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
   // ACK, RST or FIN it is no copy of the SYN that opened this connection.
   if (state_ == TcpState::kSynReceived && h0.has(TcpFlag::kSyn) &&
       (h0.flags & (TcpFlag::kAck | TcpFlag::kRst | TcpFlag::kFin)) == 0 &&
-      h0.seq == irs_) {
-    snd_nxt_ = iss_;
+      h0.seq == rcv_.irs) {
+    snd_.nxt = snd_.iss;
     return;
   }
   TcpSegmentIn seg = in;
@@ -255,10 +254,10 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
   // completes the handshake, though SEQ = IRS is below RCV.NXT. Read it as
   // the ACK at RCV.NXT (as Linux's tcp_validate_incoming exception).
   if (state_ == TcpState::kSynReceived && !passive_ && h0.has(TcpFlag::kSyn) &&
-      h0.has(TcpFlag::kAck) && !h0.has(TcpFlag::kRst) && h0.seq == irs_ &&
-      h0.ack == snd_max_) {
+      h0.has(TcpFlag::kAck) && !h0.has(TcpFlag::kRst) && h0.seq == rcv_.irs &&
+      h0.ack == snd_.max) {
     seg.header.flags &= static_cast<uint8_t>(~TcpFlag::kSyn);
-    seg.header.seq = irs_ + 1;
+    seg.header.seq = rcv_.irs + 1;
   }
   // Fourth step ahead of the first: in a synchronized state (and in an
   // actively opened SYN-RECEIVED, "handle per the directions for
@@ -294,10 +293,11 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
   // start beyond what we last acknowledged, and (like Linux) whose ACK the
   // fifth step will accept: a blind segment ACKing data never sent must
   // not move TS.Recent ahead and make the next real segment fail PAWS.
-  if (ts_ok_ && h0.options.timestamp && h0.seq <= last_ack_sent_ &&
-      !(SeqNum(h0.options.timestamp->tsval) < SeqNum(ts_recent_)) &&
-      AcceptableAck(h0)) {
-    ts_recent_ = h0.options.timestamp->tsval;
+  if (ts_ok_ && h0.options.timestamp && h0.seq <= rcv_.last_ack_sent &&
+      !(SeqNum(h0.options.timestamp->tsval) < SeqNum(rcv_.ts_recent)) &&
+      h0.has(TcpFlag::kAck) &&
+      snd_.AcceptableAck(h0.ack, state_ == TcpState::kSynReceived)) {
+    rcv_.ts_recent = h0.options.timestamp->tsval;
   }
   probes_ = 0;  // the peer answers: keepalive and zero-window probes alike
   if (keepalive_) {
@@ -326,14 +326,14 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
   if (seg.header.has(TcpFlag::kFin)) {
     const SeqNum fin_at =
         seg.header.seq + static_cast<uint32_t>(seg.payload.size());
-    if (fin_at == rcv_nxt_) {
+    if (fin_at == rcv_.nxt) {
       ProcessFin(now);
-    } else if (fin_at > rcv_nxt_) {
-      rcv_fin_pending_ = true;
-      rcv_fin_seq_ = fin_at;
-      ack_now_ = true;
+    } else if (fin_at > rcv_.nxt) {
+      rcv_.fin_pending = true;
+      rcv_.fin_seq = fin_at;
+      owed_.ack = true;
     }
-  } else if (rcv_fin_pending_ && rcv_fin_seq_ == rcv_nxt_) {
+  } else if (rcv_.fin_pending && rcv_.fin_seq == rcv_.nxt) {
     ProcessFin(now);
   }
 }
@@ -341,7 +341,7 @@ void Connection::HandleSynchronized(const TcpSegmentIn& in, Instant now) {
 // RFC 5961 §3.2: exactly RCV.NXT resets; elsewhere in the window earns a
 // challenge ACK (the segment already passed the window test).
 void Connection::HandleRst(const TcpSegmentIn& seg, Instant now) {
-  if (seg.header.seq != rcv_nxt_) {
+  if (seg.header.seq != rcv_.nxt) {
     AckInvalid(seg, now, /*challenge=*/true);
     Drop(DropReason::kTcpRstInvalid);
     return;
@@ -375,7 +375,7 @@ void Connection::AckInvalid(const TcpSegmentIn& seg, Instant now,
   const TcpRepr& h = seg.header;
   // A keepalive or zero-window probe (SEQ = RCV.NXT - 1, no data) must be
   // answered or the peer gives up or stalls; it cannot form a loop.
-  const bool probe = h.seq == rcv_nxt_ - 1 && seg.payload.empty() &&
+  const bool probe = h.seq == rcv_.nxt - 1 && seg.payload.empty() &&
                      !h.has(TcpFlag::kSyn) && !h.has(TcpFlag::kFin);
   const bool limited =
       !probe &&
@@ -395,19 +395,7 @@ void Connection::AckInvalid(const TcpSegmentIn& seg, Instant now,
     }
     ++stats_.challenge_acks;
   }
-  ack_now_ = true;
-}
-
-// Would the fifth step accept this segment's ACK? It needs the ACK bit
-// and, in SYN-RECEIVED, SND.UNA < SEG.ACK =< SND.NXT; later, SEG.ACK
-// neither beyond SND.MAX (§3.10.7.4) nor below SND.UNA - MAX.SND.WND
-// (RFC 5961 §5.2). (Linux's tcp_ack() verdict, which gates TS.Recent.)
-bool Connection::AcceptableAck(const TcpRepr& h) const {
-  if (!h.has(TcpFlag::kAck)) return false;
-  if (state_ == TcpState::kSynReceived) {
-    return snd_una_ < h.ack && h.ack <= snd_max_;
-  }
-  return h.ack <= snd_max_ && !(h.ack < snd_una_ - max_snd_wnd_);
+  owed_.ack = true;
 }
 
 // Fifth step. Returns false when the segment is done with.
@@ -417,38 +405,38 @@ bool Connection::HandleAck(const TcpSegmentIn& seg, Instant now) {
     if (!HandleAckInSynReceived(seg, now)) return false;
   }
   // An ACK for something not yet sent: ACK and drop (§3.10.7.4 fifth).
-  if (h.ack > snd_max_) {
+  if (h.ack > snd_.max) {
     AckInvalid(seg, now, /*challenge=*/false);
     Drop(DropReason::kTcpBadAck);
     return false;
   }
   // RFC 5961 §5.2: SND.UNA - MAX.SND.WND =< SEG.ACK, else challenge ACK.
-  if (h.ack < snd_una_ - max_snd_wnd_) {
+  if (h.ack < snd_.una - snd_.max_wnd) {
     AckInvalid(seg, now, /*challenge=*/true);
     Drop(DropReason::kTcpBadAck);
     return false;
   }
-  if (h.ack > snd_una_) {
+  if (h.ack > snd_.una) {
     ProcessNewAck(seg, now);
   } else {
     ProcessDupAck(seg, now);
   }
-  UpdateWindow(seg);
+  snd_.UpdateWindow(seg.header);
   switch (state_) {
     case TcpState::kFinWait1:
-      if (FinAcked()) {
+      if (snd_.FinAcked()) {
         state_ = TcpState::kFinWait2;
         if (orphaned_) timewait_deadline_ = now + config_->fin_wait2_timeout;
       }
       break;
     case TcpState::kClosing:
-      if (FinAcked()) {
+      if (snd_.FinAcked()) {
         EnterTimeWait(now);
         return false;
       }
       break;
     case TcpState::kLastAck:
-      if (FinAcked()) {
+      if (snd_.FinAcked()) {
         EnterClosed(ConnectionError::kNone);
         return false;
       }
@@ -463,74 +451,67 @@ bool Connection::HandleAck(const TcpSegmentIn& seg, Instant now) {
 // gets <SEQ=SEG.ACK><CTL=RST>.
 bool Connection::HandleAckInSynReceived(const TcpSegmentIn& seg, Instant now) {
   const TcpRepr& h = seg.header;
-  if (!(snd_una_ < h.ack && h.ack <= snd_max_)) {
+  if (!(snd_.una < h.ack && h.ack <= snd_.max)) {
     Drop(DropReason::kTcpBadAck);
     ReplyRst(seg);
     return false;
   }
   // The window of a non-SYN segment is scaled from here on.
-  snd_wnd_ = uint32_t{h.window} << snd_scale_;
-  max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
-  snd_wl1_ = h.seq;
-  snd_wl2_ = h.ack;
+  snd_.SetWindow(h, uint32_t{h.window} << snd_.scale);
   SetState(TcpState::kEstablished, now);
   return true;
 }
 
 void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
   const SeqNum ack = seg.header.ack;
-  const uint32_t acked = static_cast<uint32_t>(ack - snd_una_);
-  const uint32_t flight = FlightSize();
-  const SeqNum start = SndBufStart();
+  const uint32_t acked = static_cast<uint32_t>(ack - snd_.una);
+  const uint32_t flight = snd_.FlightSize();
+  const SeqNum start = snd_.BufStart();
   if (ack > start) {
-    snd_buf_.Consume(
-        static_cast<uint32_t>(std::min<int64_t>(ack - start, snd_buf_.size())));
-    if (!fin_queued_) events_ |= TcpEvent::kWritable;
+    snd_.buf.Consume(
+        static_cast<uint32_t>(std::min<int64_t>(ack - start, snd_.buf.size())));
+    if (!snd_.fin_queued) events_ |= TcpEvent::kWritable;
   }
-  snd_una_ = ack;
-  if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+  snd_.una = ack;
+  if (snd_.nxt < snd_.una) snd_.nxt = snd_.una;
   SampleRtt(seg, now);
-  retries_ = 0;
-  rtt_.ResetBackoff();
-  dupacks_ = 0;
-  tlp_sent_ = false;
+  snd_.retries = 0;
+  snd_.rtt.ResetBackoff();
+  snd_.dupacks = 0;
+  snd_.tlp_sent = false;
   const bool was_in_recovery = cc().in_recovery();
   const bool partial_ack =
       cc().OnAck({ack, acked, flight, now,
-                  rtt_.has_sample() ? rtt_.srtt() : Duration::Zero()});
+                  snd_.rtt.has_sample() ? snd_.rtt.srtt() : Duration::Zero()});
   // RFC 6298 §5.2, §5.3: stop when all is acked, else restart.
-  rto_deadline_ =
-      snd_una_ == snd_max_ ? Instant::Max() : now + rtt_.rto(config_->rto_max);
-  // Forget SACK blocks now below SND.UNA.
-  uint8_t keep = 0;
-  for (uint8_t i = 0; i < sacked_count_; ++i) {
-    if (sacked_[i].right > snd_una_) sacked_[keep++] = sacked_[i];
-  }
-  sacked_count_ = keep;
+  snd_.rto_deadline = snd_.una == snd_.max
+                          ? Instant::Max()
+                          : now + snd_.rtt.rto(config_->rto_max);
+  snd_.sacked.Prune(snd_.una);
   UpdateSackScoreboard(seg.header.options);
   if (RackOn()) {
     // RFC 8985: RACK decides what is lost (a partial ACK's next hole
     // included); the controller only deflates.
-    if (was_in_recovery && !cc().in_recovery()) rack_.OnRecoveryExit();
+    if (was_in_recovery && !cc().in_recovery()) snd_.rack.OnRecoveryExit();
     RackOnAck(seg, now);
   } else if (partial_ack) {
     // RFC 6582 §3.2 step 4 resends the first unacknowledged segment. With
     // SACK, RFC 6675 §5 (C) picks by NextSeg(), which never goes back
-    // below HighRxt (rexmit_nxt_): a hole resent once in this episode
+    // below HighRxt (snd_.rexmit_nxt): a hole resent once in this episode
     // waits for the RTO or lost-retransmit detection, and the room the
     // ACK made goes to the next lost hole or to new data.
-    if (sacked_count_ == 0 || rexmit_nxt_ <= snd_una_) {
-      retransmit_head_ = true;
+    if (snd_.sacked.size() == 0 || snd_.rexmit_nxt <= snd_.una) {
+      owed_.retransmit_head = true;
     } else {
-      retransmit_hole_ = true;
+      owed_.sack_hole = true;
     }
   }
   if (!RackOn()) DetectLostRetransmit();
   ArmTlp(now);
   // All acknowledged: the send ring's chunks go back to the pool, and so
   // does the RACK log.
-  if (snd_buf_.empty()) snd_buf_.Free();
-  if (snd_una_ == snd_max_) log_.Release(snd_buf_.pool());
+  if (snd_.buf.empty()) snd_.buf.Free();
+  if (snd_.una == snd_.max) snd_.log.Release(snd_.buf.pool());
 }
 
 // A duplicate ACK: ACK == SND.UNA with data outstanding, and either
@@ -539,14 +520,14 @@ void Connection::ProcessNewAck(const TcpSegmentIn& seg, Instant now) {
 // (RFC 5681 §2) no payload, no FIN and an unchanged window.
 void Connection::ProcessDupAck(const TcpSegmentIn& seg, Instant now) {
   const TcpRepr& h = seg.header;
-  if (h.ack != snd_una_ || snd_max_ == snd_una_) return;
+  if (h.ack != snd_.una || snd_.max == snd_.una) return;
   const bool new_sack = UpdateSackScoreboard(h.options) > 0;
   if (!new_sack && (!seg.payload.empty() || h.has(TcpFlag::kFin) ||
-                    (uint32_t{h.window} << snd_scale_) != snd_wnd_)) {
+                    (uint32_t{h.window} << snd_.scale) != snd_.wnd)) {
     return;
   }
   ++stats_.dup_acks;
-  if (dupacks_ < 255) ++dupacks_;
+  if (snd_.dupacks < 255) ++snd_.dupacks;
   if (RackOn() && new_sack) {
     // RFC 8985 replaces the duplicate-ACK threshold where SACK blocks say
     // what arrived: the count only inflates the window in recovery (RFC
@@ -554,132 +535,56 @@ void Connection::ProcessDupAck(const TcpSegmentIn& seg, Instant now) {
     // ACK without new SACK information (a peer that negotiated SACK and
     // sends none) is still counted the RFC 5681 way below.
     if (cc().in_recovery()) {
-      cc().OnDupAck(dupacks_, snd_una_, snd_max_, FlightSize(), now);
+      cc().OnDupAck(snd_.dupacks, snd_.una, snd_.max, snd_.FlightSize(), now);
     }
     RackOnAck(seg, now);
     return;
   }
   const bool was_in_recovery = cc().in_recovery();
-  if (cc().OnDupAck(dupacks_, snd_una_, snd_max_, FlightSize(), now)) {
+  if (cc().OnDupAck(snd_.dupacks, snd_.una, snd_.max, snd_.FlightSize(), now)) {
     ++stats_.fast_retransmits;
-    retransmit_head_ = true;  // RFC 5681 §3.2 step 2
-    rexmit_nxt_ = snd_una_;
-    tlp_deadline_ = Instant::Max();
-  } else if (was_in_recovery && sacked_count_ > 0) {
+    owed_.retransmit_head = true;  // RFC 5681 §3.2 step 2
+    snd_.rexmit_nxt = snd_.una;
+    snd_.tlp_deadline = Instant::Max();
+  } else if (was_in_recovery && snd_.sacked.size() > 0) {
     // With SACK the next hole need not wait for a partial ACK (RFC 6675
     // in spirit: one retransmission per duplicate ACK).
-    retransmit_hole_ = true;
-  } else if (!was_in_recovery && sack_ok_ && dupacks_ >= kDupThresh &&
-             rexmit_nxt_ <= snd_una_ &&
-             SackedAbove(snd_una_) > (kDupThresh - 1) * effective_mss()) {
+    owed_.sack_hole = true;
+  } else if (!was_in_recovery && sack_ok_ && snd_.dupacks >= kDupThresh &&
+             snd_.rexmit_nxt <= snd_.una &&
+             snd_.sacked.Above(snd_.una) > (kDupThresh - 1) * effective_mss()) {
     // The slow start after a timeout lost a segment: RFC 6582 §3.2 (and
     // RFC 6675 §5.1) allow no new recovery until SND.UNA passes `recover`,
     // but SACK shows the segment is lost (RFC 6675 §4 IsLost; RFC 8985
     // §6.2: data sent after it arrived). Resend it now instead of waiting
     // for another RTO; cwnd was already cut for this episode.
     ++stats_.fast_retransmits;
-    retransmit_head_ = true;
-    rexmit_nxt_ = snd_una_;
+    owed_.retransmit_head = true;
+    snd_.rexmit_nxt = snd_.una;
   }
   if (!RackOn()) DetectLostRetransmit();
 }
 
 // RFC 8985 §6.2 (RACK) on the SACK scoreboard: a retransmission is lost
 // once data sent after it was SACKed. Data is sent in sequence order, so
-// what lies above rexmit_mark_ (SND.MAX when the retransmission left) was
+// what lies above snd_.rexmit_mark (SND.MAX when the retransmission left) was
 // sent later; more than DupThresh - 1 segments of it allow for reordering
 // (RFC 6675 §4 IsLost). Without this a lost retransmission waits for the
 // RTO (RFC 6675 §5 step (C) leaves it to the timer).
 void Connection::DetectLostRetransmit() {
-  if (!sack_ok_ || sacked_count_ == 0 || !(rexmit_nxt_ > snd_una_)) return;
-  if (SackedAbove(rexmit_mark_) <= (kDupThresh - 1) * effective_mss()) return;
+  if (!sack_ok_ || snd_.sacked.size() == 0 || !(snd_.rexmit_nxt > snd_.una))
+    return;
+  if (snd_.sacked.Above(snd_.rexmit_mark) <= (kDupThresh - 1) * effective_mss())
+    return;
   ++stats_.lost_retransmits;
-  retransmit_head_ = true;
-  rexmit_nxt_ = snd_una_;
-  rexmit_mark_ = snd_max_;  // re-detect only from data sent from now on
-}
-
-// §3.10.7.4 fifth, window update: only from a segment newer than the one
-// that last set it (SND.WL1/SND.WL2), so old segments cannot shrink it.
-void Connection::UpdateWindow(const TcpSegmentIn& seg) {
-  const TcpRepr& h = seg.header;
-  if (h.ack < snd_una_) return;
-  if (snd_wl1_ < h.seq || (snd_wl1_ == h.seq && snd_wl2_ <= h.ack)) {
-    snd_wnd_ = uint32_t{h.window} << snd_scale_;
-    snd_wl1_ = h.seq;
-    snd_wl2_ = h.ack;
-    max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
-  }
-}
-
-// Keeps up to four SACKed ranges above SND.UNA (RFC 2018 §5), used to skip
-// data the peer already holds when retransmitting in recovery.
-uint32_t Connection::SackedBytes() const {
-  uint32_t n = 0;
-  for (uint8_t i = 0; i < sacked_count_; ++i) {
-    n += static_cast<uint32_t>(sacked_[i].right - sacked_[i].left);
-  }
-  return n;
-}
-
-// SACKed bytes at or above `s`.
-uint32_t Connection::SackedAbove(SeqNum s) const {
-  uint32_t n = 0;
-  for (uint8_t i = 0; i < sacked_count_; ++i) {
-    if (sacked_[i].right > s) {
-      n += static_cast<uint32_t>(sacked_[i].right - SeqMax(sacked_[i].left, s));
-    }
-  }
-  return n;
+  owed_.retransmit_head = true;
+  snd_.rexmit_nxt = snd_.una;
+  snd_.rexmit_mark = snd_.max;  // re-detect only from data sent from now on
 }
 
 // Returns how many bytes this ACK newly SACKed.
 uint32_t Connection::UpdateSackScoreboard(const TcpOptions& opts) {
-  if (!sack_ok_ || opts.sack_count == 0) return 0;
-  const uint32_t before = SackedBytes();
-  for (uint8_t i = 0; i < opts.sack_count; ++i) {
-    SackBlock b = opts.sack[i];
-    if (!(b.left < b.right) || b.right <= snd_una_ || b.right > snd_max_) {
-      continue;  // RFC 2018 §5: ignore blocks that make no sense
-    }
-    b.left = SeqMax(b.left, snd_una_);
-    bool merged = false;
-    for (uint8_t j = 0; j < sacked_count_; ++j) {
-      if (b.left <= sacked_[j].right && sacked_[j].left <= b.right) {
-        sacked_[j] = {SeqMin(b.left, sacked_[j].left),
-                      SeqMax(b.right, sacked_[j].right)};
-        merged = true;
-        break;
-      }
-    }
-    if (!merged) {
-      if (sacked_count_ == sacked_.size()) {
-        // Full: forget the highest block (the least urgent hole).
-        auto hi = std::max_element(sacked_.begin(), sacked_.end(),
-                                   [](const SackBlock& a, const SackBlock& c) {
-                                     return a.left < c.left;
-                                   });
-        *hi = b;
-      } else {
-        sacked_[sacked_count_++] = b;
-      }
-    }
-  }
-  std::sort(
-      sacked_.begin(), sacked_.begin() + sacked_count_,
-      [](const SackBlock& a, const SackBlock& c) { return a.left < c.left; });
-  // Blocks merged one at a time may now touch each other: coalesce.
-  uint8_t n = 0;
-  for (uint8_t i = 0; i < sacked_count_; ++i) {
-    if (n > 0 && sacked_[i].left <= sacked_[n - 1].right) {
-      sacked_[n - 1].right = SeqMax(sacked_[n - 1].right, sacked_[i].right);
-    } else {
-      sacked_[n++] = sacked_[i];
-    }
-  }
-  sacked_count_ = n;
-  const uint32_t after = SackedBytes();
-  return after > before ? after - before : 0;
+  return sack_ok_ ? snd_.sacked.Update(opts, snd_.una, snd_.max) : 0;
 }
 
 // RFC 7323 §4 (RTTM) with timestamps, else Karn's timed segment (RFC 6298
@@ -689,14 +594,14 @@ void Connection::SampleRtt(const TcpSegmentIn& seg, Instant now) {
   if (ts_ok_ && h.options.timestamp && h.options.timestamp->tsecr != 0) {
     const uint32_t ms = TsVal(now) - h.options.timestamp->tsecr;
     if (ms < 0x7fffffffu) {
-      rtt_.Sample(Duration::Millis(ms), config_->rto_min, config_->rto_max);
+      snd_.rtt.Sample(Duration::Millis(ms), config_->rto_min, config_->rto_max);
     }
-    rtt_timing_ = false;
+    snd_.rtt_timing = false;
     return;
   }
-  if (rtt_timing_ && h.ack >= rtt_seq_) {
-    rtt_.Sample(now - rtt_start_, config_->rto_min, config_->rto_max);
-    rtt_timing_ = false;
+  if (snd_.rtt_timing && h.ack >= snd_.rtt_seq) {
+    snd_.rtt.Sample(now - snd_.rtt_start, config_->rto_min, config_->rto_max);
+    snd_.rtt_timing = false;
   }
 }
 
@@ -711,74 +616,74 @@ void Connection::ProcessText(const TcpSegmentIn& seg, Instant now) {
     return;
   }
   const uint32_t len = static_cast<uint32_t>(seg.payload.size());
-  rcv_mss_ = static_cast<uint16_t>(
-      std::max<uint32_t>(rcv_mss_, std::min<uint32_t>(len, config_->mss)));
+  rcv_.mss = static_cast<uint16_t>(
+      std::max<uint32_t>(rcv_.mss, std::min<uint32_t>(len, config_->mss)));
   const SeqNum seq = seg.header.seq;
-  if (seq != rcv_nxt_) {
+  if (seq != rcv_.nxt) {
     // Beyond a hole: keep it, and ACK at once so the sender sees a
     // duplicate ACK (RFC 5681 §4.2; RFC 9293 §3.10.7.4).
-    if (!rcv_buf_.WriteBeyond(static_cast<uint32_t>(seq - rcv_nxt_),
+    if (!rcv_.buf.WriteBeyond(static_cast<uint32_t>(seq - rcv_.nxt),
                               seg.payload)) {
       Drop(DropReason::kTcpRecvBufferFull);  // the chunk pool ran dry
-    } else if (!reass_.Add(seq, seq + len, config_->max_ooo_ranges)) {
+    } else if (!rcv_.reass.Add(seq, seq + len, config_->max_ooo_ranges)) {
       Drop(DropReason::kTcpOutOfOrderFull);
     } else {
       ++stats_.out_of_order;
     }
     // One duplicate ACK per out-of-order segment, even when a burst of them
     // is processed before the next poll: the sender counts them.
-    if (ack_now_ && dup_acks_owed_ < kMaxOwedDupAcks) ++dup_acks_owed_;
-    ack_now_ = true;
+    if (owed_.ack && owed_.dup_acks < kMaxOwedDupAcks) ++owed_.dup_acks;
+    owed_.ack = true;
     return;
   }
   // Zero-copy receive keeps the payload where it arrived, but only while
   // nothing is queued in the ring (no unread copied bytes, no out-of-order
   // data at offsets from RCV.NXT): the stream stays [held][ring].
   // Anything else is copied, so correctness never depends on the mode.
-  const bool keep = seg.keeper != nullptr && rcv_buf_.empty() &&
-                    reass_.empty() &&
-                    uint64_t{rcv_held_} + len <= rcv_buf_.capacity() &&
+  const bool keep = seg.keeper != nullptr && rcv_.buf.empty() &&
+                    rcv_.reass.empty() &&
+                    uint64_t{rcv_.held} + len <= rcv_.buf.capacity() &&
                     seg.keeper->Keep(seg.payload);
   if (keep) {
-    rcv_held_ += len;
-  } else if (!rcv_buf_.WriteBeyond(0, seg.payload)) {
+    rcv_.held += len;
+  } else if (!rcv_.buf.WriteBeyond(0, seg.payload)) {
     // The chunk pool ran dry: the peer retransmits (our window shrank).
     Drop(DropReason::kTcpRecvBufferFull);
-    ack_now_ = true;
+    owed_.ack = true;
     return;
   } else {
-    rcv_buf_.Extend(len);
+    rcv_.buf.Extend(len);
   }
-  rcv_nxt_ += len;
+  rcv_.nxt += len;
   stats_.bytes_in += len;
-  if (!reass_.empty()) {
+  if (!rcv_.reass.empty()) {
     // Filling (part of) a hole: ACK at once (RFC 5681 §4.2).
-    const SeqNum n = reass_.PopContiguous(rcv_nxt_);
-    const uint32_t more = static_cast<uint32_t>(n - rcv_nxt_);
-    rcv_buf_.Extend(more);
+    const SeqNum n = rcv_.reass.PopContiguous(rcv_.nxt);
+    const uint32_t more = static_cast<uint32_t>(n - rcv_.nxt);
+    rcv_.buf.Extend(more);
     stats_.bytes_in += more;
-    rcv_nxt_ = n;
-    ack_now_ = true;  // the range storage stays reserved until close
+    rcv_.nxt = n;
+    owed_.ack = true;  // the range storage stays reserved until close
   }
   events_ |= TcpEvent::kReadable;
   // Delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2): at least every second
   // full-sized segment, otherwise within the delayed-ACK timeout.
-  rcv_unacked_ += len;
-  if (rcv_unacked_ >= 2u * rcv_mss_) {
-    ack_now_ = true;
-  } else if (!ack_now_) {
-    ArmDelayedAck(now);
+  rcv_.unacked += len;
+  if (rcv_.unacked >= 2u * rcv_.mss) {
+    owed_.ack = true;
+  } else if (!owed_.ack) {
+    rcv_.ArmDelayedAck(now, config_->delayed_ack_timeout);
   }
 }
 
 // Eighth step, for a FIN at RCV.NXT.
 void Connection::ProcessFin(Instant now) {
-  rcv_nxt_ += 1;
-  fin_received_ = true;
-  rcv_fin_pending_ = false;
-  ack_now_ = true;
+  rcv_.nxt += 1;
+  rcv_.fin_received = true;
+  rcv_.fin_pending = false;
+  owed_.ack = true;
   events_ |= TcpEvent::kReadable;
-  reass_.Free();
+  rcv_.reass.Free();
   switch (state_) {
     case TcpState::kSynReceived:
     case TcpState::kEstablished:
@@ -786,7 +691,7 @@ void Connection::ProcessFin(Instant now) {
       break;
     case TcpState::kFinWait1:
       // Our FIN acked by this very segment was handled in the fifth step.
-      if (FinAcked()) {
+      if (snd_.FinAcked()) {
         EnterTimeWait(now);
       } else {
         state_ = TcpState::kClosing;  // simultaneous close

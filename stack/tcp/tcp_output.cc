@@ -28,33 +28,33 @@ Instant Connection::PollAt(Instant now) {
 }
 
 Connection::Due Connection::NextDue(Instant now) const {
-  if (rst_pending_) return Due::kRst;
+  if (owed_.rst) return Due::kRst;
   switch (state_) {
     case TcpState::kClosed:
     case TcpState::kListen:
       return Due::kNone;
     case TcpState::kSynSent:
-      return snd_nxt_ == iss_ ? Due::kSyn : Due::kNone;
+      return snd_.nxt == snd_.iss ? Due::kSyn : Due::kNone;
     case TcpState::kSynReceived:
       // Once the SYN,ACK is out, an unacceptable segment is still answered
       // with an ACK (RFC 9293 §3.10.7.4 first step).
-      if (snd_nxt_ == iss_) return Due::kSyn;
-      return ack_now_ ? Due::kAck : Due::kNone;
+      if (snd_.nxt == snd_.iss) return Due::kSyn;
+      return owed_.ack ? Due::kAck : Due::kNone;
     default:
       break;
   }
-  if (retransmit_head_) return Due::kRetransmitHead;
-  if (retransmit_hole_) return Due::kSackHole;
+  if (owed_.retransmit_head) return Due::kRetransmitHead;
+  if (owed_.sack_hole) return Due::kSackHole;
   // Nothing unsent (a receiver's usual case): no data plan to make.
-  const SeqNum from = NextSendSeq();
-  if ((from < SndDataEnd() || (fin_queued_ && from == fin_seq_)) &&
+  const SeqNum from = snd_.NextSendSeq();
+  if ((from < snd_.DataEnd() || (snd_.fin_queued && from == snd_.fin_seq)) &&
       PlanData(from, DataMaxPayload()).send) {
     return Due::kData;
   }
-  if (tlp_due_) return Due::kLossProbe;
-  if (probe_due_) return Due::kProbe;
-  if (ack_now_ || delack_deadline_ <= now) return Due::kAck;
-  if (dup_acks_owed_ > 0) return Due::kDupAck;
+  if (owed_.loss_probe) return Due::kLossProbe;
+  if (owed_.probe) return Due::kProbe;
+  if (owed_.ack || rcv_.delack_deadline <= now) return Due::kAck;
+  if (owed_.dup_acks > 0) return Due::kDupAck;
   return Due::kNone;
 }
 
@@ -80,25 +80,10 @@ bool Connection::EmitDue(Due d, SegmentSink& sink, Instant now) {
       return EmitAck(sink, now);
     case Due::kDupAck:
       if (!EmitAck(sink, now)) return false;
-      --dup_acks_owed_;
+      --owed_.dup_acks;
       return true;
   }
   return false;
-}
-
-// RCV.WND as the window field. Receiver SWS avoidance (RFC 1122 §4.2.3.3):
-// the right edge moves only by min(buffer / 2, MSS) or more. The window is
-// never shrunk below what was advertised (RFC 9293 §3.8.6.2.2). A SYN's
-// window is not scaled (RFC 7323 §2.2).
-uint16_t Connection::WindowField(bool syn) const {
-  const uint32_t space = RcvSpace();
-  const uint32_t cur =
-      rcv_adv_ > rcv_nxt_ ? static_cast<uint32_t>(rcv_adv_ - rcv_nxt_) : 0;
-  const uint32_t threshold = std::min(rcv_buf_.capacity() / 2, effective_mss());
-  uint32_t w = space;
-  if (space >= cur && space - cur < threshold) w = cur;
-  if (syn) return static_cast<uint16_t>(std::min<uint32_t>(w, 0xffff));
-  return static_cast<uint16_t>(std::min<uint32_t>(w >> rcv_scale_, 0xffff));
 }
 
 TcpRepr Connection::MakeHeader(SeqNum seq, uint8_t flags, Instant now) const {
@@ -107,12 +92,12 @@ TcpRepr Connection::MakeHeader(SeqNum seq, uint8_t flags, Instant now) const {
   h.dst_port = tuple_.remote_port;
   h.seq = seq;
   h.flags = flags;
-  if (flags & TcpFlag::kAck) h.ack = rcv_nxt_;
+  if (flags & TcpFlag::kAck) h.ack = rcv_.nxt;
   h.window = WindowField((flags & TcpFlag::kSyn) != 0);
-  if (ts_ok_) h.options.timestamp = TcpTimestamp{TsVal(now), ts_recent_};
-  if (sack_ok_ && !reass_.empty() && !(flags & TcpFlag::kSyn)) {
+  if (ts_ok_) h.options.timestamp = TcpTimestamp{TsVal(now), rcv_.ts_recent};
+  if (sack_ok_ && !rcv_.reass.empty() && !(flags & TcpFlag::kSyn)) {
     h.options.sack_count =
-        reass_.FillSack(h.options.sack, TcpOptions::kMaxSackBlocks);
+        rcv_.reass.FillSack(h.options.sack, TcpOptions::kMaxSackBlocks);
   }
   return h;
 }
@@ -130,9 +115,9 @@ uint32_t Connection::MaxPayload(const TcpRepr& h) const {
 uint32_t Connection::DataMaxPayload() const {
   TcpRepr h;
   if (ts_ok_) h.options.timestamp = TcpTimestamp{0, 0};
-  if (sack_ok_ && !reass_.empty()) {
+  if (sack_ok_ && !rcv_.reass.empty()) {
     h.options.sack_count = static_cast<uint8_t>(
-        std::min<size_t>(reass_.size(), TcpOptions::kMaxSackBlocks));
+        std::min<size_t>(rcv_.reass.size(), TcpOptions::kMaxSackBlocks));
   }
   return MaxPayload(h);
 }
@@ -146,14 +131,8 @@ bool Connection::Transmit(SegmentSink& sink, TcpSegmentOut& out, Instant now) {
   ++stats_.segs_out;
   stats_.bytes_out += len;
   if (h.has(TcpFlag::kAck)) {
-    const uint32_t wnd = h.has(TcpFlag::kSyn)
-                             ? uint32_t{h.window}
-                             : uint32_t{h.window} << rcv_scale_;
-    if (rcv_nxt_ + wnd > rcv_adv_) rcv_adv_ = rcv_nxt_ + wnd;
-    last_ack_sent_ = rcv_nxt_;
-    ack_now_ = false;
-    delack_deadline_ = Instant::Max();
-    rcv_unacked_ = 0;
+    rcv_.OnAckSent(h);
+    owed_.ack = false;
   }
   const uint32_t seg_len =
       len + (h.has(TcpFlag::kSyn) ? 1 : 0) + (h.has(TcpFlag::kFin) ? 1 : 0);
@@ -162,119 +141,110 @@ bool Connection::Transmit(SegmentSink& sink, TcpSegmentOut& out, Instant now) {
   if (!h.has(TcpFlag::kSyn) && sack_ok_ && config_->rack) {
     RackLogSend(h.seq, end, now);
   }
-  if (h.seq < snd_max_) {
+  if (h.seq < snd_.max) {
     ++stats_.retransmits;
     stats_.bytes_retransmitted += len;
     // Karn (RFC 6298 §3): a resent segment cannot be timed.
-    if (rtt_timing_ && h.seq < rtt_seq_) rtt_timing_ = false;
+    if (snd_.rtt_timing && h.seq < snd_.rtt_seq) snd_.rtt_timing = false;
   }
-  if (end > snd_max_) {
-    if (!rtt_timing_ && h.seq >= snd_max_) {
-      rtt_timing_ = true;
-      rtt_seq_ = end;
-      rtt_start_ = now;
+  if (end > snd_.max) {
+    if (!snd_.rtt_timing && h.seq >= snd_.max) {
+      snd_.rtt_timing = true;
+      snd_.rtt_seq = end;
+      snd_.rtt_start = now;
     }
-    snd_max_ = end;
+    snd_.max = end;
   }
   // RFC 6298 §5.1: start the timer if it is not running.
-  if (rto_deadline_ == Instant::Max()) ArmRto(now);
+  if (snd_.rto_deadline == Instant::Max()) ArmRto(now);
   return true;
 }
 
 // SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED), with our options: all we
 // support on an active open, only what the peer offered on a passive one.
 bool Connection::EmitSyn(SegmentSink& sink, Instant now) {
-  if (snd_nxt_ != iss_) return true;
+  if (snd_.nxt != snd_.iss) return true;
   const bool synack = state_ == TcpState::kSynReceived;
   TcpSegmentOut out{MakeHeader(
-      iss_, synack ? TcpFlag::kSyn | TcpFlag::kAck : TcpFlag::kSyn, now)};
+      snd_.iss, synack ? TcpFlag::kSyn | TcpFlag::kAck : TcpFlag::kSyn, now)};
   TcpOptions& o = out.header.options;
   o.mss = config_->mss;
-  if (ws_ok_) o.window_scale = rcv_scale_;
+  if (ws_ok_) o.window_scale = rcv_.scale;
   o.sack_permitted = sack_ok_;
   if (!Transmit(sink, out, now)) return false;
-  snd_nxt_ = iss_ + 1;
+  snd_.nxt = snd_.iss + 1;
   return true;
 }
 
 // Fast retransmit / NewReno partial ACK: the first unacknowledged segment,
 // cut short where SACKed data begins (RFC 2018 §5, RFC 6675 in spirit).
 bool Connection::EmitRetransmitHead(SegmentSink& sink, Instant now) {
-  const SeqNum start = SndBufStart();
-  TcpSegmentOut out{MakeHeader(snd_una_, TcpFlag::kAck, now)};
-  const SeqNum data_sent_end = SeqMin(snd_max_, SndDataEnd());
-  uint32_t len = data_sent_end > snd_una_
-                     ? static_cast<uint32_t>(data_sent_end - snd_una_)
+  const SeqNum start = snd_.BufStart();
+  TcpSegmentOut out{MakeHeader(snd_.una, TcpFlag::kAck, now)};
+  const SeqNum data_sent_end = SeqMin(snd_.max, snd_.DataEnd());
+  uint32_t len = data_sent_end > snd_.una
+                     ? static_cast<uint32_t>(data_sent_end - snd_.una)
                      : 0;
   len = std::min(len, MaxPayload(out.header));
-  if (sacked_count_ > 0 && sacked_[0].left > snd_una_) {
-    len = std::min(len, static_cast<uint32_t>(sacked_[0].left - snd_una_));
+  if (snd_.sacked.size() > 0 && snd_.sacked[0].left > snd_.una) {
+    len = std::min(len, static_cast<uint32_t>(snd_.sacked[0].left - snd_.una));
   }
-  const bool fin =
-      fin_queued_ && snd_max_ > fin_seq_ && snd_una_ + len == fin_seq_;
+  const bool fin = snd_.fin_queued && snd_.max > snd_.fin_seq &&
+                   snd_.una + len == snd_.fin_seq;
   if (len == 0 && !fin) {
-    retransmit_head_ = false;
+    owed_.retransmit_head = false;
     return true;
   }
   if (fin) out.header.flags |= TcpFlag::kFin;
-  snd_buf_.Peek(static_cast<uint32_t>(snd_una_ - start), len, out.payload);
+  snd_.buf.Peek(static_cast<uint32_t>(snd_.una - start), len, out.payload);
   if (!Transmit(sink, out, now)) return false;
-  retransmit_head_ = false;
-  rexmit_nxt_ = SeqMax(rexmit_nxt_, snd_una_ + len);
-  rexmit_mark_ = snd_max_;
+  owed_.retransmit_head = false;
+  snd_.rexmit_nxt = SeqMax(snd_.rexmit_nxt, snd_.una + len);
+  snd_.rexmit_mark = snd_.max;
   return true;
 }
 
-// In recovery: the first hole at or after rexmit_nxt_ that is presumed
+// In recovery: the first hole at or after snd_.rexmit_nxt that is presumed
 // lost because more than (DupThresh - 1) * SMSS bytes above it were SACKed
 // (RFC 6675 §4 IsLost), resent up to the next SACKed block. Holes that are
 // merely reordered wait.
 bool Connection::EmitSackHole(SegmentSink& sink, Instant now) {
   if (RackOn()) return EmitRackLost(sink, now);
-  retransmit_hole_ = false;
-  if (sacked_count_ == 0 || !cc().in_recovery()) return true;
-  SeqNum s = SeqMax(rexmit_nxt_, snd_una_);
-  SeqNum hole_end = sacked_[sacked_count_ - 1].right;
-  for (uint8_t i = 0; i < sacked_count_; ++i) {  // sorted by left edge
-    if (sacked_[i].left <= s && s < sacked_[i].right) s = sacked_[i].right;
+  owed_.sack_hole = false;
+  if (snd_.sacked.size() == 0 || !cc().in_recovery()) return true;
+  SeqNum s = SeqMax(snd_.rexmit_nxt, snd_.una);
+  SeqNum hole_end = snd_.sacked[snd_.sacked.size() - 1].right;
+  for (uint8_t i = 0; i < snd_.sacked.size(); ++i) {  // sorted by left edge
+    if (snd_.sacked[i].left <= s && s < snd_.sacked[i].right)
+      s = snd_.sacked[i].right;
   }
-  for (uint8_t i = 0; i < sacked_count_; ++i) {
-    if (sacked_[i].left > s) hole_end = SeqMin(hole_end, sacked_[i].left);
+  for (uint8_t i = 0; i < snd_.sacked.size(); ++i) {
+    if (snd_.sacked[i].left > s)
+      hole_end = SeqMin(hole_end, snd_.sacked[i].left);
   }
-  hole_end = SeqMin(hole_end, SndDataEnd());
+  hole_end = SeqMin(hole_end, snd_.DataEnd());
   if (!(s < hole_end)) return true;
   uint32_t sacked_above = 0;
-  for (uint8_t i = 0; i < sacked_count_; ++i) {
-    if (sacked_[i].left >= hole_end) {
-      sacked_above += static_cast<uint32_t>(sacked_[i].right - sacked_[i].left);
+  for (uint8_t i = 0; i < snd_.sacked.size(); ++i) {
+    if (snd_.sacked[i].left >= hole_end) {
+      sacked_above +=
+          static_cast<uint32_t>(snd_.sacked[i].right - snd_.sacked[i].left);
     }
   }
   if (sacked_above <= 2 * effective_mss()) return true;
   TcpSegmentOut out{MakeHeader(s, TcpFlag::kAck, now)};
   const uint32_t len =
       std::min(static_cast<uint32_t>(hole_end - s), MaxPayload(out.header));
-  snd_buf_.Peek(static_cast<uint32_t>(s - SndBufStart()), len, out.payload);
+  snd_.buf.Peek(static_cast<uint32_t>(s - snd_.BufStart()), len, out.payload);
   if (!Transmit(sink, out, now)) {
-    retransmit_hole_ = true;
+    owed_.sack_hole = true;
     return false;
   }
   ++stats_.sack_retransmits;
   cc().OnRecoveryRetransmit(len);
-  rexmit_nxt_ = s + len;
-  rexmit_mark_ = snd_max_;
+  snd_.rexmit_nxt = s + len;
+  snd_.rexmit_mark = snd_.max;
   return true;
-}
-
-// Where the next data segment starts: SND.NXT, moved past data the peer
-// SACKed when resending after a loss.
-SeqNum Connection::NextSendSeq() const {
-  SeqNum from = SeqMax(snd_nxt_, SndBufStart());
-  for (uint8_t i = 0; i < sacked_count_; ++i) {  // sorted by left edge
-    if (from < snd_max_ && sacked_[i].left <= from && from < sacked_[i].right) {
-      from = SeqMin(sacked_[i].right, snd_max_);
-    }
-  }
-  return from;
 }
 
 // The data (and/or FIN) segment due from `from`, if windows, Nagle and SWS
@@ -291,25 +261,26 @@ Connection::DataPlan Connection::PlanData(SeqNum from,
     default:
       return {};
   }
-  const SeqNum end = SndDataEnd();
+  const SeqNum end = snd_.DataEnd();
   const uint32_t unsent = end > from ? static_cast<uint32_t>(end - from) : 0;
   uint32_t cwnd = cc().cwnd();
   // RFC 3042 limited transmit: each of the first two duplicate ACKs lets
   // one more segment out, so a small window still brings the three
   // duplicates fast retransmit needs instead of an RTO.
-  if (dupacks_ > 0 && !cc().in_recovery()) {
-    cwnd += std::min<uint32_t>(dupacks_, 2) * effective_mss();
+  if (snd_.dupacks > 0 && !cc().in_recovery()) {
+    cwnd += std::min<uint32_t>(snd_.dupacks, 2) * effective_mss();
   }
-  const SeqNum edge = snd_una_ + std::min(snd_wnd_, cwnd);
+  const SeqNum edge = snd_.una + std::min(snd_.wnd, cwnd);
   uint32_t usable = edge > from ? static_cast<uint32_t>(edge - from) : 0;
-  if (cc().in_recovery() && sack_ok_ && from >= snd_max_) {
+  if (cc().in_recovery() && sack_ok_ && from >= snd_.max) {
     // RFC 6675 §5 step (C): in recovery, new data may go while the data
     // in the network (pipe) is below cwnd = ssthresh. Pipe is taken as
     // FlightSize less SACKed bytes (holes count as in flight: a little
     // conservative). Data sent now also reveals a lost retransmission
     // (DetectLostRetransmit) before the RTO would.
-    const uint32_t pipe = FlightSize() - std::min(FlightSize(), SackedBytes());
-    const SeqNum wnd_edge = snd_una_ + snd_wnd_;
+    const uint32_t pipe =
+        snd_.FlightSize() - std::min(snd_.FlightSize(), snd_.sacked.Bytes());
+    const SeqNum wnd_edge = snd_.una + snd_.wnd;
     const uint32_t room =
         wnd_edge > from ? static_cast<uint32_t>(wnd_edge - from) : 0;
     if (cc().ssthresh() > pipe) {
@@ -320,17 +291,17 @@ Connection::DataPlan Connection::PlanData(SeqNum from,
   plan.len = std::min({unsent, usable, max_payload});
   // A bare FIN is sent regardless of the window (as Linux does; a receiver
   // accepts a FIN at RCV.NXT even with a zero window).
-  plan.fin = fin_queued_ && from + plan.len == fin_seq_;
+  plan.fin = snd_.fin_queued && from + plan.len == snd_.fin_seq;
   if (plan.len == 0 && !plan.fin) return plan;
-  const bool retransmission = from < snd_max_;
+  const bool retransmission = from < snd_.max;
   if (plan.len > 0 && plan.len < max_payload && !retransmission &&
-      !force_send_) {
+      !owed_.force_send) {
     // RFC 1122 §4.2.3.4: a short segment only if everything queued goes
     // (or a good share of the peer's largest window), and by Nagle only
     // when nothing is in flight unless no_delay.
-    const bool idle = snd_una_ == snd_max_;
+    const bool idle = snd_.una == snd_.max;
     const bool all = plan.len == unsent;
-    const bool big = max_snd_wnd_ > 0 && plan.len >= max_snd_wnd_ / 2;
+    const bool big = snd_.max_wnd > 0 && plan.len >= snd_.max_wnd / 2;
     if (!((idle || no_delay_) && (all || big))) return plan;
   }
   plan.send = true;
@@ -339,24 +310,24 @@ Connection::DataPlan Connection::PlanData(SeqNum from,
 
 // One data (and/or FIN) segment, if one is due. Returns true if it went out.
 bool Connection::EmitData(SegmentSink& sink, Instant now) {
-  const SeqNum from = NextSendSeq();
+  const SeqNum from = snd_.NextSendSeq();
   const DataPlan plan = PlanData(from, DataMaxPayload());
   if (!plan.send) return false;
   TcpSegmentOut out{MakeHeader(from, TcpFlag::kAck, now)};
-  snd_nxt_ = from;
+  snd_.nxt = from;
   if (plan.fin) out.header.flags |= TcpFlag::kFin;
-  if (plan.len > 0 && from + plan.len == SndDataEnd()) {
+  if (plan.len > 0 && from + plan.len == snd_.DataEnd()) {
     out.header.flags |= TcpFlag::kPsh;
   }
-  snd_buf_.Peek(static_cast<uint32_t>(from - SndBufStart()), plan.len,
+  snd_.buf.Peek(static_cast<uint32_t>(from - snd_.BufStart()), plan.len,
                 out.payload);
   if (!Transmit(sink, out, now)) return false;
-  snd_nxt_ += plan.len + (plan.fin ? 1 : 0);
-  force_send_ = false;
+  snd_.nxt += plan.len + (plan.fin ? 1 : 0);
+  owed_.force_send = false;
   // RFC 8985 §7.2: (re)start the probe timer after new data (which also
   // does a due probe's job of drawing an ACK).
-  if (snd_nxt_ == snd_max_) {
-    tlp_due_ = false;
+  if (snd_.nxt == snd_.max) {
+    owed_.loss_probe = false;
     ArmTlp(now);
   }
   return true;
@@ -368,42 +339,42 @@ bool Connection::EmitData(SegmentSink& sink, Instant now) {
 // so that a lost tail is answered by a SACK (and fast recovery) instead of
 // the RTO.
 bool Connection::EmitLossProbe(SegmentSink& sink, Instant now) {
-  tlp_due_ = false;
-  if (snd_una_ == snd_max_ || snd_nxt_ != snd_max_ || cc().in_recovery()) {
+  owed_.loss_probe = false;
+  if (snd_.una == snd_.max || snd_.nxt != snd_.max || cc().in_recovery()) {
     return true;
   }
-  const SeqNum start = SndBufStart();
-  const SeqNum data_end = SndDataEnd();
-  TcpSegmentOut out{MakeHeader(snd_max_, TcpFlag::kAck, now)};
+  const SeqNum start = snd_.BufStart();
+  const SeqNum data_end = snd_.DataEnd();
+  TcpSegmentOut out{MakeHeader(snd_.max, TcpFlag::kAck, now)};
   const uint32_t mss = MaxPayload(out.header);
   SeqNum from;
   uint32_t len;
   bool fin;
-  if (data_end > snd_max_ && snd_una_ + snd_wnd_ > snd_max_) {
-    from = snd_max_;  // new data
+  if (data_end > snd_.max && snd_.una + snd_.wnd > snd_.max) {
+    from = snd_.max;  // new data
     len =
-        std::min({static_cast<uint32_t>(data_end - snd_max_),
-                  static_cast<uint32_t>(snd_una_ + snd_wnd_ - snd_max_), mss});
-    fin = fin_queued_ && from + len == fin_seq_;
+        std::min({static_cast<uint32_t>(data_end - snd_.max),
+                  static_cast<uint32_t>(snd_.una + snd_.wnd - snd_.max), mss});
+    fin = snd_.fin_queued && from + len == snd_.fin_seq;
     if (from + len == data_end) out.header.flags |= TcpFlag::kPsh;
   } else {
-    const SeqNum sent_end = SeqMin(snd_max_, data_end);
-    fin = fin_queued_ && snd_max_ > fin_seq_;
-    from = SeqMax(SeqMax(snd_una_, start),
+    const SeqNum sent_end = SeqMin(snd_.max, data_end);
+    fin = snd_.fin_queued && snd_.max > snd_.fin_seq;
+    from = SeqMax(SeqMax(snd_.una, start),
                   sent_end - std::min<uint32_t>(mss, sent_end - start));
     len = sent_end > from ? static_cast<uint32_t>(sent_end - from) : 0;
     if (len == 0 && !fin) return true;
   }
   out.header.seq = from;
   if (fin) out.header.flags |= TcpFlag::kFin;
-  snd_buf_.Peek(static_cast<uint32_t>(from - start), len, out.payload);
+  snd_.buf.Peek(static_cast<uint32_t>(from - start), len, out.payload);
   if (!Transmit(sink, out, now)) {
-    tlp_due_ = true;
+    owed_.loss_probe = true;
     return false;
   }
-  snd_nxt_ = snd_max_;
+  snd_.nxt = snd_.max;
   ++stats_.loss_probes;
-  tlp_sent_ = true;
+  snd_.tlp_sent = true;
   ArmRto(now);  // §7.3: the RTO, not another probe, guards the probe
   return true;
 }
@@ -412,9 +383,9 @@ bool Connection::EmitLossProbe(SegmentSink& sink, Instant now) {
 // no data, which any live peer answers with an ACK carrying its window
 // (Linux's form of the RFC 9293 §3.8.6.1 / RFC 1122 §4.2.3.6 probe).
 bool Connection::EmitProbe(SegmentSink& sink, Instant now) {
-  TcpSegmentOut out{MakeHeader(snd_una_ - 1, TcpFlag::kAck, now)};
+  TcpSegmentOut out{MakeHeader(snd_.una - 1, TcpFlag::kAck, now)};
   if (!Transmit(sink, out, now)) return false;
-  probe_due_ = false;
+  owed_.probe = false;
   return true;
 }
 
@@ -430,8 +401,8 @@ bool Connection::EmitProbe(SegmentSink& sink, Instant now) {
 // the peer would never learn its data arrived. Then at the window's right
 // edge, as Linux does (tcp_acceptable_seq).
 bool Connection::EmitAck(SegmentSink& sink, Instant now) {
-  SeqNum seq = snd_max_;
-  if (Synchronized() && snd_una_ + snd_wnd_ < seq) seq = snd_una_ + snd_wnd_;
+  SeqNum seq = snd_.max;
+  if (Synchronized() && snd_.una + snd_.wnd < seq) seq = snd_.una + snd_.wnd;
   TcpSegmentOut out{MakeHeader(seq, TcpFlag::kAck, now)};
   return Transmit(sink, out, now);
 }
@@ -448,11 +419,11 @@ bool Connection::EmitPendingRst(SegmentSink& sink, Instant now) {
   out.header.flags = rst_.flags;
   if (rst_.ts) {
     out.header.options.timestamp = TcpTimestamp{
-        TsVal(now), out.header.has(TcpFlag::kAck) ? ts_recent_ : 0};
+        TsVal(now), out.header.has(TcpFlag::kAck) ? rcv_.ts_recent : 0};
   }
   if (!sink.Emit(out)) return false;
   ++stats_.segs_out;
-  rst_pending_ = false;
+  owed_.rst = false;
   return true;
 }
 

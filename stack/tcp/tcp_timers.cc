@@ -22,23 +22,23 @@ void Connection::OnTimers(Instant now) {
     EnterClosed(ConnectionError::kNone);
     return;
   }
-  if (rack_deadline_ <= now) OnRackTimeout(now);
+  if (snd_.rack_deadline <= now) OnRackTimeout(now);
   // The probe first: when it is due at the RTO's time it stands in for
   // the RTO, which OnTlpTimeout re-arms (RFC 8985 §7.2, §7.3).
-  if (tlp_deadline_ <= now) OnTlpTimeout(now);
-  if (rto_deadline_ <= now) OnRetransmitTimeout(now);
+  if (snd_.tlp_deadline <= now) OnTlpTimeout(now);
+  if (snd_.rto_deadline <= now) OnRetransmitTimeout(now);
   if (state_ == TcpState::kClosed) return;
-  if (persist_deadline_ <= now) OnPersistTimeout(now);
+  if (snd_.persist_deadline <= now) OnPersistTimeout(now);
   if (keepalive_deadline_ <= now) OnKeepaliveTimeout(now);
   if (state_ == TcpState::kClosed) return;
-  if (delack_deadline_ <= now) {
-    ack_now_ = true;
-    delack_deadline_ = Instant::Max();
+  if (rcv_.delack_deadline <= now) {
+    owed_.ack = true;
+    rcv_.delack_deadline = Instant::Max();
   }
 }
 
 void Connection::ArmRto(Instant now) {
-  rto_deadline_ = now + rtt_.rto(config_->rto_max);
+  snd_.rto_deadline = now + snd_.rtt.rto(config_->rto_max);
 }
 
 // RFC 8985 §7.2 TLP_calc_PTO(): PTO = 2·SRTT, plus WCDelAckT (the peer's
@@ -50,40 +50,34 @@ void Connection::ArmRto(Instant now) {
 // next probe waits for an ACK that advances SND.UNA). Needs SACK (§7.1)
 // and an RTT sample.
 void Connection::ArmTlp(Instant now) {
-  tlp_deadline_ = Instant::Max();
+  snd_.tlp_deadline = Instant::Max();
   // Not while RACK's reordering timer runs: it answers first (as Linux,
   // whose one timer holds either).
-  if (!sack_ok_ || tlp_sent_ || !rtt_.has_sample() || cc().in_recovery() ||
-      rack_deadline_ != Instant::Max() || snd_una_ == snd_max_ ||
-      snd_nxt_ != snd_max_ ||
+  if (!sack_ok_ || snd_.tlp_sent || !snd_.rtt.has_sample() ||
+      cc().in_recovery() || snd_.rack_deadline != Instant::Max() ||
+      snd_.una == snd_.max || snd_.nxt != snd_.max ||
       (state_ != TcpState::kEstablished && state_ != TcpState::kCloseWait &&
        state_ != TcpState::kFinWait1 && state_ != TcpState::kLastAck &&
        state_ != TcpState::kClosing)) {
     return;
   }
-  Duration pto = rtt_.srtt() * 2;
+  Duration pto = snd_.rtt.srtt() * 2;
   // One segment: counted in bytes (no per-segment count is kept), which
   // errs toward the longer PTO.
-  if (FlightSize() <= effective_mss()) {
+  if (snd_.FlightSize() <= effective_mss()) {
     pto = pto + config_->tlp_peer_delayed_ack;
   }
   pto = std::max(pto, Duration::Millis(10));
-  tlp_deadline_ = std::min(now + pto, rto_deadline_);
+  snd_.tlp_deadline = std::min(now + pto, snd_.rto_deadline);
 }
 
 // §7.3: after a probe the RTO, re-armed from now, guards the tail (the
 // probe may have taken the RTO's place, see ArmTlp).
 void Connection::OnTlpTimeout(Instant now) {
-  tlp_deadline_ = Instant::Max();
-  if (snd_una_ != snd_max_ && !cc().in_recovery() && !tlp_sent_) {
-    tlp_due_ = true;
+  snd_.tlp_deadline = Instant::Max();
+  if (snd_.una != snd_.max && !cc().in_recovery() && !snd_.tlp_sent) {
+    owed_.loss_probe = true;
     ArmRto(now);
-  }
-}
-
-void Connection::ArmDelayedAck(Instant now) {
-  if (delack_deadline_ == Instant::Max()) {
-    delack_deadline_ = now + config_->delayed_ack_timeout;
   }
 }
 
@@ -92,32 +86,32 @@ void Connection::ArmDelayedAck(Instant now) {
 // after max_syn_retries / max_synack_retries / max_data_retries (RFC 1122
 // §4.2.3.5 R2).
 void Connection::OnRetransmitTimeout(Instant now) {
-  rto_deadline_ = Instant::Max();
-  if (snd_una_ == snd_max_) return;
+  snd_.rto_deadline = Instant::Max();
+  if (snd_.una == snd_.max) return;
   const bool handshake =
       state_ == TcpState::kSynSent || state_ == TcpState::kSynReceived;
   const uint8_t limit = state_ == TcpState::kSynSent ? config_->max_syn_retries
                         : handshake ? config_->max_synack_retries
                                     : config_->max_data_retries;
-  if (retries_ >= limit) {
+  if (snd_.retries >= limit) {
     EnterClosed(ConnectionError::kTimedOut);
     return;
   }
-  ++retries_;
+  ++snd_.retries;
   ++stats_.timeouts;
-  rtt_.Backoff();
-  if (!handshake) cc().OnRetransmitTimeout(snd_max_, FlightSize());
-  snd_nxt_ = snd_una_;
-  rtt_timing_ = false;
-  dupacks_ = 0;
-  rexmit_nxt_ = snd_una_;
-  tlp_deadline_ = Instant::Max();
-  tlp_due_ = false;
+  snd_.rtt.Backoff();
+  if (!handshake) cc().OnRetransmitTimeout(snd_.max, snd_.FlightSize());
+  snd_.nxt = snd_.una;
+  snd_.rtt_timing = false;
+  snd_.dupacks = 0;
+  snd_.rexmit_nxt = snd_.una;
+  snd_.tlp_deadline = Instant::Max();
+  owed_.loss_probe = false;
   // RFC 2018 §8: after a timeout, do not trust earlier SACK information.
-  sacked_count_ = 0;
-  log_.ClearMarks();
-  rack_deadline_ = Instant::Max();
-  retransmit_head_ = retransmit_hole_ = false;
+  snd_.sacked.Clear();
+  snd_.log.ClearMarks();
+  snd_.rack_deadline = Instant::Max();
+  owed_.retransmit_head = owed_.sack_hole = false;
   // Re-armed by Transmit() when the retransmission goes out; with a zero
   // window nothing goes and the persist timer takes over (UpdatePersist).
   (void)now;
@@ -128,29 +122,29 @@ void Connection::OnRetransmitTimeout(Instant now) {
 // avoidance to use. Backs off like the RTO; gives up only when the peer
 // stops answering the zero-window probes (OnPersistTimeout).
 bool Connection::PersistWanted() const {
-  return SndDataEnd() > snd_nxt_ && rto_deadline_ == Instant::Max() &&
+  return snd_.DataEnd() > snd_.nxt && snd_.rto_deadline == Instant::Max() &&
          Synchronized() && state_ != TcpState::kSynReceived &&
          state_ != TcpState::kTimeWait;
 }
 
 void Connection::UpdatePersist(Instant now) {
   if (!PersistWanted()) {
-    persist_deadline_ = Instant::Max();
-    persist_backoff_ = 0;
+    snd_.persist_deadline = Instant::Max();
+    snd_.persist_backoff = 0;
     return;
   }
-  if (persist_deadline_ != Instant::Max()) return;
-  Duration d = rtt_.rto(config_->rto_max);
-  for (uint8_t i = 0; i < persist_backoff_ && d < config_->rto_max; ++i) {
+  if (snd_.persist_deadline != Instant::Max()) return;
+  Duration d = snd_.rtt.rto(config_->rto_max);
+  for (uint8_t i = 0; i < snd_.persist_backoff && d < config_->rto_max; ++i) {
     d = d * 2;
   }
-  persist_deadline_ = now + std::min(d, config_->rto_max);
+  snd_.persist_deadline = now + std::min(d, config_->rto_max);
 }
 
 void Connection::OnPersistTimeout(Instant /*now*/) {
-  persist_deadline_ = Instant::Max();
-  if (persist_backoff_ < 30) ++persist_backoff_;
-  if (snd_wnd_ == 0) {
+  snd_.persist_deadline = Instant::Max();
+  if (snd_.persist_backoff < 30) ++snd_.persist_backoff;
+  if (snd_.wnd == 0) {
     // RFC 1122 §4.2.2.17 keeps the connection open only while the receiver
     // answers the probes; one that stopped answering is given up on after
     // max_data_retries unanswered probes, as Linux does (tcp_retries2).
@@ -159,10 +153,10 @@ void Connection::OnPersistTimeout(Instant /*now*/) {
       return;
     }
     ++probes_;
-    probe_due_ = true;
+    owed_.probe = true;
     ++stats_.zero_window_probes;
   } else {
-    force_send_ = true;  // RFC 1122 §4.2.3.4 (4): the override timeout
+    owed_.force_send = true;  // RFC 1122 §4.2.3.4 (4): the override timeout
   }
 }
 
@@ -177,7 +171,7 @@ void Connection::OnKeepaliveTimeout(Instant now) {
     return;
   }
   // Only an idle connection is probed; with data outstanding the RTO rules.
-  if (snd_max_ != snd_una_ || !snd_buf_.empty()) {
+  if (snd_.max != snd_.una || !snd_.buf.empty()) {
     keepalive_deadline_ = now + config_->keepalive_idle;
     return;
   }
@@ -186,7 +180,7 @@ void Connection::OnKeepaliveTimeout(Instant now) {
     return;
   }
   ++probes_;
-  probe_due_ = true;
+  owed_.probe = true;
   keepalive_deadline_ = now + config_->keepalive_interval;
 }
 
