@@ -52,8 +52,9 @@ ChecksumsWritten FinishTxChecksums(rte_mbuf* m) {
     std::byte* seg = ip + l3;
     const size_t seg_len = total - l3;
     const uint16_t seed = LoadBe16(seg + kTcpChecksumAt);
+    // The seed stays in place and is summed with the rest.
     StoreBe16(seg + kTcpChecksumAt,
-              ChecksumFinish(ChecksumAccumulate({seg, seg_len}, seed)));
+              ChecksumFinish(ChecksumAccumulate({seg, seg_len})));
     if (view && view->header_len() == l3 &&
         view->protocol() == IpProtocol::kTcp && !view->is_fragment()) {
       const uint16_t truth = static_cast<uint16_t>(~ChecksumFinish(
