@@ -44,9 +44,9 @@ ChecksumsWritten FinishTxChecksums(rte_mbuf* m) {
     done.ip = view && view->header_len() == l3;
   }
   if (want_tcp) {
-    // The segment's length is the IPv4 total length's (link padding is not
-    // summed); without a parsable header, everything after l3 as a NIC
-    // told l2/l3 only would.
+    // The segment ends where the IPv4 total length says (link padding is
+    // not summed); if the header does not parse, at the frame's end, as a
+    // NIC that knows only l2_len and l3_len would sum.
     const size_t total = view ? view->total_length() : m->data_len - l2;
     if (total < l3 + kTcpMinHeaderLen) return done;
     std::byte* seg = ip + l3;

@@ -31,12 +31,12 @@ struct ChecksumsWritten {
 };
 
 // Does what a NIC does for the frame's tx offload flags: RTE_MBUF_F_TX_IP_CKSUM
-// writes the IPv4 header checksum of the m->l3_len bytes at m->l2_len;
-// RTE_MBUF_F_TX_TCP_CKSUM sums the TCP segment from the pseudo-header sum
-// the stack seeded into its checksum field (TcpFillPseudoHeaderChecksum) and
-// writes the result. Like hardware it trusts l2_len, l3_len and the seed;
-// the returned value says whether the result is right by construction.
-// Single-segment frames only (skiff sends no chains).
+// writes the IPv4 header checksum (RFC 791 §3.1) of the m->l3_len bytes at
+// m->l2_len; RTE_MBUF_F_TX_TCP_CKSUM sums the TCP segment from the
+// pseudo-header sum (RFC 9293 §3.1) the stack seeded into its checksum field
+// (TcpFillPseudoHeaderChecksum) and writes the result. Like hardware it trusts
+// l2_len, l3_len and the seed; the returned value says whether the result is
+// right by construction. Single-segment frames only (skiff sends no chains).
 ChecksumsWritten FinishTxChecksums(rte_mbuf* m);
 
 // The receive flags (RTE_MBUF_F_RX_IP_CKSUM_*, RTE_MBUF_F_RX_L4_CKSUM_*) a
