@@ -58,6 +58,11 @@ ABSL_FLAG(bool, hugepages, true,
           "skiff: EAL's memory (mbufs, rings) on hugepages when enough are "
           "free (--in-memory), else --no-huge; false: always --no-huge. The "
           "setup line says which");
+ABSL_FLAG(bool, wire_offload, true,
+          "skiff: the in-process wire declares IPv4/TCP checksum offload tx+rx "
+          "as a NIC port would, and the stacks leave checksums to it; false: "
+          "the stacks compute and verify every checksum. The setup line says "
+          "which");
 ABSL_FLAG(bool, list_stacks, false,
           "Print the stacks this binary can run, one per line, and exit");
 
@@ -240,8 +245,9 @@ int Main(int argc, char** argv) {
                            o.params.lcores}));
       continue;
     }
-    auto skiff = MakeSkiffRunner(
-        {o.params.placement, o.params.lcores, absl::GetFlag(FLAGS_hugepages)});
+    auto skiff = MakeSkiffRunner({o.params.placement, o.params.lcores,
+                                  absl::GetFlag(FLAGS_hugepages),
+                                  absl::GetFlag(FLAGS_wire_offload)});
     if (!skiff.ok()) {
       std::fprintf(stderr,
                    "skiff-bench: %s: no skiff figures can be measured; use "

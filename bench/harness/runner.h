@@ -172,6 +172,9 @@ struct SkiffOptions {
   int lcores = 0;  // --lcores (CpsParams::lcores): for Describe
   // --hugepages: EAL (mbufs, rings) on 2 MiB pages when enough are free.
   bool hugepages = true;
+  // --wire_offload: the in-process wire declares IPv4/TCP checksum offload
+  // tx+rx and does the NIC's part (drivers/sim/checksum_offload.h).
+  bool wire_offload = true;
 };
 // Fails with kUnimplemented until the skiff runner is built.
 absl::StatusOr<std::unique_ptr<Runner>> MakeSkiffRunner(

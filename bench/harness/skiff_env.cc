@@ -19,8 +19,10 @@ constexpr uint32_t kPoolSize = 16383;
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SkiffEnv>> SkiffEnv::Start(InProcessMemory mem) {
+absl::StatusOr<std::unique_ptr<SkiffEnv>> SkiffEnv::Start(
+    InProcessMemory mem, bool checksum_offload) {
   std::unique_ptr<SkiffEnv> env(new SkiffEnv());
+  env->checksum_offload_ = checksum_offload;
   auto eal = Eal::InitInProcess("skiff-bench", 1024, mem);
   if (!eal.ok()) return eal.status();
   env->eal_ = std::move(*eal);
@@ -65,7 +67,8 @@ absl::StatusOr<std::unique_ptr<SkiffPair>> MakeSkiffPair(
     SkiffEnv& env, const TcpLayerConfig& tcp) {
   auto pair = std::make_unique<SkiffPair>();
   // No clock and no delay: a frame is due the moment it is sent.
-  auto wire = SimWire::Create({}, env.client_pool(), env.server_pool());
+  auto wire = SimWire::Create({.checksum_offload = env.checksum_offload()},
+                              env.client_pool(), env.server_pool());
   if (!wire.ok()) return wire.status();
   pair->wire = std::move(*wire);
   StackConfig c{.address = {kSkiffClientIp, 24}};
@@ -118,6 +121,7 @@ absl::StatusOr<std::unique_ptr<SkiffLcores>> MakeSkiffLcores(
   MultiQueueWireConfig wc;
   wc.a.queues = static_cast<uint16_t>(n);
   wc.b.queues = static_cast<uint16_t>(n);
+  wc.checksum_offload = env.checksum_offload();
   auto wire = MultiQueueWire::Create(wc, env.client_pool(), env.server_pool());
   if (!wire.ok()) return wire.status();
   l->wire = std::move(*wire);

@@ -32,14 +32,18 @@ inline constexpr uint16_t kSkiffPort = 80;
 // skiff experiment, so that a Linux-only run never touches DPDK.
 class SkiffEnv {
  public:
+  // checksum_offload: the wires MakeSkiffPair and MakeSkiffLcores build
+  // declare IPv4/TCP checksum offload (SimWireConfig::checksum_offload).
   static absl::StatusOr<std::unique_ptr<SkiffEnv>> Start(
-      InProcessMemory mem = InProcessMemory::kNoHuge);
+      InProcessMemory mem = InProcessMemory::kNoHuge,
+      bool checksum_offload = false);
   ~SkiffEnv();  // pools first, then EAL and its runtime directory
   SkiffEnv(const SkiffEnv&) = delete;
   SkiffEnv& operator=(const SkiffEnv&) = delete;
 
   PacketPool& client_pool() { return *client_pool_; }
   PacketPool& server_pool() { return *server_pool_; }
+  bool checksum_offload() const { return checksum_offload_; }
   // For the setup line: "EAL on hugepages (--in-memory)" or "EAL --no-huge".
   std::string memory_note() const;
   // "" when every mbuf of both pools is back; otherwise what is missing.
@@ -50,9 +54,11 @@ class SkiffEnv {
   std::unique_ptr<Eal> eal_;
   std::unique_ptr<PacketPool> client_pool_;
   std::unique_ptr<PacketPool> server_pool_;
+  bool checksum_offload_ = false;
 };
 
-// Two stacks over a fault-free SimWire: client on end a, server on end b.
+// Two stacks over a fault-free SimWire: client on end a, server on end b;
+// the wire offloads checksums when env.checksum_offload().
 struct SkiffPair {
   std::unique_ptr<SimWire> wire;
   std::unique_ptr<StackCore> client;

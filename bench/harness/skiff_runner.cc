@@ -18,7 +18,8 @@ class SkiffRunner final : public Runner {
       : placement_(o.placement),
         lcores_(o.lcores),
         cores_(o.placement.cores),
-        hugepages_(o.hugepages) {}
+        hugepages_(o.hugepages),
+        wire_offload_(o.wire_offload) {}
 
   std::string_view name() const override { return "skiff"; }
   std::string Describe() const override {
@@ -35,7 +36,7 @@ class SkiffRunner final : public Runner {
            "after the whole response (as Linux SO_LINGER 0), the server "
            "Close()s (FIN), no TIME-WAIT; rr: the server Stack answers on "
            "every connection, the client Stack drives them all; " +
-           Memory() + ", mbufs from 2 pools";
+           Wire() + "; " + Memory() + ", mbufs from 2 pools";
   }
 
   std::string DescribeLcores() const {
@@ -59,8 +60,8 @@ class SkiffRunner final : public Runner {
         "queue as in the apps, with 2+ lcores an RssPortChooser per client); "
         "%s; cps: "
         "concurrency per client lcore, client Abort()s (RST), server Close()s "
-        "(FIN); bulk: connection k from client k to server k; %s",
-        n, n, n, n, n, where, Memory());
+        "(FIN); bulk: connection k from client k to server k; %s; %s",
+        n, n, n, n, n, where, Wire(), Memory());
   }
 
   absl::StatusOr<CpsResult> RunCps(const CpsParams& p) override {
@@ -81,6 +82,11 @@ class SkiffRunner final : public Runner {
   }
 
  private:
+  // What the stacks leave to the wire, as a port's offloads would be listed.
+  std::string Wire() const {
+    return wire_offload_ ? "wire: in-process, checksum offload tx+rx"
+                         : "wire: in-process, checksums in software";
+  }
   std::string Memory() const {
     if (!env_) return "EAL not started";
     return env_->memory_note();
@@ -88,7 +94,8 @@ class SkiffRunner final : public Runner {
   absl::Status Env() {
     if (env_) return absl::OkStatus();
     auto env = SkiffEnv::Start(hugepages_ ? InProcessMemory::kHugepagesIfFree
-                                          : InProcessMemory::kNoHuge);
+                                          : InProcessMemory::kNoHuge,
+                               wire_offload_);
     if (!env.ok()) return env.status();
     env_ = std::move(*env);
     return absl::OkStatus();
@@ -106,6 +113,7 @@ class SkiffRunner final : public Runner {
   int lcores_;
   int cores_;
   bool hugepages_;
+  bool wire_offload_;
   std::unique_ptr<SkiffEnv> env_;
 };
 

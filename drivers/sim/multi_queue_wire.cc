@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "drivers/rss/frame_hash.h"
+#include "drivers/sim/checksum_offload.h"
 
 namespace skiff {
 namespace {
@@ -34,7 +35,9 @@ MultiQueueWire::SideState::SideState(const MultiQueueSideConfig& c)
       foreign(ToeplitzHash::kMicrosoftKey) {}
 
 MultiQueueWire::MultiQueueWire(const MultiQueueWireConfig& config)
-    : mtu_(config.mtu), sides_{SideState(config.a), SideState(config.b)} {}
+    : mtu_(config.mtu),
+      checksum_offload_(config.checksum_offload),
+      sides_{SideState(config.a), SideState(config.b)} {}
 
 MultiQueueWire::~MultiQueueWire() {
   for (SideState& s : sides_) {
@@ -77,10 +80,10 @@ absl::StatusOr<std::unique_ptr<MultiQueueWire>> MultiQueueWire::Create(
   return w;
 }
 
-uint16_t MultiQueueWire::Steer(int to, Packet& p) const {
+uint16_t MultiQueueWire::Steer(int to, Packet& p, uint64_t rx_flags) const {
   const SideState& s = sides_[to];
   rte_mbuf* m = p.mbuf();
-  m->ol_flags = 0;  // as from a NIC that checked nothing
+  m->ol_flags = rx_flags;
   switch (s.config.steering) {
     case SimSteering::kSingleQueue:
       return 0;
@@ -108,7 +111,14 @@ size_t MultiQueueWire::Queue::TxBurst(std::span<Packet> pkts) {
       p.Reset();  // taken and dropped, as a port drops a giant
       continue;
     }
-    const uint16_t q = wire_.Steer(to, p);
+    // Nothing touches the frame between the two NICs: what the sending one
+    // summed, the receiving one reports GOOD without summing again. No
+    // offload: no flags, as from a NIC that checked nothing.
+    const uint64_t rx_flags =
+        wire_.checksum_offload_
+            ? RxChecksumFlags(p.mbuf(), FinishTxChecksums(p.mbuf()))
+            : 0;
+    const uint16_t q = wire_.Steer(to, p, rx_flags);
     rte_ring* ring = wire_.sides_[to].queues[q]->ring_;
     if (rte_ring_mp_enqueue(ring, p.mbuf()) != 0) break;
     p.Release();
@@ -130,6 +140,10 @@ size_t MultiQueueWire::Queue::RxBurst(std::span<Packet> out) {
   }
   Bump(received_, n);
   return n;
+}
+
+DeviceCaps MultiQueueWire::Queue::caps() const {
+  return wire_.checksum_offload_ ? kChecksumOffloadCaps : DeviceCaps{};
 }
 
 MacAddress MultiQueueWire::Queue::mac() const {

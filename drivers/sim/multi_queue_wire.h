@@ -15,6 +15,8 @@
 // The last two are what software dispatch (drivers/dispatch) repairs.
 //
 // No faults and no delay (SimWire has those): frames are due at once.
+// With checksum_offload every queue reports IPv4/TCP checksum offload both
+// ways and the wire does the NIC's part (drivers/sim/checksum_offload.h).
 // Each receive queue is one rte_ring, multi-producer (any queue of the far
 // side sends into it) and single-consumer, so the queues may be polled from
 // one thread (tests) or one thread per queue (benchmarks).
@@ -53,6 +55,9 @@ struct MultiQueueWireConfig {
   MultiQueueSideConfig b{.mac = MacAddress({0x02, 0, 0, 0, 0, 0x0b})};
   uint16_t mtu = 1500;
   uint32_t ring_size = 4096;  // frames waiting per receive queue
+  // Every queue offers IPv4/TCP checksum offload, tx and rx; off, the
+  // stacks compute every checksum and frames carry no checksum flags.
+  bool checksum_offload = false;
 };
 
 class MultiQueueWire {
@@ -65,7 +70,7 @@ class MultiQueueWire {
     size_t TxBurst(std::span<Packet> pkts) override;
     MacAddress mac() const override;
     uint16_t mtu() const override;
-    DeviceCaps caps() const override { return {}; }  // all in software
+    DeviceCaps caps() const override;
     PacketPool& pool() override { return pool_; }
 
     uint16_t index() const { return index_; }
@@ -118,11 +123,13 @@ class MultiQueueWire {
     std::vector<std::unique_ptr<Queue>> queues;
   };
   MultiQueueWire(const MultiQueueWireConfig& config);
-  // The receive queue of side `to` for this frame; sets the mbuf's RSS hash
-  // when that side's port reports one.
-  uint16_t Steer(int to, Packet& p) const;
+  // The receive queue of side `to` for this frame; replaces the mbuf's
+  // flags with `rx_flags` and the RSS hash when that side's port reports
+  // one.
+  uint16_t Steer(int to, Packet& p, uint64_t rx_flags) const;
 
   uint16_t mtu_;
+  bool checksum_offload_;
   SideState sides_[2];
   std::atomic<uint64_t> ring_full_{0};
 };

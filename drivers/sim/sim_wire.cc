@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "drivers/sim/checksum_offload.h"
 #include "stack/wire/bytes.h"
 
 namespace skiff {
@@ -114,6 +115,7 @@ bool CorruptFrame(rte_mbuf* m, Rng& rng) {
 SimWire::SimWire(const SimWireConfig& config, PacketPool& pool_a,
                  PacketPool& pool_b)
     : clock_(config.clock),
+      checksum_offload_(config.checksum_offload),
       ab_(std::make_unique<Link>(config.a_to_b, 0)),
       ba_(std::make_unique<Link>(config.b_to_a, 1)),
       a_(*this, pool_a, config.mac_a, config.mtu),
@@ -175,6 +177,10 @@ SimLinkCounters Read(const auto& l) {
 SimLinkCounters SimWire::counters_a_to_b() const { return Read(*ab_); }
 SimLinkCounters SimWire::counters_b_to_a() const { return Read(*ba_); }
 
+DeviceCaps SimWire::Endpoint::caps() const {
+  return wire_.checksum_offload_ ? kChecksumOffloadCaps : DeviceCaps{};
+}
+
 size_t SimWire::Endpoint::TxBurst(std::span<Packet> pkts) {
   Link& l = *out_;
   const int64_t now = wire_.now().nanos();
@@ -201,12 +207,25 @@ size_t SimWire::Endpoint::TxBurst(std::span<Packet> pkts) {
       Bump(l.lost);
       continue;
     }
-    if (corrupt && CorruptFrame(p.mbuf(), l.rng)) Bump(l.corrupted);
+    // The NIC sums before the frame leaves; the link corrupts after.
+    ChecksumsWritten written;
+    if (wire_.checksum_offload_) written = FinishTxChecksums(p.mbuf());
+    if (corrupt && CorruptFrame(p.mbuf(), l.rng)) {
+      Bump(l.corrupted);
+      written = {};  // no longer right by construction: verify it again
+    }
+    // The far end's receive flags, set now (the bytes do not change in
+    // flight): none without offload, as from a NIC that checked nothing.
+    p.mbuf()->ol_flags =
+        wire_.checksum_offload_ ? RxChecksumFlags(p.mbuf(), written) : 0;
     int64_t due = (Instant::FromNanos(now) + l.config.delay).nanos();
     rte_mbuf* copy = nullptr;
     if (duplicate) {
       copy = rte_pktmbuf_copy(p.mbuf(), pool_.raw(), 0, UINT32_MAX);
-      if (copy != nullptr) Bump(l.duplicated);
+      if (copy != nullptr) {
+        copy->ol_flags = p.mbuf()->ol_flags;  // not copied by DPDK
+        Bump(l.duplicated);
+      }
     }
     if (reorder) {
       due = (Instant::FromNanos(due) + l.config.reorder_delay).nanos();
@@ -248,8 +267,7 @@ size_t SimWire::Endpoint::RxBurst(std::span<Packet> out) {
          l.staged.front().due_ns <= now) {
     std::pop_heap(l.staged.begin(), l.staged.end(), Link::Later);
     rte_mbuf* m = l.staged.back().m;
-    l.staged.pop_back();
-    m->ol_flags = 0;  // as from a NIC that checked nothing
+    l.staged.pop_back();  // its ol_flags were set by TxBurst
     out[n++] = Packet(m);
   }
   if (n > 0) Bump(l.delivered, n);

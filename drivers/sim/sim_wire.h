@@ -14,6 +14,13 @@
 // Determinism: each direction draws from its own generator seeded by its
 // SimLinkConfig::seed, four draws per frame sent, so the same seed and the
 // same traffic give the same faults.
+//
+// Checksum offload (SimWireConfig::checksum_offload): both endpoints report
+// IPv4 and TCP checksum offload both ways, as a DPDK port whose PMD offers
+// it, and the wire does the NIC's part (drivers/sim/checksum_offload.h):
+// TxBurst writes the checksums the frame's tx flags ask for, before any
+// fault, and the frame arrives with receive flags saying what its checksums
+// are; a frame `corrupt` touched is verified again, so it arrives BAD.
 #ifndef SKIFF_DRIVERS_SIM_SIM_WIRE_H_
 #define SKIFF_DRIVERS_SIM_SIM_WIRE_H_
 
@@ -65,6 +72,9 @@ struct SimWireConfig {
   // Time source read by both endpoints; must be safe to read from the
   // endpoints' threads. When null, time is what SetNow() last set.
   Clock* clock = nullptr;
+  // Both endpoints offer IPv4/TCP checksum offload, tx and rx (see above);
+  // off, the stacks compute every checksum and frames carry no flags.
+  bool checksum_offload = false;
 };
 
 class SimWire {
@@ -80,7 +90,7 @@ class SimWire {
     size_t TxBurst(std::span<Packet> pkts) override;
     MacAddress mac() const override { return mac_; }
     uint16_t mtu() const override { return mtu_; }
-    DeviceCaps caps() const override { return {}; }  // all in software
+    DeviceCaps caps() const override;
     PacketPool& pool() override { return pool_; }
 
     // When the next frame towards this endpoint is due; Instant::Max() if
@@ -125,6 +135,7 @@ class SimWire {
   SimWire(const SimWireConfig& config, PacketPool& pool_a, PacketPool& pool_b);
 
   Clock* clock_;
+  const bool checksum_offload_;
   std::atomic<int64_t> now_ns_{0};
   std::unique_ptr<Link> ab_;
   std::unique_ptr<Link> ba_;

@@ -49,9 +49,11 @@ class TwoStacks : public ::testing::Test {
     server_.reset();
     wire_.reset();
     pool_start_ = TestPool().available();
-    auto wire =
-        SimWire::Create({.a_to_b = a_to_b, .b_to_a = b_to_a, .clock = &clock_},
-                        TestPool(), TestPool());
+    auto wire = SimWire::Create({.a_to_b = a_to_b,
+                                 .b_to_a = b_to_a,
+                                 .clock = &clock_,
+                                 .checksum_offload = checksum_offload_},
+                                TestPool(), TestPool());
     ASSERT_TRUE(wire.ok()) << wire.status();
     wire_ = std::move(*wire);
     StackConfig c{.address = {kClientIp, 24}};
@@ -110,6 +112,7 @@ class TwoStacks : public ::testing::Test {
   }
 
   ManualClock clock_;
+  bool checksum_offload_ = false;  // the wire's, for the next Build()
   std::unique_ptr<SimWire> wire_;
   std::unique_ptr<StackCore> client_;
   std::unique_ptr<StackCore> server_;
