@@ -194,9 +194,37 @@ void Connection::Drop(DropReason r) {
   if (drops_) drops_->Add(r);
 }
 
-void Connection::SetState(TcpState s, Instant now) {
-  state_ = s;
-  if (s == TcpState::kEstablished) OnEstablished(now);
+// The one place state_ changes, with what entering each state does. `now`
+// is the time of the event that causes the transition; entering
+// ESTABLISHED, FIN-WAIT-2 and TIME-WAIT starts timers from it, the other
+// states start none (and callers without a clock pass Instant()).
+void Connection::SetState(TcpState to, Instant now) {
+  state_ = to;
+  switch (to) {
+    case TcpState::kEstablished:
+      OnEstablished(now);
+      return;
+    case TcpState::kFinWait2:
+      // An orphaned connection does not wait for a peer that never
+      // closes (Linux's tcp_fin_timeout; RFC 9293 leaves it open). A
+      // Close() that comes later arms it from PollAt (ArmFinWait2).
+      if (orphaned_) timewait_deadline_ = now + config_->fin_wait2_timeout;
+      return;
+    case TcpState::kTimeWait:
+      // RFC 9293 §3.4.2: 2·MSL, nothing left to send or to reassemble.
+      snd_.StopTimers();
+      rcv_.delack_deadline = keepalive_deadline_ = Instant::Max();
+      timewait_deadline_ = now + config_->time_wait;
+      snd_.buf.Free();
+      rcv_.reass.Free();
+      rcv_.buf.FreeIfEmpty();
+      return;
+    case TcpState::kClosed:
+      OnClosed();
+      return;
+    default:
+      return;
+  }
 }
 
 void Connection::OnEstablished(Instant now) {
@@ -210,37 +238,32 @@ void Connection::OnEstablished(Instant now) {
   if (keepalive_) keepalive_deadline_ = now + config_->keepalive_idle;
   // A Shutdown() before the handshake completed (RFC 9293 §3.10.4: CLOSE in
   // SYN-RECEIVED queues the FIN).
-  if (snd_.fin_queued) state_ = TcpState::kFinWait1;
-}
-
-void Connection::EnterTimeWait(Instant now) {
-  state_ = TcpState::kTimeWait;
-  snd_.StopTimers();
-  rcv_.delack_deadline = keepalive_deadline_ = Instant::Max();
-  timewait_deadline_ = now + config_->time_wait;
-  snd_.buf.Free();
-  rcv_.reass.Free();
-  rcv_.buf.FreeIfEmpty();
+  if (snd_.fin_queued) SetState(TcpState::kFinWait1, now);
 }
 
 void Connection::EnterClosed(ConnectionError why) {
   if (state_ == TcpState::kClosed) return;
-  state_ = TcpState::kClosed;
   // RFC 1122 §4.2.3.9: a soft ICMP error is what the timeout reports.
   if (why == ConnectionError::kTimedOut && SoftErrorPending()) {
     why = ConnectionError::kUnreachable;
   }
   if (error_ == ConnectionError::kNone) error_ = why;
+  SetState(TcpState::kClosed, Instant());
+}
+
+// Entering CLOSED: no timer, nothing owed but a RST, the buffers back.
+void Connection::OnClosed() {
   snd_.StopTimers();
   rcv_.delack_deadline = Instant::Max();
   keepalive_deadline_ = timewait_deadline_ = Instant::Max();
   snd_.log.Release(snd_.buf.pool());
-  owed_.ack = owed_.retransmit_head = owed_.probe = owed_.force_send =
-      owed_.loss_probe = false;
+  const bool rst = owed_.rst;
+  owed_ = {};
+  owed_.rst = rst;
   snd_.buf.Free();
   rcv_.reass.Free();
   // Unread data stays readable after a graceful end; an error discards it.
-  if (why != ConnectionError::kNone || orphaned_) {
+  if (error_ != ConnectionError::kNone || orphaned_) {
     rcv_.buf.Free();
     rcv_.held = 0;  // the layer drops its held mbufs (TcpLayer::Update)
   }
@@ -381,12 +404,12 @@ void Connection::Shutdown() {
     case TcpState::kEstablished:
       snd_.fin_queued = true;
       snd_.fin_seq = snd_.DataEnd();
-      state_ = TcpState::kFinWait1;  // RFC 9293 §3.10.4
+      SetState(TcpState::kFinWait1, Instant());  // RFC 9293 §3.10.4
       return;
     case TcpState::kCloseWait:
       snd_.fin_queued = true;
       snd_.fin_seq = snd_.DataEnd();
-      state_ = TcpState::kLastAck;
+      SetState(TcpState::kLastAck, Instant());
       return;
     default:
       return;

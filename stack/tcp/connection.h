@@ -252,10 +252,11 @@ class Connection {
 
  private:
   // connection.cc
-  void SetState(TcpState s, Instant now);
-  void EnterClosed(ConnectionError why);
-  void EnterTimeWait(Instant now);
+  void SetState(TcpState to, Instant now);
   void OnEstablished(Instant now);
+  void OnClosed();
+  // CLOSED with `why` as the error (the first one sticks).
+  void EnterClosed(ConnectionError why);
   void Negotiate(const TcpRepr& syn);
   void Drop(DropReason r);
   bool Synchronized() const;

@@ -425,13 +425,12 @@ bool Connection::HandleAck(const TcpSegmentIn& seg, Instant now) {
   switch (state_) {
     case TcpState::kFinWait1:
       if (snd_.FinAcked()) {
-        state_ = TcpState::kFinWait2;
-        if (orphaned_) timewait_deadline_ = now + config_->fin_wait2_timeout;
+        SetState(TcpState::kFinWait2, now);
       }
       break;
     case TcpState::kClosing:
       if (snd_.FinAcked()) {
-        EnterTimeWait(now);
+        SetState(TcpState::kTimeWait, now);
         return false;
       }
       break;
@@ -687,18 +686,18 @@ void Connection::ProcessFin(Instant now) {
   switch (state_) {
     case TcpState::kSynReceived:
     case TcpState::kEstablished:
-      state_ = TcpState::kCloseWait;
+      SetState(TcpState::kCloseWait, now);
       break;
     case TcpState::kFinWait1:
       // Our FIN acked by this very segment was handled in the fifth step.
       if (snd_.FinAcked()) {
-        EnterTimeWait(now);
+        SetState(TcpState::kTimeWait, now);
       } else {
-        state_ = TcpState::kClosing;  // simultaneous close
+        SetState(TcpState::kClosing, now);  // simultaneous close
       }
       break;
     case TcpState::kFinWait2:
-      EnterTimeWait(now);
+      SetState(TcpState::kTimeWait, now);
       break;
     case TcpState::kTimeWait:
       timewait_deadline_ = now + config_->time_wait;
