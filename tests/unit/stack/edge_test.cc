@@ -110,7 +110,7 @@ TEST_F(Edge, SimultaneousOpen_BothEstablishedAndExchange) {
   EXPECT_EQ(sa.flows[ss].received, 100000u);
   EXPECT_EQ(sa.flows[ss].rx_hash.h, ca.flows[cs].sent_hash.h);
   EXPECT_FALSE(ca.flows[cs].reset || sa.flows[ss].reset);
-  RunFor(Duration::Seconds(61), Duration::Millis(10));
+  RunFor(Duration::Seconds(61));
   EXPECT_EQ(client_->tcp().connection_count(), 0u);
   EXPECT_EQ(server_->tcp().connection_count(), 0u);
 }
@@ -139,10 +139,10 @@ TEST_F(Edge, SimultaneousClose_BothTimeWaitThenFreed) {
   RunFor(Duration::Millis(5));
   EXPECT_EQ(client_->tcp().connection_count(), 1u);  // TIME-WAIT
   EXPECT_EQ(server_->tcp().connection_count(), 1u);  // TIME-WAIT
-  RunFor(Duration::Millis(1900), Duration::Millis(10));
+  RunFor(Duration::Millis(1900));
   EXPECT_EQ(client_->tcp().connection_count(), 1u);
   EXPECT_EQ(server_->tcp().connection_count(), 1u);
-  RunFor(Duration::Millis(200), Duration::Millis(10));
+  RunFor(Duration::Millis(200));
   EXPECT_EQ(client_->tcp().connection_count(), 0u);
   EXPECT_EQ(server_->tcp().connection_count(), 0u);
   EXPECT_EQ(client_->counters().tcp.resets_out, 0u);
@@ -224,7 +224,7 @@ TEST_F(Edge, SynFlood_QueueBounded_EstablishedKeepTransferring) {
         return server_->tcp().connection_count() == 0 &&
                client_->tcp().connection_count() == 0;
       },
-      Duration::Seconds(400), Duration::Millis(10)))
+      Duration::Seconds(400)))
       << server_->tcp().connection_count();
 }
 
@@ -246,7 +246,7 @@ TEST_F(Edge, TimeWait_NewSynHigherSeq_Reused) {
   ASSERT_TRUE(RunUntil([&] { return client_->tcp().connection_count() == 0; }));
   EXPECT_EQ(ca.flows[c1].received, 1000u);
   EXPECT_EQ(server_->tcp().connection_count(), 1u);  // TIME-WAIT
-  RunFor(Duration::Seconds(1), Duration::Millis(10));
+  RunFor(Duration::Seconds(1));
   const SocketId c2 = ca.Connect(kServerIp, 80, {.close_when_sent = false});
   ASSERT_TRUE(c2.valid());
   EXPECT_EQ(client_->Find(c2)->tuple().local_port, 40000);
@@ -256,7 +256,7 @@ TEST_F(Edge, TimeWait_NewSynHigherSeq_Reused) {
   EXPECT_FALSE(ca.flows[c2].reset);
   EXPECT_EQ(server_->counters().tcp.time_wait_reused, 1u);
   EXPECT_EQ(server_->counters().tcp.passive_opens, 2u);
-  RunFor(Duration::Seconds(61), Duration::Millis(10));
+  RunFor(Duration::Seconds(61));
   EXPECT_EQ(server_->tcp().connection_count(), 0u);
   EXPECT_EQ(client_->tcp().connection_count(), 0u);
 }
@@ -275,7 +275,7 @@ TEST_F(Edge, TimeWait_OldSyn_NotReused) {
   const SeqNum iss = client_->Find(c1)->iss();
   ASSERT_TRUE(RunUntil([&] { return client_->tcp().connection_count() == 0; }));
   ASSERT_EQ(server_->tcp().connection_count(), 1u);  // TIME-WAIT
-  RunFor(Duration::Seconds(1), Duration::Millis(10));
+  RunFor(Duration::Seconds(1));
   InjectToServer(kClientIp, {.src_port = 40000,
                              .dst_port = 80,
                              .seq = iss - 1000,
@@ -318,7 +318,7 @@ TEST_F(Edge, Memory_NoBuffersUntilData_AllReturnedAfterClose) {
   client_->Close(cs);
   ASSERT_TRUE(RunUntil([&] { return server_->tcp().connection_count() == 0; }));
   EXPECT_EQ(client_->tcp().connection_count(), 1u);  // TIME-WAIT, no buffers
-  RunFor(Duration::Seconds(61), Duration::Millis(10));
+  RunFor(Duration::Seconds(61));
   EXPECT_EQ(client_->tcp().connection_count(), 0u);
   EXPECT_EQ(client_->counters().tcp.connections, 0u);
   EXPECT_EQ(client_->tcp().buffer_pool().in_use(), 0u);
@@ -405,13 +405,13 @@ TEST_F(Edge, TimeWait_HeldByApplication_NotReused) {
            server_->Find(ss)->state() == TcpState::kTimeWait;
   }));
   ASSERT_TRUE(RunUntil([&] { return client_->tcp().connection_count() == 0; }));
-  RunFor(Duration::Seconds(1), Duration::Millis(10));
+  RunFor(Duration::Seconds(1));
   // The client comes back from the same port with a higher ISN.
   // The server answers the SYN with an ACK, the client's RST to that may
   // end the TIME-WAIT: either way the application's id stays valid.
   server_events_.acceptable.clear();
   ASSERT_TRUE(client_->Connect(kServerIp, 80).ok());
-  RunFor(Duration::Millis(500), Duration::Millis(10));
+  RunFor(Duration::Millis(500));
   EXPECT_EQ(server_->counters().tcp.time_wait_reused, 0u);
   ASSERT_NE(server_->Find(ss), nullptr) << "the application's id went stale";
   EXPECT_TRUE(server_->Find(ss)->state() == TcpState::kTimeWait ||
