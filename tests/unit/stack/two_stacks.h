@@ -112,11 +112,14 @@ class TwoStacks : public ::testing::Test {
   // not past `limit`: no time passes while work is pending now, and none
   // while nothing at all is pending (no timer, nothing in flight).
   //
-  // Pending work that moved no frame this turn is blocked on the wire, not
-  // the stack: a sender out of mbufs (they are in flight, or held by a
-  // reordering delay) stays due until the far end receives. Then time moves
-  // to the next arrival (or by kStalledStep if nothing is in flight), as the
-  // fixed steps this replaced moved it anyway.
+  // "Pending" work that moved no frame this turn waits for time, not for a
+  // turn: a connection whose timer is due exactly now, between two ticks of
+  // the layer's 1 ms timer wheel, answers PollAt(now) <= now and so stays on
+  // the pending list, yet sends nothing until the wheel's next tick fires
+  // the timer; StackCore::NextDeadline() says "now" all along (seen in the
+  // lossy Lifecycle and Bulk tests). Time then moves to the next arrival, or
+  // by kStalledStep if nothing is in flight, as the fixed steps this
+  // replaced moved it anyway.
   void Turn(Instant limit = Instant::Max()) {
     const uint64_t moved0 = FramesMoved();
     PollBoth();
