@@ -79,7 +79,7 @@ class CcSim : public TwoStacks {
     }
     client_->Close(cs);
     // Both sides finish closing so every mbuf comes back.
-    RunFor(Duration::Seconds(2), Duration::Millis(1));
+    RunFor(Duration::Seconds(2));
     return r;
   }
 };

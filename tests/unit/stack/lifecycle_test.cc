@@ -39,7 +39,7 @@ TEST_F(Lifecycle, BothWaysAtOnce_LossyLink_ByteExact) {
       [&] {
         return ca.flows[cs].app_closed && ss.valid() && sa.flows[ss].app_closed;
       },
-      Duration::Seconds(1200), Duration::Micros(100)))
+      Duration::Seconds(1200)))
       << ca.flows[cs].received << " "
       << (ss.valid() ? sa.flows[ss].received : 0);
   EXPECT_EQ(ca.flows[cs].received, kBytes);
@@ -52,7 +52,7 @@ TEST_F(Lifecycle, BothWaysAtOnce_LossyLink_ByteExact) {
         return client_->tcp().connection_count() == 0 &&
                server_->tcp().connection_count() == 0;
       },
-      Duration::Seconds(200), Duration::Millis(10)));
+      Duration::Seconds(200)));
 }
 
 // The receiver stops reading: its window closes, the sender probes
@@ -72,7 +72,7 @@ TEST_F(Lifecycle, ZeroWindow_SenderProbesThenResumes) {
     ss = ss.valid() ? ss : AcceptOne(*server_, server_events_);
     return ss.valid();
   }));
-  RunFor(Duration::Seconds(5), Duration::Millis(1));  // nobody reads
+  RunFor(Duration::Seconds(5));  // nobody reads
   // Full but for less than a segment (the sender avoids silly windows).
   EXPECT_GT(server_->Find(ss)->recv_queued(), 16u * 1024 - 1448);
   EXPECT_LT(server_->Find(ss)->rcv_wnd(), 1448u);
@@ -105,7 +105,7 @@ TEST_F(Lifecycle, ZeroWindow_SenderProbesThenResumes) {
         return client_->tcp().connection_count() == 0 &&
                server_->tcp().connection_count() == 0;
       },
-      Duration::Seconds(70), Duration::Millis(10)));
+      Duration::Seconds(70)));
 }
 
 // Abort mid-transfer: the peer sees a reset, both sides free everything.
@@ -230,7 +230,7 @@ TEST_F(Lifecycle, ConnectIntoTheVoid_GivesUp) {
       [&] {
         return (client_events_.EventsFor(c.value()) & TcpEvent::kError) != 0;
       },
-      Duration::Seconds(60), Duration::Millis(10)));
+      Duration::Seconds(60)));
   const ConnectionError e = client_->Find(c.value())->error();
   EXPECT_TRUE(e == ConnectionError::kTimedOut ||
               e == ConnectionError::kUnreachable)

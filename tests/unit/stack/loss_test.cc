@@ -49,7 +49,7 @@ class Loss : public TwoStacks {
         r.sender.rto_expirations, r.sender.lost_retransmits,
         r.sender.loss_probes, r.sender.dup_acks);
     // Let both sides finish closing so every mbuf comes back.
-    RunFor(Duration::Seconds(2), Duration::Millis(1));
+    RunFor(Duration::Seconds(2));
     return r;
   }
 };

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "stack/buf/packet.h"
@@ -13,6 +14,7 @@
 #include "stack/wire/tcp.h"
 #include "tests/support/eal_env.h"
 #include "tests/unit/stack/two_stacks.h"
+#include "tests/unit/tcp/segment_match.h"
 
 namespace skiff::testing {
 
@@ -38,8 +40,9 @@ inline Packet TcpFrame(MacAddress dst_mac, MacAddress src_mac, Ipv4Address src,
   return MakePacket(b);
 }
 
-// The TCP header of a captured frame, if it is one.
-inline std::optional<TcpRepr> ParseTcp(const Packet& p) {
+// The TCP segment of a captured frame (header and payload, for IsSegment
+// of tests/unit/tcp/segment_match.h), if it is one.
+inline std::optional<Sent> ParseTcpSegment(const Packet& p) {
   ConstByteSpan f(p.data().data(), p.data().size());
   DropReason why;
   auto eth = EthernetView::Parse(f, &why);
@@ -48,7 +51,17 @@ inline std::optional<TcpRepr> ParseTcp(const Packet& p) {
   if (!ip || ip->protocol() != kProtoTcp) return std::nullopt;
   auto tcp = TcpView::Parse(ip->payload(), &why);
   if (!tcp) return std::nullopt;
-  return TcpRepr::FromView(*tcp, &why);
+  std::optional<TcpRepr> h = TcpRepr::FromView(*tcp, &why);
+  if (!h) return std::nullopt;
+  const ConstByteSpan payload = tcp->payload();
+  return Sent{*h, std::string(reinterpret_cast<const char*>(payload.data()),
+                              payload.size())};
+}
+// The TCP header of a captured frame, if it is one.
+inline std::optional<TcpRepr> ParseTcp(const Packet& p) {
+  std::optional<Sent> s = ParseTcpSegment(p);
+  if (!s) return std::nullopt;
+  return s->h;
 }
 
 // TwoStacks with a client that is only a wire end: tests write the client's
@@ -59,10 +72,16 @@ class RawClientTwoStacks : public TwoStacks {
   // polled), TCP headers only.
   std::vector<TcpRepr> CaptureAtClient() {
     std::vector<TcpRepr> out;
+    for (const Sent& s : CaptureSegmentsAtClient()) out.push_back(s.h);
+    return out;
+  }
+  // The same with payloads, to match with IsSegment.
+  std::vector<Sent> CaptureSegmentsAtClient() {
+    std::vector<Sent> out;
     std::array<Packet, 32> burst;
     for (size_t n; (n = wire_->a().RxBurst(burst)) > 0;) {
       for (size_t i = 0; i < n; ++i) {
-        if (auto t = ParseTcp(burst[i])) out.push_back(*t);
+        if (auto s = ParseTcpSegment(burst[i])) out.push_back(std::move(*s));
         burst[i] = Packet();
       }
     }

@@ -18,6 +18,7 @@
 #include "stack/base/clock.h"
 #include "stack/base/drop_reason.h"
 #include "stack/tcp/connection.h"
+#include "tests/unit/tcp/segment_match.h"
 
 namespace skiff::testing {
 
@@ -30,28 +31,8 @@ inline constexpr uint16_t kRemotePort = 49152;
 inline SeqNum L(uint32_t n) { return SeqNum(kLocalIss + 1 + n); }
 inline SeqNum R(uint32_t n) { return SeqNum(kRemoteIss + 1 + n); }
 
-// One emitted segment, payload copied.
-struct Sent {
-  TcpRepr h;
-  std::string payload;
-};
-inline std::ostream& operator<<(std::ostream& os, const Sent& s) {
-  os << "{seq=" << s.h.seq.value() << " ack=" << s.h.ack.value() << " flags=0x"
-     << std::hex << int{s.h.flags} << std::dec << " win=" << s.h.window
-     << " len=" << s.payload.size();
-  if (s.h.options.mss) os << " mss=" << *s.h.options.mss;
-  if (s.h.options.window_scale) os << " ws=" << int{*s.h.options.window_scale};
-  if (s.h.options.sack_permitted) os << " sackOK";
-  if (s.h.options.timestamp) {
-    os << " ts=" << s.h.options.timestamp->tsval << "/"
-       << s.h.options.timestamp->tsecr;
-  }
-  for (int i = 0; i < s.h.options.sack_count; ++i) {
-    os << " sack=" << s.h.options.sack[i].left.value() << "-"
-       << s.h.options.sack[i].right.value();
-  }
-  return os << "}";
-}
+// What the connection sends carries these ports (IsSegment's `.ports`).
+inline constexpr Ports kOut{kLocalPort, kRemotePort};
 
 class Recorder final : public SegmentSink {
  public:
