@@ -254,6 +254,11 @@ void TcpLayer::SendReset(const FourTuple& tuple, const TcpRepr& seg,
 void TcpLayer::Update(SlabHandle h, Instant now) {
   Socket* s = sockets_.Get(h);
   if (s == nullptr) return;
+  // A deadline that passed since the wheel's last tick (it fires on 1 ms
+  // ticks) fires at the touch that finds it: left for the tick, PollAt
+  // would answer "now" and the connection would sit on the pending list
+  // with nothing to send, the loop spinning until the tick.
+  if (s->conn.NextDeadline() <= now) s->conn.OnTimers(now);
   // The connection discarded its unread data (reset, abort): so do we.
   if (s->hold != nullptr && s->conn.rcv_held() == 0) s->hold->Clear();
   const uint8_t ev = s->conn.TakeEvents();

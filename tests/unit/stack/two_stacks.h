@@ -88,6 +88,8 @@ class TwoStacks : public ::testing::Test {
     server_.reset();
     wire_.reset();
     EXPECT_EQ(TestPool().available(), pool_start_) << "mbufs leaked";
+    EXPECT_EQ(stalled_turns_, 0)
+        << "turns where a stack called itself due yet moved nothing";
   }
 
   // A bound on the turns of one RunUntil/RunFor, so that a stack that never
@@ -114,14 +116,12 @@ class TwoStacks : public ::testing::Test {
   // not past `limit`: no time passes while work is pending now, and none
   // while nothing at all is pending (no timer, nothing in flight).
   //
-  // "Pending" work that moved no frame this turn waits for time, not for a
-  // turn: a connection whose timer is due exactly now, between two ticks of
-  // the layer's 1 ms timer wheel, answers PollAt(now) <= now and so stays on
-  // the pending list, yet sends nothing until the wheel's next tick fires
-  // the timer; StackCore::NextDeadline() says "now" all along (seen in the
-  // lossy Lifecycle and Bulk tests). Time then moves to the next arrival, or
-  // by kStalledStep if nothing is in flight, as the fixed steps this
-  // replaced moved it anyway.
+  // A turn where a stack calls itself due (NextDeadline() "now") yet moves
+  // nothing is a busy-spinning loop: counted, and a failure at TearDown.
+  // It was seen when a timer fell due between two ticks of the layer's
+  // 1 ms wheel, before TcpLayer::Update fired such timers at the touch.
+  // Time still moves (to the next arrival, or by kStalledStep) so that the
+  // test ends and reports it rather than hanging.
   void Turn(Instant limit = Instant::Max()) {
     const uint64_t moved0 = FramesMoved();
     PollBoth();
@@ -170,6 +170,7 @@ class TwoStacks : public ::testing::Test {
   void AdvanceToNextEvent(Instant limit, uint64_t moved0) {
     Instant next = NextEvent();
     if (next <= clock_.Now() && FramesMoved() == moved0) {
+      ++stalled_turns_;
       next = NextArrival();
       if (next <= clock_.Now() || next == Instant::Max()) {
         next = clock_.Now() + kStalledStep;
@@ -187,6 +188,7 @@ class TwoStacks : public ::testing::Test {
 
   ManualClock clock_;
   bool checksum_offload_ = false;  // the wire's, for the next Build()
+  int stalled_turns_ = 0;  // turns "due" that moved nothing (see Turn())
   std::unique_ptr<SimWire> wire_;
   std::unique_ptr<StackCore> client_;
   std::unique_ptr<StackCore> server_;
