@@ -15,11 +15,6 @@ bool ByteRing::SetCapacity(uint32_t capacity) {
   cap_ = capacity;
   // [head, head + cap) touches at most ceil(cap / chunk) + 1 chunks.
   nslots_ = (capacity + kMask) / kChunkSize + 1;
-  if (big()) {
-    big_ = nullptr;
-  } else {
-    inline_ = {};
-  }
   first_ = head_ = len_ = 0;
   return true;
 }
@@ -65,6 +60,7 @@ void ByteRing::Free() {
       --held_;
     }
   }
+  DropTable();
   first_ = head_ = len_ = 0;
 }
 
@@ -78,7 +74,10 @@ bool ByteRing::CopyIn(uint64_t pos, ConstByteSpan data) {
     const uint32_t slot = Slot(abs);
     if (s[slot] == nullptr) {
       s[slot] = TakeChunk();
-      if (s[slot] == nullptr) return false;
+      if (s[slot] == nullptr) {
+        if (held_ == 0) DropTable();
+        return false;
+      }
       ++held_;
     }
     const uint32_t off = static_cast<uint32_t>(abs & kMask);
@@ -126,6 +125,7 @@ uint32_t ByteRing::Reserve(uint32_t n, ByteSpan out[2]) {
     done += k;
     abs += k;
   }
+  if (held_ == 0) DropTable();  // not even one chunk could be had
   return done;
 }
 
@@ -164,6 +164,7 @@ void ByteRing::Consume(uint32_t n) {
     h -= kChunkSize;
   }
   head_ = static_cast<uint32_t>(h);
+  if (held_ == 0) DropTable();  // drained: an idle ring holds no table
 }
 
 void ByteRing::Peek(uint32_t offset, uint32_t n, ConstByteSpan out[2]) const {

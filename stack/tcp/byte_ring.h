@@ -10,7 +10,6 @@
 #ifndef SKIFF_STACK_TCP_BYTE_RING_H_
 #define SKIFF_STACK_TCP_BYTE_RING_H_
 
-#include <array>
 #include <cstdint>
 
 #include "stack/tcp/chunk_pool.h"
@@ -36,7 +35,9 @@ class ByteRing {
   // Capacity may change only while nothing is allocated.
   bool SetCapacity(uint32_t capacity);
   void SetPool(ChunkPool* pool) {
-    if (!allocated()) pool_ = pool;
+    if (allocated()) return;
+    DropTable();
+    pool_ = pool;
   }
   ChunkPool* pool() const { return pool_; }
   uint32_t capacity() const { return cap_; }
@@ -75,24 +76,26 @@ class ByteRing {
   void Peek(uint32_t offset, uint32_t n, ConstByteSpan out[2]) const;
 
  private:
-  // Rings up to 256 KiB keep their slot table inline; larger ones (a
-  // non-default buffer size) take a heap table once, at first use.
-  static constexpr uint32_t kInlineSlots = 17;
-
-  bool big() const { return nslots_ > kInlineSlots; }
-  // Null for a big ring until its table exists (only ever read with chunks
-  // held, which needs the table).
-  std::byte** slots() { return big() ? big_ : inline_.data(); }
-  std::byte* const* slots() const { return big() ? big_ : inline_.data(); }
-  // A big ring's table, made at first use (zeroed), and given back.
+  // The slot table (one chunk pointer per slot) exists only while the
+  // ring holds chunks: from the pool for rings up to 256 KiB, from the heap
+  // for larger ones or without a pool. Null otherwise.
+  bool pooled_table() const {
+    return pool_ != nullptr && nslots_ <= ChunkPool::kTableSlots;
+  }
+  std::byte** slots() { return slots_; }
+  std::byte* const* slots() const { return slots_; }
   void MakeTable() {
-    if (big() && big_ == nullptr) big_ = new std::byte*[nslots_]();
+    if (slots_ != nullptr) return;
+    slots_ = pooled_table() ? pool_->TakeTable() : new std::byte*[nslots_]();
   }
   void DropTable() {
-    if (big()) {
-      delete[] big_;
-      big_ = nullptr;
+    if (slots_ == nullptr) return;
+    if (pooled_table()) {
+      pool_->GiveTable(slots_);
+    } else {
+      delete[] slots_;
     }
+    slots_ = nullptr;
   }
   // abs < head + capacity, so first_ + chunk index < 2 * nslots_.
   uint32_t Slot(uint64_t abs) const {
@@ -107,12 +110,7 @@ class ByteRing {
   bool CopyIn(uint64_t pos, ConstByteSpan data);
 
   ChunkPool* pool_;
-  // One or the other, by big(): a connection carries no table pointer
-  // beside the inline table it almost always uses.
-  union {
-    std::array<std::byte*, kInlineSlots> inline_{};
-    std::byte** big_;
-  };
+  std::byte** slots_ = nullptr;
   uint32_t cap_ = 0;
   uint32_t nslots_ = 1;
   uint32_t first_ = 0;  // slot of the chunk holding the head

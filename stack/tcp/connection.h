@@ -132,7 +132,7 @@ class Connection {
   // Zero-copy send: writable room for up to n bytes (one chunk's worth at
   // most) at the tail of the send buffer; SendCommit(k) queues the first k,
   // k <= the latest reservation (no field remembers it: the TCB stays under
-  // 1 KiB; the room is re-derived, the same while the tail has not moved).
+  // 800 B; the room is re-derived, the same while the tail has not moved).
   SendResult SendReserve(size_t n, ByteSpan out[2]);
   SendResult SendCommit(size_t n);
   // Send without a copy into the send buffer: queues `data` whole (its

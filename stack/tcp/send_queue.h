@@ -8,7 +8,7 @@
 // nothing allocated beyond it); with owned buffers, `pieces_` lists the
 // stream in order: runs of ring bytes and owned buffers. The piece list
 // lives behind a pointer allocated on the first SendOwned, so a connection
-// that never uses it pays 8 bytes (the TCB stays under 1 KiB).
+// that never uses it pays 8 bytes (the TCB stays under 800 B).
 #ifndef SKIFF_STACK_TCP_SEND_QUEUE_H_
 #define SKIFF_STACK_TCP_SEND_QUEUE_H_
 

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -139,6 +140,79 @@ TEST(ByteRing, PoolExhausted_TakesWhatFits) {
   a.Consume(kC);  // one chunk back
   EXPECT_EQ(b.Append(AsBytes("y", 1)), 1u);
   EXPECT_EQ(b.available(), kC - 1);
+}
+
+// The slot table exists only while chunks are held: an idle ring (an
+// idle connection's two) holds no table, and tables are recycled.
+TEST(ByteRing, SlotTableOnlyWhileChunksAreHeld) {
+  constexpr uint32_t kC = ByteRing::kChunkSize;
+  ChunkPool pool(uint64_t{64} * kC);
+  ByteRing r(256 * 1024, &pool);
+  EXPECT_EQ(pool.tables_in_use(), 0u);
+  std::string data(kC + 100, 'z');
+  ASSERT_EQ(r.Append(AsBytes(data.data(), data.size())), data.size());
+  EXPECT_EQ(pool.tables_in_use(), 1u);
+  r.Consume(kC);  // the first chunk drains, the second is still held
+  EXPECT_EQ(r.chunks_held(), 1u);
+  EXPECT_EQ(pool.tables_in_use(), 1u);
+  r.Consume(100);
+  r.FreeIfEmpty();
+  EXPECT_EQ(pool.tables_in_use(), 0u);
+  // Drained exactly to a chunk boundary: chunks and table go at once.
+  std::string one(kC, 'q');
+  ASSERT_EQ(r.Append(AsBytes(one.data(), one.size())), one.size());
+  EXPECT_EQ(pool.tables_in_use(), 1u);
+  r.Consume(kC);
+  EXPECT_EQ(r.chunks_held(), 0u);
+  EXPECT_EQ(pool.tables_in_use(), 0u);
+  // Many rings take and give back tables without losing any.
+  std::vector<std::unique_ptr<ByteRing>> rings;
+  for (int i = 0; i < 40; ++i) {
+    rings.push_back(std::make_unique<ByteRing>(64 * 1024, &pool));
+    ASSERT_EQ(rings.back()->Append(AsBytes("abc", 3)), 3u);
+  }
+  EXPECT_EQ(pool.tables_in_use(), 40u);
+  for (int i = 0; i < 40; ++i) {
+    char out[3];
+    ASSERT_EQ(rings[i]->Read(ByteSpan(reinterpret_cast<std::byte*>(out), 3)),
+              3u);
+    EXPECT_EQ(std::string(out, 3), "abc");
+    rings[i]->FreeIfEmpty();
+  }
+  EXPECT_EQ(pool.tables_in_use(), 0u);
+  EXPECT_EQ(pool.in_use(), 0u);
+}
+
+// A ring larger than a pooled table (over 256 KiB) keeps a heap table and
+// works the same.
+TEST(ByteRing, LargeRingHeapTable) {
+  constexpr uint32_t kC = ByteRing::kChunkSize;
+  ChunkPool pool(uint64_t{64} * kC);
+  ByteRing r(1024 * 1024, &pool);
+  std::string data(600 * 1024, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 13);
+  ASSERT_EQ(r.Append(AsBytes(data.data(), data.size())), data.size());
+  EXPECT_EQ(pool.tables_in_use(), 0u);
+  std::string got(data.size(), '\0');
+  ASSERT_EQ(
+      r.Read(ByteSpan(reinterpret_cast<std::byte*>(got.data()), got.size())),
+      got.size());
+  EXPECT_EQ(got, data);
+  r.Free();
+  EXPECT_EQ(pool.in_use(), 0u);
+}
+
+// An exhausted pool leaves no table behind in a ring that got no chunk.
+TEST(ByteRing, PoolExhausted_NoTableWithoutChunks) {
+  constexpr uint32_t kC = ByteRing::kChunkSize;
+  ChunkPool pool(kC);
+  ByteRing a(2 * kC, &pool), b(2 * kC, &pool);
+  std::string one(kC, 'x');
+  ASSERT_EQ(a.Append(AsBytes(one.data(), one.size())), kC);
+  EXPECT_FALSE(b.WriteBeyond(0, AsBytes("y", 1)));
+  ByteSpan room[2];
+  EXPECT_EQ(b.Reserve(10, room), 0u);
+  EXPECT_EQ(pool.tables_in_use(), 1u);  // a's only
 }
 
 TEST(ByteRing, WriteBeyondThenExtend) {
