@@ -47,27 +47,4 @@ void ChunkPool::Give(std::byte* chunk) {
   --in_use_;
 }
 
-std::byte** ChunkPool::TakeTable() {
-  std::byte** t = free_tables_;
-  if (t != nullptr) {
-    free_tables_ = reinterpret_cast<std::byte**>(t[0]);
-  } else {
-    if (tables_carved_ == kTablesPerBlock) {  // warm-up only
-      table_blocks_.push_back(std::make_unique<std::byte*[]>(
-          size_t{kTablesPerBlock} * kTableSlots));
-      tables_carved_ = 0;
-    }
-    t = table_blocks_.back().get() + size_t{tables_carved_++} * kTableSlots;
-  }
-  std::fill_n(t, kTableSlots, nullptr);
-  ++tables_in_use_;
-  return t;
-}
-
-void ChunkPool::GiveTable(std::byte** table) {
-  table[0] = reinterpret_cast<std::byte*>(free_tables_);
-  free_tables_ = table;
-  --tables_in_use_;
-}
-
 }  // namespace skiff

@@ -19,7 +19,9 @@
 #include <memory>
 #include <vector>
 
+#include "stack/base/array_pool.h"
 #include "stack/base/huge_region.h"
+#include "stack/wire/tcp.h"
 
 namespace skiff {
 
@@ -53,9 +55,17 @@ class ChunkPool {
   // budget (a table is worth 1/120 of the chunk it maps) and recycled
   // through a free list: after warm-up no allocation. Zeroed when taken.
   static constexpr uint32_t kTableSlots = 17;
-  std::byte** TakeTable();
-  void GiveTable(std::byte** table);
-  uint32_t tables_in_use() const { return tables_in_use_; }
+  std::byte** TakeTable() { return tables_.Take(); }
+  void GiveTable(std::byte** table) { tables_.Give(table); }
+  uint32_t tables_in_use() const { return tables_.in_use(); }
+
+  // SACK scoreboards (sack_scoreboard.h), the same way: a sender takes one
+  // with the first SACK block of a flight and gives it back once SND.UNA
+  // passes the last, so only a connection in loss recovery holds one.
+  static constexpr uint32_t kSackBlocks = 16;
+  SackBlock* TakeSackBlocks() { return sack_blocks_.Take(); }
+  void GiveSackBlocks(SackBlock* blocks) { sack_blocks_.Give(blocks); }
+  uint32_t sack_boards_in_use() const { return sack_blocks_.in_use(); }
 
  private:
   uint32_t max_chunks_;
@@ -71,11 +81,8 @@ class ChunkPool {
   uint32_t region_chunks_ = 0;  // chunks in regions_.back()
   std::vector<std::byte*> free_;
 
-  static constexpr uint32_t kTablesPerBlock = 512;
-  std::vector<std::unique_ptr<std::byte*[]>> table_blocks_;
-  uint32_t tables_carved_ = kTablesPerBlock;  // of table_blocks_.back()
-  uint32_t tables_in_use_ = 0;
-  std::byte** free_tables_ = nullptr;  // linked through each table's slot 0
+  ArrayPool<std::byte*, kTableSlots> tables_;
+  ArrayPool<SackBlock, kSackBlocks> sack_blocks_;
 };
 
 }  // namespace skiff

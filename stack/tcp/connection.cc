@@ -257,6 +257,7 @@ void Connection::OnClosed() {
   rcv_.delack_deadline = Instant::Max();
   keepalive_deadline_ = timewait_deadline_ = Instant::Max();
   snd_.log.Release(snd_.buf.pool());
+  snd_.sacked.Clear();
   const bool rst = owed_.rst;
   owed_ = {};
   owed_.rst = rst;

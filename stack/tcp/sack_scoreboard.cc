@@ -12,6 +12,22 @@ bool LeftOrder(const SackBlock& a, const SackBlock& b) {
 
 }  // namespace
 
+void SackScoreboard::Hold() {
+  if (blocks_ != nullptr) return;
+  blocks_ = pool_ != nullptr ? pool_->TakeSackBlocks() : new SackBlock[kBlocks];
+}
+
+void SackScoreboard::Release() {
+  count_ = 0;
+  if (blocks_ == nullptr) return;
+  if (pool_ != nullptr) {
+    pool_->GiveSackBlocks(blocks_);
+  } else {
+    delete[] blocks_;
+  }
+  blocks_ = nullptr;
+}
+
 uint32_t SackScoreboard::Bytes() const {
   uint32_t n = 0;
   for (uint8_t i = 0; i < count_; ++i) {
@@ -45,6 +61,7 @@ void SackScoreboard::Prune(SeqNum una) {
     if (blocks_[i].right > una) blocks_[keep++] = blocks_[i];
   }
   count_ = keep;
+  if (count_ == 0) Release();
 }
 
 uint32_t SackScoreboard::Update(const TcpOptions& opts, SeqNum una,
@@ -65,14 +82,16 @@ uint32_t SackScoreboard::Update(const TcpOptions& opts, SeqNum una,
       }
     }
     if (merged) continue;
+    Hold();
     if (count_ == kBlocks) {
       // Full: forget the highest block (the least urgent hole).
-      *std::max_element(blocks_.begin(), blocks_.end(), LeftOrder) = b;
+      *std::max_element(blocks_, blocks_ + kBlocks, LeftOrder) = b;
     } else {
       blocks_[count_++] = b;
     }
   }
-  std::sort(blocks_.begin(), blocks_.begin() + count_, LeftOrder);
+  if (count_ == 0) return 0;
+  std::sort(blocks_, blocks_ + count_, LeftOrder);
   // Blocks merged one at a time may now touch each other: coalesce.
   uint8_t n = 0;
   for (uint8_t i = 0; i < count_; ++i) {

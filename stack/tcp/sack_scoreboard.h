@@ -1,12 +1,16 @@
 // The sender's record of what the peer SACKed above SND.UNA (RFC 2018 §5
 // scoreboard; RFC 6675 §3). Sorted, disjoint ranges; small: a window with
 // more holes than kBlocks forgets the highest ones (the least urgent).
+// The blocks are held only while there are any: taken from the layer's
+// ChunkPool with the first SACKed range of a flight and given back when
+// SND.UNA passes the last, so an idle connection carries a null pointer,
+// not 128 bytes it almost never uses.
 #ifndef SKIFF_STACK_TCP_SACK_SCOREBOARD_H_
 #define SKIFF_STACK_TCP_SACK_SCOREBOARD_H_
 
-#include <array>
 #include <cstdint>
 
+#include "stack/tcp/chunk_pool.h"
 #include "stack/wire/seq.h"
 #include "stack/wire/tcp.h"
 
@@ -14,7 +18,13 @@ namespace skiff {
 
 class SackScoreboard {
  public:
-  static constexpr uint8_t kBlocks = 16;
+  static constexpr uint8_t kBlocks = ChunkPool::kSackBlocks;
+
+  // `pool`: where the blocks come from (null: the heap).
+  explicit SackScoreboard(ChunkPool* pool = nullptr) : pool_(pool) {}
+  ~SackScoreboard() { Release(); }
+  SackScoreboard(const SackScoreboard&) = delete;
+  SackScoreboard& operator=(const SackScoreboard&) = delete;
 
   // Merges the SACK blocks of an ACK; blocks that make no sense (not above
   // `una`, beyond `max`) are ignored (RFC 2018 §5). Returns how many bytes
@@ -23,7 +33,12 @@ class SackScoreboard {
   // SND.UNA moved to `una`: forget what is now below it.
   void Prune(SeqNum una);
   // RFC 2018 §8: after a timeout, earlier SACK information is not trusted.
-  void Clear() { count_ = 0; }
+  void Clear() {
+    count_ = 0;
+    Release();
+  }
+  // Storage is held (there are blocks).
+  bool holds_storage() const { return blocks_ != nullptr; }
 
   bool empty() const { return count_ == 0; }
   uint8_t size() const { return count_; }
@@ -39,7 +54,11 @@ class SackScoreboard {
   SeqNum SkipSacked(SeqNum from, SeqNum limit) const;
 
  private:
-  std::array<SackBlock, kBlocks> blocks_{};
+  void Hold();
+  void Release();
+
+  SackBlock* blocks_ = nullptr;  // kBlocks of them while count_ > 0
+  ChunkPool* pool_;
   uint8_t count_ = 0;
 };
 

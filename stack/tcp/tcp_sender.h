@@ -33,7 +33,7 @@ class ChunkPool;
 struct TcpSender {
   TcpSender(uint32_t buffer_size, ChunkPool* pool, Duration rto_initial,
             CongestionAlgorithm cc)
-      : rtt(rto_initial), buf(buffer_size, pool) {
+      : rtt(rto_initial), buf(buffer_size, pool), sacked(pool) {
     if (cc == CongestionAlgorithm::kCubic) cc_.emplace<Cubic>();
   }
   ~TcpSender() { log.Free(buf.pool()); }

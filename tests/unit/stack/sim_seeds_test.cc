@@ -469,6 +469,13 @@ class SimRun {
         return absl::StrFormat("%u buffer-pool chunks still in use",
                                s->tcp().buffer_pool().in_use());
       }
+      // The small tables taken with data and SACK ranges go back too.
+      if (s->tcp().buffer_pool().tables_in_use() != 0 ||
+          s->tcp().buffer_pool().sack_boards_in_use() != 0) {
+        return absl::StrFormat("%u ring tables, %u SACK boards still in use",
+                               s->tcp().buffer_pool().tables_in_use(),
+                               s->tcp().buffer_pool().sack_boards_in_use());
+      }
     }
     return "";
   }

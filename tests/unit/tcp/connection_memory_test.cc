@@ -32,9 +32,9 @@ TEST_F(TcpTest, TimeWait_AfterTransfer_BuffersFreed) {
   EXPECT_FALSE(conn->buffers_allocated());
 }
 
-TEST_F(TcpTest, Tcb_Footprint_Under800Bytes) {
+TEST_F(TcpTest, Tcb_Footprint_Under700Bytes) {
   RecordProperty("sizeof_Connection", static_cast<int>(sizeof(Connection)));
-  EXPECT_LT(sizeof(Connection), 800u) << sizeof(Connection);
+  EXPECT_LT(sizeof(Connection), 700u) << sizeof(Connection);
   std::printf("sizeof(Connection) = %zu\n", sizeof(Connection));
 }
 

@@ -93,5 +93,38 @@ TEST(SackScoreboard, PruneAboveAndSkip) {
   EXPECT_EQ(sb.Bytes(), 0u);
 }
 
+// The blocks are the layer's only while there are any: a connection whose
+// flight has no SACKed range holds no storage.
+TEST(SackScoreboard, HoldsPoolStorageOnlyWhileItHasBlocks) {
+  ChunkPool pool(1 << 20);
+  {
+    SackScoreboard sb(&pool);
+    EXPECT_FALSE(sb.holds_storage());
+    // Nothing valid to record: nothing taken.
+    sb.Update(Sacks({{500, 500}}), kUna, kMax);
+    EXPECT_FALSE(sb.holds_storage());
+    EXPECT_EQ(pool.sack_boards_in_use(), 0u);
+    sb.Update(Sacks({{1000, 2000}, {3000, 4000}}), kUna, kMax);
+    EXPECT_TRUE(sb.holds_storage());
+    EXPECT_EQ(pool.sack_boards_in_use(), 1u);
+    sb.Prune(kUna + 2500);  // one range left
+    EXPECT_EQ(pool.sack_boards_in_use(), 1u);
+    sb.Prune(kUna + 4000);  // SND.UNA passed the last range
+    EXPECT_FALSE(sb.holds_storage());
+    EXPECT_EQ(pool.sack_boards_in_use(), 0u);
+    sb.Update(Sacks({{1000, 2000}}), kUna, kMax);
+    EXPECT_EQ(pool.sack_boards_in_use(), 1u);
+    sb.Clear();  // RFC 2018 §8 after a timeout
+    EXPECT_EQ(pool.sack_boards_in_use(), 0u);
+    sb.Update(Sacks({{1000, 2000}}), kUna, kMax);
+  }
+  // Destroyed while holding: given back.
+  EXPECT_EQ(pool.sack_boards_in_use(), 0u);
+  // Recycled storage starts clean: a new board sees only its own blocks.
+  SackScoreboard sb(&pool);
+  sb.Update(Sacks({{7000, 8000}}), kUna, kMax);
+  EXPECT_EQ(Ranges(sb), (R{{7000, 8000}}));
+}
+
 }  // namespace
 }  // namespace skiff
