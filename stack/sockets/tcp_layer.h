@@ -25,7 +25,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "stack/base/clock.h"
 #include "stack/base/drop_reason.h"
-#include "stack/base/huge_allocator.h"
 #include "stack/base/slab.h"
 #include "stack/base/timer_wheel.h"
 #include "stack/buf/packet_pool.h"
@@ -37,6 +36,7 @@
 #include "stack/sockets/recv_hold.h"
 #include "stack/sockets/segment_writer.h"
 #include "stack/sockets/socket_api.h"
+#include "stack/sockets/socket_table.h"
 #include "stack/tcp/chunk_pool.h"
 #include "stack/tcp/connection.h"
 #include "stack/tcp/isn.h"
@@ -237,11 +237,7 @@ class TcpLayer final : public Ipv4Handler {
   ChunkPool buffers_;  // before sockets_: connections give chunks back
   ChallengeAckLimiter challenge_acks_;  // before sockets_: they point here
   Slab<Socket> sockets_;
-  // On huge pages once it outgrows 2 MiB (huge_allocator.h).
-  absl::flat_hash_map<FourTuple, SlabHandle, absl::Hash<FourTuple>,
-                      std::equal_to<FourTuple>,
-                      HugeAllocator<std::pair<const FourTuple, SlabHandle>>>
-      table_;
+  SocketTable table_;
   Slab<Listener> listeners_;
   absl::flat_hash_map<uint16_t, SlabHandle> listener_by_port_;
   std::vector<SlabHandle> pending_;
