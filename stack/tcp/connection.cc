@@ -359,8 +359,7 @@ void Connection::AfterRead(uint32_t cur) {
 
 RecvResult Connection::Recv(ByteSpan out) {
   if (rcv_.buf.empty()) return RecvEmpty();
-  const uint32_t cur =
-      rcv_.adv > rcv_.nxt ? static_cast<uint32_t>(rcv_.adv - rcv_.nxt) : 0;
+  const uint32_t cur = rcv_.Wnd();
   size_t n = rcv_.buf.Read(out);
   AfterRead(cur);
   return RecvResult::Ok(n);
@@ -384,8 +383,7 @@ RecvResult Connection::RecvPeek(ConstByteSpan out[2]) const {
 
 RecvResult Connection::RecvConsume(size_t n) {
   if (rcv_.buf.empty()) return RecvEmpty();
-  const uint32_t cur =
-      rcv_.adv > rcv_.nxt ? static_cast<uint32_t>(rcv_.adv - rcv_.nxt) : 0;
+  const uint32_t cur = rcv_.Wnd();
   const uint32_t k =
       static_cast<uint32_t>(std::min<size_t>(n, rcv_.buf.size()));
   rcv_.buf.Consume(k);
