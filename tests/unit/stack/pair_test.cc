@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "stack/tcp/isn.h"
 #include "tests/unit/stack/two_stacks.h"
 
 namespace skiff::testing {
@@ -116,6 +117,18 @@ class TcpPair : public TwoStacks {
     if (p.server_rcvbuf) {
       server_tcp.connection.recv_buffer_size = p.server_rcvbuf;
     }
+    // The client's ISN 4 KiB below the 2^32 wrap, so every transfer
+    // crosses it early. RFC 6528: ISN = M + F(tuple, secret), M the 4 µs
+    // clock; with a fixed secret the tuple (and so F) is known from a
+    // first connect, and the start time picks M.
+    tcp.secret = server_tcp.secret = SipKey{7, 7, 7};
+    Build(to_server, to_client, tcp, &server_tcp);
+    const ConnectResult probe = client_->Connect(kServerIp, 80);
+    ASSERT_TRUE(probe.ok());
+    const FourTuple tuple = client_->Find(probe.value())->tuple();
+    const uint32_t f = IsnGenerator(tcp.secret).Next(tuple, Instant()).value();
+    constexpr uint32_t kIsn = 0xfffff000u;
+    clock_.Set(Instant::FromNanos(int64_t{4000} * (kIsn - f)));
     Build(to_server, to_client, tcp, &server_tcp);
     const Instant t0 = clock_.Now();
 
@@ -133,6 +146,8 @@ class TcpPair : public TwoStacks {
     const ConnectResult cr = client_->Connect(kServerIp, 80);
     ASSERT_TRUE(cr.ok());
     client.sock = cr.value();
+    ASSERT_EQ(client_->Find(client.sock)->tuple(), tuple);
+    ASSERT_EQ(client_->Find(client.sock)->iss(), SeqNum(kIsn));
     std::vector<std::byte> buf(64 * 1024);
 
     const Instant end = t0 + Duration::Seconds(300);
