@@ -20,13 +20,7 @@ TEST_F(TcpTest, Closed_Connect_SendsSynWithAllOptions) {
   conn->Connect(tuple(), SeqNum(kLocalIss), now());
   EXPECT_EQ(conn->state(), TcpState::kSynSent);
   EXPECT_TRUE(Due());
-  EXPECT_THAT(PollOne(), IsSegment({.ports = kOut,
-                                    .seq = SeqNum(kLocalIss),
-                                    .ack = SeqNum(0),
-                                    .flags = kSyn,
-                                    .window = 65535,
-                                    .payload = "",
-                                    .options = kSynOptions}));
+  EXPECT_THAT(PollOne(), IsSegment(Syn()));
   EXPECT_FALSE(Due());
 }
 
@@ -137,13 +131,7 @@ TEST_F(TcpTest, SynSent_UnacceptableAckThenSynAckToRetransmit_Established) {
   ToSynSent();
   Recv({.flags = kAck, .seq = SeqNum(77), .ack = SeqNum(kLocalIss + 100)});
   EXPECT_THAT(PollOne(), IsSegment(Rst(SeqNum(kLocalIss + 100))));
-  EXPECT_THAT(FireNext(), ElementsAre(IsSegment({.ports = kOut,
-                                                 .seq = SeqNum(kLocalIss),
-                                                 .ack = SeqNum(0),
-                                                 .flags = kSyn,
-                                                 .window = 65535,
-                                                 .payload = "",
-                                                 .options = kSynOptions})));
+  EXPECT_THAT(FireNext(), ElementsAre(IsSegment(Syn())));
   Recv({.flags = kSyn | kAck,
         .seq = SeqNum(kRemoteIss),
         .ack = L(0),
@@ -170,13 +158,7 @@ TEST_F(TcpTest, SynSent_Syn_SimultaneousOpen) {
         .seq = SeqNum(kRemoteIss),
         .options = PeerSynOptions(false)});
   EXPECT_EQ(conn->state(), TcpState::kSynReceived);
-  EXPECT_THAT(PollOne(), IsSegment({.ports = kOut,
-                                    .seq = SeqNum(kLocalIss),
-                                    .ack = R(0),
-                                    .flags = kSyn | kAck,
-                                    .window = 65535,
-                                    .payload = "",
-                                    .options = kMssOnly}));
+  EXPECT_THAT(PollOne(), IsSegment(SynAck()));
   // The peer's SYN-ACK (its answer to our SYN) completes it, though its
   // SEQ = IRS is below RCV.NXT (RFC 9293 §3.5 Figure 7 line 6).
   Recv({.flags = kSyn | kAck, .seq = SeqNum(kRemoteIss), .ack = L(0)});
@@ -208,13 +190,7 @@ TEST_F(TcpTest, SynSent_NoAnswer_SynRetransmittedWithBackoffThenTimesOut) {
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(conn->NextDeadline() - sent, expect);
     sent = conn->NextDeadline();
-    EXPECT_THAT(FireNext(), ElementsAre(IsSegment({.ports = kOut,
-                                                   .seq = SeqNum(kLocalIss),
-                                                   .ack = SeqNum(0),
-                                                   .flags = kSyn,
-                                                   .window = 65535,
-                                                   .payload = "",
-                                                   .options = kSynOptions})));
+    EXPECT_THAT(FireNext(), ElementsAre(IsSegment(Syn())));
     expect = expect * 2;
   }
   EXPECT_THAT(FireNext(), IsEmpty());
@@ -247,30 +223,18 @@ TEST_F(TcpTest, Closed_AcceptSynWithAllOptions_SynAckEchoesThem) {
   conn->AcceptSyn(tuple(), SeqNum(kLocalIss), syn, now());
   EXPECT_EQ(conn->state(), TcpState::kSynReceived);
   EXPECT_THAT(PollOne(),
-              IsSegment({.ports = kOut,
-                         .seq = SeqNum(kLocalIss),
-                         .ack = R(0),
-                         .flags = kSyn | kAck,
-                         .window = 65535,
-                         .payload = "",
-                         .options = Opts{.mss = 1460,
-                                         .wscale = 7,
-                                         .sack_ok = true,
-                                         .ts = Stamp{.val = Ts(), .ecr = 777},
-                                         .sack = kNoSack}}));
+              IsSegment(SynAck(Opts{.mss = 1460,
+                                    .wscale = 7,
+                                    .sack_ok = true,
+                                    .ts = Stamp{.val = Ts(), .ecr = 777},
+                                    .sack = kNoSack})));
 }
 
 TEST_F(TcpTest, Closed_AcceptSynWithoutOptions_SynAckHasMssOnly) {
   Make();
   TcpRepr syn = Repr({.flags = kSyn, .seq = SeqNum(kRemoteIss)});
   conn->AcceptSyn(tuple(), SeqNum(kLocalIss), syn, now());
-  EXPECT_THAT(PollOne(), IsSegment({.ports = kOut,
-                                    .seq = SeqNum(kLocalIss),
-                                    .ack = R(0),
-                                    .flags = kSyn | kAck,
-                                    .window = 65535,
-                                    .payload = "",
-                                    .options = kMssOnly}));
+  EXPECT_THAT(PollOne(), IsSegment(SynAck()));
 }
 
 TEST_F(TcpTest, Closed_AcceptSynWithWsOnly_ScalesBothWays) {
@@ -279,17 +243,11 @@ TEST_F(TcpTest, Closed_AcceptSynWithWsOnly_ScalesBothWays) {
   o.window_scale = 2;
   TcpRepr syn = Repr({.flags = kSyn, .seq = SeqNum(kRemoteIss), .options = o});
   conn->AcceptSyn(tuple(), SeqNum(kLocalIss), syn, now());
-  EXPECT_THAT(PollOne(), IsSegment({.ports = kOut,
-                                    .seq = SeqNum(kLocalIss),
-                                    .ack = R(0),
-                                    .flags = kSyn | kAck,
-                                    .window = 65535,
-                                    .payload = "",
-                                    .options = Opts{.mss = 1460,
-                                                    .wscale = 7,
-                                                    .sack_ok = false,
-                                                    .ts = std::nullopt,
-                                                    .sack = kNoSack}}));
+  EXPECT_THAT(PollOne(), IsSegment(SynAck(Opts{.mss = 1460,
+                                               .wscale = 7,
+                                               .sack_ok = false,
+                                               .ts = std::nullopt,
+                                               .sack = kNoSack})));
   Recv({.ack = L(0), .window = 100});
   EXPECT_EQ(conn->snd_wnd(), 400u);
 }
@@ -312,13 +270,7 @@ TEST_F(TcpTest, SynReceived_BadAck_SendsRst) {
 TEST_F(TcpTest, SynReceived_DuplicateSyn_ResendsSynAck) {
   ToSynReceived();
   Recv({.flags = kSyn, .seq = SeqNum(kRemoteIss)});
-  EXPECT_THAT(PollOne(), IsSegment({.ports = kOut,
-                                    .seq = SeqNum(kLocalIss),
-                                    .ack = R(0),
-                                    .flags = kSyn | kAck,
-                                    .window = 65535,
-                                    .payload = "",
-                                    .options = kMssOnly}));
+  EXPECT_THAT(PollOne(), IsSegment(SynAck()));
 }
 
 TEST_F(TcpTest, SynReceived_Rst_Closed) {

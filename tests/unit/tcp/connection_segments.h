@@ -69,6 +69,27 @@ inline Seg Fin(SeqNum seq, SeqNum ack, uint16_t window = 65535) {
           .payload = "",
           .options = kNoOptions};
 }
+// our SYN (Connect, or its retransmission),
+inline Seg Syn() {
+  return {.ports = kOut,
+          .seq = SeqNum(kLocalIss),
+          .ack = SeqNum(0),
+          .flags = kSyn,
+          .window = 65535,
+          .payload = "",
+          .options = kSynOptions};
+}
+// our SYN-ACK to the peer's SYN (SEQ = ISS, ACK = IRS + 1), offering
+// `options` (kMssOnly: the peer's SYN offered nothing else),
+inline Seg SynAck(const Opts& options = kMssOnly) {
+  return {.ports = kOut,
+          .seq = SeqNum(kLocalIss),
+          .ack = R(0),
+          .flags = kSyn | kAck,
+          .window = 65535,
+          .payload = "",
+          .options = options};
+}
 // and a RST in answer to a segment: <SEQ=seq><CTL=RST>, zero window.
 inline Seg Rst(SeqNum seq) {
   return {.ports = kOut,
