@@ -65,7 +65,7 @@ SocketInfo InfoOf(const Connection& c) {
   i.mss = c.effective_mss();
   i.cwnd = c.cwnd();
   i.ssthresh = c.ssthresh();
-  const TcpConnStats& st = c.stats();
+  const TcpConnStats st = c.stats();
   i.retransmits = st.retransmits;
   i.bytes_sent = st.bytes_out;
   i.bytes_received = st.bytes_in;

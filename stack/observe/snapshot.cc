@@ -62,7 +62,7 @@ ConnectionRow MakeConnectionRow(const Connection& c) {
   r.snd_wnd = c.snd_wnd();
   r.rcv_wnd = c.rcv_wnd();
   r.bytes_in_flight = c.snd_nxt() - c.snd_una();
-  const TcpConnStats& st = c.stats();
+  const TcpConnStats st = c.stats();
   r.retransmits = st.retransmits;
   r.send_queue = c.send_queued();
   r.recv_queue = c.recv_queued();

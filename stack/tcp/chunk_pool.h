@@ -21,6 +21,7 @@
 
 #include "stack/base/array_pool.h"
 #include "stack/base/huge_region.h"
+#include "stack/tcp/tcp_types.h"
 #include "stack/wire/tcp.h"
 
 namespace skiff {
@@ -67,6 +68,13 @@ class ChunkPool {
   void GiveSackBlocks(SackBlock* blocks) { sack_blocks_.Give(blocks); }
   uint32_t sack_boards_in_use() const { return sack_blocks_.in_use(); }
 
+  // The counters of trouble (Connection::Trouble): taken the first time a
+  // connection counts a loss, a retransmission or a bad segment, kept until
+  // it goes.
+  TcpConnStats* TakeStats() { return stats_.Take(); }
+  void GiveStats(TcpConnStats* s) { stats_.Give(s); }
+  uint32_t stats_in_use() const { return stats_.in_use(); }
+
  private:
   uint32_t max_chunks_;
   uint32_t in_use_ = 0;
@@ -83,6 +91,7 @@ class ChunkPool {
 
   ArrayPool<std::byte*, kTableSlots> tables_;
   ArrayPool<SackBlock, kSackBlocks> sack_blocks_;
+  ArrayPool<TcpConnStats, 1> stats_;
 };
 
 }  // namespace skiff

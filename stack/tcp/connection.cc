@@ -64,6 +64,32 @@ Connection::Connection(const TcpConfig& config, DropCounters* drops,
   linger_zero_ = config.linger_zero;
 }
 
+Connection::~Connection() {
+  if (trouble_ == nullptr) return;
+  if (ChunkPool* pool = snd_.buf.pool()) {
+    pool->GiveStats(trouble_);
+  } else {
+    delete trouble_;
+  }
+}
+
+TcpConnStats& Connection::Trouble() {
+  if (trouble_ == nullptr) {
+    ChunkPool* pool = snd_.buf.pool();
+    trouble_ = pool != nullptr ? pool->TakeStats() : new TcpConnStats();
+  }
+  return *trouble_;
+}
+
+TcpConnStats Connection::stats() const {
+  TcpConnStats st = trouble_ != nullptr ? *trouble_ : TcpConnStats{};
+  st.segs_in = hot_.segs_in;
+  st.segs_out = hot_.segs_out;
+  st.bytes_in = hot_.bytes_in;
+  st.bytes_out = hot_.bytes_out;
+  return st;
+}
+
 void Connection::SetCongestionControl(CongestionAlgorithm a) {
   snd_.SetAlgorithm(a);
 }
@@ -190,7 +216,7 @@ bool Connection::writable() const {
 }
 
 void Connection::Drop(DropReason r) {
-  ++stats_.dropped;
+  ++Trouble().dropped;
   if (drops_) drops_->Add(r);
 }
 

@@ -74,6 +74,7 @@ class Connection {
   Connection(const TcpConfig& config, DropCounters* drops,
              ChunkPool* pool = nullptr,
              ChallengeAckLimiter* challenge_limit = nullptr);
+  ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -213,7 +214,7 @@ class Connection {
   bool buffers_allocated() const {
     return snd_.buf.allocated() || rcv_.buf.allocated();
   }
-  const TcpConnStats& stats() const { return stats_; }
+  TcpConnStats stats() const;
 
   // ---- the TCB, named after RFC 9293 §3.3.1 (diagnostics and tests) ----
   SeqNum iss() const { return snd_.iss; }
@@ -384,7 +385,18 @@ class Connection {
   Instant timewait_deadline_ = Instant::Max();  // also FIN-WAIT-2's end
   Instant last_oow_ack_ = Instant::FromNanos(INT64_MIN / 2);
 
-  TcpConnStats stats_;
+  // Counters. The four every segment moves live here; the rest (loss,
+  // reordering, bad segments) in a block from the layer's pool taken the
+  // first time one of them counts, so a connection that meets no trouble
+  // holds a pointer for them, not 64 B.
+  struct {
+    uint64_t segs_in = 0;
+    uint64_t segs_out = 0;
+    uint64_t bytes_in = 0;
+    uint64_t bytes_out = 0;
+  } hot_;
+  TcpConnStats* trouble_ = nullptr;
+  TcpConnStats& Trouble();
   // The one RST we owe (reply to a bad segment, or Abort()). `ts`: sent on
   // a connection that negotiated timestamps, so it carries them (RFC 7323
   // §3.2); decided when owed, as the state may be CLOSED by the time it

@@ -22,7 +22,7 @@ constexpr uint8_t kDupThresh = 3;
 }  // namespace
 
 void Connection::OnSegment(const TcpSegmentIn& seg, Instant now) {
-  ++stats_.segs_in;
+  ++hot_.segs_in;
   switch (state_) {
     case TcpState::kClosed:
       HandleClosed(seg);
@@ -155,7 +155,7 @@ void Connection::DeliverQueuedText() {
   if (n <= rcv_.nxt) return;
   const uint32_t more = static_cast<uint32_t>(n - rcv_.nxt);
   rcv_.buf.Extend(more);
-  stats_.bytes_in += more;
+  hot_.bytes_in += more;
   rcv_.nxt = n;
   events_ |= TcpEvent::kReadable;
   owed_.ack = true;
@@ -382,7 +382,7 @@ void Connection::AckInvalid(const TcpSegmentIn& seg, Instant now,
       (h.has(TcpFlag::kSyn) || (seg.payload.empty() && !h.has(TcpFlag::kFin)));
   if (limited) {
     if (now - last_oow_ack_ < config_->invalid_ack_interval) {
-      ++stats_.invalid_acks_limited;
+      ++Trouble().invalid_acks_limited;
       return;
     }
     last_oow_ack_ = now;
@@ -390,10 +390,10 @@ void Connection::AckInvalid(const TcpSegmentIn& seg, Instant now,
   if (challenge) {
     // RFC 5961 §7: the stack-wide limit.
     if (challenge_limit_ != nullptr && !challenge_limit_->Allow(now)) {
-      ++stats_.invalid_acks_limited;
+      ++Trouble().invalid_acks_limited;
       return;
     }
-    ++stats_.challenge_acks;
+    ++Trouble().challenge_acks;
   }
   owed_.ack = true;
 }
@@ -525,7 +525,7 @@ void Connection::ProcessDupAck(const TcpSegmentIn& seg, Instant now) {
                     (uint32_t{h.window} << snd_.scale) != snd_.wnd)) {
     return;
   }
-  ++stats_.dup_acks;
+  ++Trouble().dup_acks;
   if (snd_.dupacks < 255) ++snd_.dupacks;
   if (RackOn() && new_sack) {
     // RFC 8985 replaces the duplicate-ACK threshold where SACK blocks say
@@ -541,7 +541,7 @@ void Connection::ProcessDupAck(const TcpSegmentIn& seg, Instant now) {
   }
   const bool was_in_recovery = cc().in_recovery();
   if (cc().OnDupAck(snd_.dupacks, snd_.una, snd_.max, snd_.FlightSize(), now)) {
-    ++stats_.fast_retransmits;
+    ++Trouble().fast_retransmits;
     owed_.retransmit_head = true;  // RFC 5681 §3.2 step 2
     snd_.rexmit_nxt = snd_.una;
     snd_.tlp_deadline = Instant::Max();
@@ -557,7 +557,7 @@ void Connection::ProcessDupAck(const TcpSegmentIn& seg, Instant now) {
     // but SACK shows the segment is lost (RFC 6675 §4 IsLost; RFC 8985
     // §6.2: data sent after it arrived). Resend it now instead of waiting
     // for another RTO; cwnd was already cut for this episode.
-    ++stats_.fast_retransmits;
+    ++Trouble().fast_retransmits;
     owed_.retransmit_head = true;
     snd_.rexmit_nxt = snd_.una;
   }
@@ -575,7 +575,7 @@ void Connection::DetectLostRetransmit() {
     return;
   if (snd_.sacked.Above(snd_.rexmit_mark) <= (kDupThresh - 1) * effective_mss())
     return;
-  ++stats_.lost_retransmits;
+  ++Trouble().lost_retransmits;
   owed_.retransmit_head = true;
   snd_.rexmit_nxt = snd_.una;
   snd_.rexmit_mark = snd_.max;  // re-detect only from data sent from now on
@@ -627,7 +627,7 @@ void Connection::ProcessText(const TcpSegmentIn& seg, Instant now) {
     } else if (!rcv_.reass.Add(seq, seq + len, config_->max_ooo_ranges)) {
       Drop(DropReason::kTcpOutOfOrderFull);
     } else {
-      ++stats_.out_of_order;
+      ++Trouble().out_of_order;
     }
     // One duplicate ACK per out-of-order segment, even when a burst of them
     // is processed before the next poll: the sender counts them.
@@ -654,13 +654,13 @@ void Connection::ProcessText(const TcpSegmentIn& seg, Instant now) {
     rcv_.buf.Extend(len);
   }
   rcv_.nxt += len;
-  stats_.bytes_in += len;
+  hot_.bytes_in += len;
   if (!rcv_.reass.empty()) {
     // Filling (part of) a hole: ACK at once (RFC 5681 §4.2).
     const SeqNum n = rcv_.reass.PopContiguous(rcv_.nxt);
     const uint32_t more = static_cast<uint32_t>(n - rcv_.nxt);
     rcv_.buf.Extend(more);
-    stats_.bytes_in += more;
+    hot_.bytes_in += more;
     rcv_.nxt = n;
     owed_.ack = true;  // the range storage stays reserved until close
   }

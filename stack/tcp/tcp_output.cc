@@ -128,8 +128,8 @@ bool Connection::Transmit(SegmentSink& sink, TcpSegmentOut& out, Instant now) {
   if (!sink.Emit(out)) return false;
   const TcpRepr& h = out.header;
   const uint32_t len = static_cast<uint32_t>(out.payload_len());
-  ++stats_.segs_out;
-  stats_.bytes_out += len;
+  ++hot_.segs_out;
+  hot_.bytes_out += len;
   if (h.has(TcpFlag::kAck)) {
     rcv_.OnAckSent(h);
     owed_.ack = false;
@@ -142,8 +142,8 @@ bool Connection::Transmit(SegmentSink& sink, TcpSegmentOut& out, Instant now) {
     RackLogSend(h.seq, end, now);
   }
   if (h.seq < snd_.max) {
-    ++stats_.retransmits;
-    stats_.bytes_retransmitted += len;
+    ++Trouble().retransmits;
+    Trouble().bytes_retransmitted += len;
     // Karn (RFC 6298 §3): a resent segment cannot be timed.
     if (snd_.rtt_timing && h.seq < snd_.rtt_seq) snd_.rtt_timing = false;
   }
@@ -240,7 +240,7 @@ bool Connection::EmitSackHole(SegmentSink& sink, Instant now) {
     owed_.sack_hole = true;
     return false;
   }
-  ++stats_.sack_retransmits;
+  ++Trouble().sack_retransmits;
   cc().OnRecoveryRetransmit(len);
   snd_.rexmit_nxt = s + len;
   snd_.rexmit_mark = snd_.max;
@@ -373,7 +373,7 @@ bool Connection::EmitLossProbe(SegmentSink& sink, Instant now) {
     return false;
   }
   snd_.nxt = snd_.max;
-  ++stats_.loss_probes;
+  ++Trouble().loss_probes;
   snd_.tlp_sent = true;
   ArmRto(now);  // §7.3: the RTO, not another probe, guards the probe
   return true;
@@ -422,7 +422,7 @@ bool Connection::EmitPendingRst(SegmentSink& sink, Instant now) {
         TsVal(now), out.header.has(TcpFlag::kAck) ? rcv_.ts_recent : 0};
   }
   if (!sink.Emit(out)) return false;
-  ++stats_.segs_out;
+  ++hot_.segs_out;
   owed_.rst = false;
   return true;
 }

@@ -114,7 +114,7 @@ uint32_t Connection::RackDetectLoss(Instant now) {
     }
   }
   // Counted per detection, as the SACK heuristic before RACK counted.
-  if (lost_rexmit) ++stats_.lost_retransmits;
+  if (lost_rexmit) ++Trouble().lost_retransmits;
   if (timeout > 0) snd_.rack_deadline = now + Duration::Micros(timeout);
   return newly;
 }
@@ -127,7 +127,7 @@ void Connection::RackAfterDetect(uint32_t newly_lost, Instant now) {
   if (newly_lost > 0 && !cc().in_recovery() &&
       cc().OnLossDetected(snd_.una, snd_.max, snd_.FlightSize(), snd_.dupacks,
                           now)) {
-    ++stats_.fast_retransmits;
+    ++Trouble().fast_retransmits;
     snd_.tlp_deadline = Instant::Max();
   }
   owed_.sack_hole = true;
@@ -137,7 +137,7 @@ void Connection::RackAfterDetect(uint32_t newly_lost, Instant now) {
 void Connection::OnRackTimeout(Instant now) {
   snd_.rack_deadline = Instant::Max();
   if (!RackOn()) return;
-  ++stats_.rack_timeouts;
+  ++Trouble().rack_timeouts;
   RackAfterDetect(RackDetectLoss(now), now);
 }
 
@@ -178,7 +178,7 @@ bool Connection::EmitRackLost(SegmentSink& sink, Instant now) {
   }
   // The head is fast retransmit's segment; a hole above it is one the
   // SACKs revealed.
-  if (s != snd_.una) ++stats_.sack_retransmits;
+  if (s != snd_.una) ++Trouble().sack_retransmits;
   cc().OnRecoveryRetransmit(len);
   snd_.rexmit_nxt = SeqMax(snd_.rexmit_nxt, s + len);
   snd_.rexmit_mark = snd_.max;

@@ -98,7 +98,7 @@ void Connection::OnRetransmitTimeout(Instant now) {
     return;
   }
   ++snd_.retries;
-  ++stats_.timeouts;
+  ++Trouble().timeouts;
   snd_.rtt.Backoff();
   if (!handshake) cc().OnRetransmitTimeout(snd_.max, snd_.FlightSize());
   snd_.nxt = snd_.una;
@@ -154,7 +154,7 @@ void Connection::OnPersistTimeout(Instant /*now*/) {
     }
     ++probes_;
     owed_.probe = true;
-    ++stats_.zero_window_probes;
+    ++Trouble().zero_window_probes;
   } else {
     owed_.force_send = true;  // RFC 1122 §4.2.3.4 (4): the override timeout
   }

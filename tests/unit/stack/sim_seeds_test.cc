@@ -471,10 +471,13 @@ class SimRun {
       }
       // The small tables taken with data and SACK ranges go back too.
       if (s->tcp().buffer_pool().tables_in_use() != 0 ||
-          s->tcp().buffer_pool().sack_boards_in_use() != 0) {
-        return absl::StrFormat("%u ring tables, %u SACK boards still in use",
-                               s->tcp().buffer_pool().tables_in_use(),
-                               s->tcp().buffer_pool().sack_boards_in_use());
+          s->tcp().buffer_pool().sack_boards_in_use() != 0 ||
+          s->tcp().buffer_pool().stats_in_use() != 0) {
+        return absl::StrFormat(
+            "%u ring tables, %u SACK boards, %u stats blocks still in use",
+            s->tcp().buffer_pool().tables_in_use(),
+            s->tcp().buffer_pool().sack_boards_in_use(),
+            s->tcp().buffer_pool().stats_in_use());
       }
     }
     return "";

@@ -108,7 +108,8 @@ class TcpTest : public ::testing::Test {
             kRemotePort};
   }
   void Make() {
-    conn = std::make_unique<Connection>(cfg, &drops, nullptr, challenge_limit);
+    conn =
+        std::make_unique<Connection>(cfg, &drops, pool.get(), challenge_limit);
   }
 
   TcpRepr Repr(const SegSpec& s) const {
@@ -250,6 +251,9 @@ class TcpTest : public ::testing::Test {
   TcpConfig cfg;
   DropCounters drops;
   ChallengeAckLimiter* challenge_limit = nullptr;  // the layer's, if any
+  // The layer's chunk pool, if a test gives one (before Make()); null: the
+  // heap. Declared before `conn`, which gives back to it.
+  std::unique_ptr<ChunkPool> pool;
   ManualClock clock;
   std::unique_ptr<Connection> conn;
   Recorder out;
