@@ -108,6 +108,20 @@ TEST_F(GroStageTest, OneFlowsSegmentsBecomeOneChainWithExactPayload) {
   EXPECT_EQ(drops_.Total(), 0u);
 }
 
+TEST_F(GroStageTest, LinkPaddingIsNotMergedAsPayload) {
+  const Bytes a = Payload(3, 1), b = Payload(3, 2);
+  std::vector<Bytes> frames = {TcpFrame(1000, TcpFlag::kAck, a),
+                               TcpFrame(1003, TcpFlag::kAck, b)};
+  for (Bytes& f : frames) f.resize(f.size() + 10, std::byte{0xee});
+  ASSERT_EQ(Run(frames), 1u);
+  ASSERT_TRUE(chained_[0]);
+  const Bytes got = Linear(pkts_[0]);
+  const size_t hdr = frames[0].size() - 10 - a.size();
+  ASSERT_EQ(got.size(), hdr + a.size() + b.size());
+  EXPECT_TRUE(std::equal(a.begin(), a.end(), got.begin() + hdr));
+  EXPECT_TRUE(std::equal(b.begin(), b.end(), got.begin() + hdr + a.size()));
+}
+
 TEST_F(GroStageTest, BadChecksumFrameIsDroppedAndCountedNotMerged) {
   std::vector<Bytes> frames;
   for (int i = 0; i < 3; ++i) {
