@@ -35,6 +35,8 @@ void VisitCounters(const StackCounters& c, F&& f) {
   SKIFF_C(link, tx_bytes);
   SKIFF_C(link, rx_arp);
   SKIFF_C(link, rx_ipv4);
+  SKIFF_C(link, rx_gro_frames);
+  SKIFF_C(link, rx_gro_super_segments);
   SKIFF_C(arp, requests_in);
   SKIFF_C(arp, replies_in);
   SKIFF_C(arp, requests_out);

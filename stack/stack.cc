@@ -20,6 +20,7 @@ StackConfig FromPublic(const Config& c) {
   s.extra_addresses = c.extra_addresses;
   s.gateway = c.gateway;
   s.ttl = c.ttl;
+  s.gro = c.gro;
   s.tcp.max_connections = c.max_connections;
   s.tcp.buffer_pool_bytes = c.buffer_pool_bytes;
   s.tcp.zero_copy_max_held = c.zero_copy_max_held;

@@ -25,6 +25,10 @@ struct StackConfig {
   ArpConfig arp;                       // see stack/net/arp_resolver.h
   IcmpConfig icmp;                     // see stack/net/icmp_layer.h
   TcpLayerConfig tcp;                  // see stack/sockets/tcp_layer.h
+  // Receive GRO (DPDK rte_gro, stack/net/gro_stage.h): each rx burst's
+  // in-order pure-ACK TCP frames of a flow are chained into one
+  // super-segment, so TCP input runs once per chain.
+  bool gro = false;
 };
 
 }  // namespace skiff

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "stack/net/eth_demux.h"
+#include "stack/net/gro_stage.h"
 #include "stack/sockets/flow_peek.h"
 #include "stack/wire/ethernet.h"
 
@@ -42,15 +43,25 @@ void StackCore::Start(Instant now) {
 void StackCore::Poll(Instant now) {
   now_ = now;
   // 1. rx burst
-  const size_t n = device_.RxBurst(std::span<Packet>(rx_));
+  size_t n = device_.RxBurst(std::span<Packet>(rx_));
+  counters_.link.rx_packets += n;  // frames as the device gave them
+  for (size_t i = 0; i < n; ++i) counters_.link.rx_bytes += rx_[i].length();
+  if (config_.gro && n > 1) {
+    n = GroBurst(std::span<Packet>(rx_), n, std::span<bool>(rx_gro_chain_),
+                 counters_.link, counters_.drops);
+  } else {
+    std::fill_n(rx_gro_chain_.begin(), n, false);
+  }
   if (n > 1) {  // one packet has nothing to overlap its lookup with
     for (size_t i = 0; i < n; ++i) {
-      if (!rx_[i].is_contiguous()) continue;
+      if (!rx_[i].is_contiguous() && !rx_gro_chain_[i]) continue;
       if (auto t = PeekTcpFlow(rx_[i].data())) tcp_.PrefetchFlow(*t);
     }
   }
   // 2. each packet through ethernet -> (arp | ipv4 -> (icmp | tcp))
-  for (size_t i = 0; i < n; ++i) Input(std::move(rx_[i]), now);
+  for (size_t i = 0; i < n; ++i) {
+    Input(std::move(rx_[i]), now, rx_gro_chain_[i]);
+  }
   // 3. timers: ARP aging and retries; TCP retransmit, delayed ACK,
   //    persist, keepalive, TIME-WAIT
   arp_.Poll(now);
@@ -63,11 +74,10 @@ void StackCore::Poll(Instant now) {
   tx_.Flush();
 }
 
-void StackCore::Input(Packet frame, Instant now) {
-  ++counters_.link.rx_packets;
-  counters_.link.rx_bytes += frame.length();
-  // skiff handles single-segment packets only (Packet::data()).
-  if (!frame.is_contiguous()) {
+void StackCore::Input(Packet frame, Instant now, bool gro_chain) {
+  // skiff handles single-segment packets, and GRO's chains (headers in the
+  // first segment, payload gathered by TCP); other chains drop.
+  if (!frame.is_contiguous() && !gro_chain) {
     counters_.drops.Add(DropReason::kRxMultiSegment);
     return;
   }

@@ -156,7 +156,8 @@ class StackCore final {
   const ArpResolver& arp() const { return arp_; }
 
  private:
-  void Input(Packet frame, Instant now);
+  // `gro_chain`: frame is a super-segment GroBurst made (other chains drop).
+  void Input(Packet frame, Instant now, bool gro_chain = false);
 
   Device& device_;
   StackConfig config_;
@@ -170,6 +171,7 @@ class StackCore final {
   TcpEventHandler* handler_ = nullptr;
   Instant now_;
   std::array<Packet, kRxBurst> rx_;
+  std::array<bool, kRxBurst> rx_gro_chain_{};
 };
 
 }  // namespace skiff

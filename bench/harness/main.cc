@@ -63,6 +63,10 @@ ABSL_FLAG(bool, wire_offload, true,
           "as a NIC port would, and the stacks leave checksums to it; false: "
           "the stacks compute and verify every checksum. The setup line says "
           "which");
+ABSL_FLAG(bool, gro, false,
+          "skiff: the stacks merge each receive burst's in-order TCP "
+          "segments into one super-segment before TCP input (DPDK rte_gro, "
+          "StackConfig::gro). The setup line says which");
 ABSL_FLAG(bool, list_stacks, false,
           "Print the stacks this binary can run, one per line, and exit");
 
@@ -245,9 +249,9 @@ int Main(int argc, char** argv) {
                            o.params.lcores}));
       continue;
     }
-    auto skiff = MakeSkiffRunner({o.params.placement, o.params.lcores,
-                                  absl::GetFlag(FLAGS_hugepages),
-                                  absl::GetFlag(FLAGS_wire_offload)});
+    auto skiff = MakeSkiffRunner(
+        {o.params.placement, o.params.lcores, absl::GetFlag(FLAGS_hugepages),
+         absl::GetFlag(FLAGS_wire_offload), absl::GetFlag(FLAGS_gro)});
     if (!skiff.ok()) {
       std::fprintf(stderr,
                    "skiff-bench: %s: no skiff figures can be measured; use "

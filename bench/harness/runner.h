@@ -175,6 +175,8 @@ struct SkiffOptions {
   // --wire_offload: the in-process wire declares IPv4/TCP checksum offload
   // tx+rx and does the NIC's part (drivers/sim/checksum_offload.h).
   bool wire_offload = true;
+  // --gro: the stacks merge received TCP segments (StackConfig::gro).
+  bool gro = false;
 };
 // Fails with kUnimplemented until the skiff runner is built.
 absl::StatusOr<std::unique_ptr<Runner>> MakeSkiffRunner(

@@ -19,10 +19,12 @@ constexpr uint32_t kPoolSize = 16383;
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SkiffEnv>> SkiffEnv::Start(
-    InProcessMemory mem, bool checksum_offload) {
+absl::StatusOr<std::unique_ptr<SkiffEnv>> SkiffEnv::Start(InProcessMemory mem,
+                                                          bool checksum_offload,
+                                                          bool gro) {
   std::unique_ptr<SkiffEnv> env(new SkiffEnv());
   env->checksum_offload_ = checksum_offload;
+  env->gro_ = gro;
   auto eal = Eal::InitInProcess("skiff-bench", 1024, mem);
   if (!eal.ok()) return eal.status();
   env->eal_ = std::move(*eal);
@@ -73,8 +75,10 @@ absl::StatusOr<std::unique_ptr<SkiffPair>> MakeSkiffPair(
   pair->wire = std::move(*wire);
   StackConfig c{.address = {kSkiffClientIp, 24}};
   c.tcp = tcp;
+  c.gro = env.gro();
   StackConfig s{.address = {kSkiffServerIp, 24}};
   s.tcp = tcp;
+  s.gro = env.gro();
   pair->client = std::make_unique<StackCore>(pair->wire->a(), c);
   pair->server = std::make_unique<StackCore>(pair->wire->b(), s);
   return pair;
@@ -137,6 +141,7 @@ absl::StatusOr<std::unique_ptr<SkiffLcores>> MakeSkiffLcores(
     const auto q = static_cast<uint16_t>(k);
     StackConfig c{.address = {kSkiffClientIp, 24}};
     c.tcp = tcp;
+    c.gro = env.gro();
     if (n > 1) {
       l->choosers.push_back(std::make_unique<RssPortChooser>(
           l->wire->rss_a(), q, c.tcp.ephemeral_first, c.tcp.ephemeral_last));
@@ -144,6 +149,7 @@ absl::StatusOr<std::unique_ptr<SkiffLcores>> MakeSkiffLcores(
     }
     StackConfig s{.address = {kSkiffServerIp, 24}};
     s.tcp = tcp;
+    s.gro = env.gro();
     l->dispatch.push_back(
         std::make_unique<DispatchDevice>(*l->client_group, q, l->wire->a(q)));
     l->clients.push_back(std::make_unique<StackCore>(*l->dispatch.back(), c));

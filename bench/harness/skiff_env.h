@@ -34,9 +34,11 @@ class SkiffEnv {
  public:
   // checksum_offload: the wires MakeSkiffPair and MakeSkiffLcores build
   // declare IPv4/TCP checksum offload (SimWireConfig::checksum_offload).
+  // gro: the stacks they build merge received segments
+  // (StackConfig::gro).
   static absl::StatusOr<std::unique_ptr<SkiffEnv>> Start(
       InProcessMemory mem = InProcessMemory::kNoHuge,
-      bool checksum_offload = false);
+      bool checksum_offload = false, bool gro = false);
   ~SkiffEnv();  // pools first, then EAL and its runtime directory
   SkiffEnv(const SkiffEnv&) = delete;
   SkiffEnv& operator=(const SkiffEnv&) = delete;
@@ -44,6 +46,7 @@ class SkiffEnv {
   PacketPool& client_pool() { return *client_pool_; }
   PacketPool& server_pool() { return *server_pool_; }
   bool checksum_offload() const { return checksum_offload_; }
+  bool gro() const { return gro_; }
   // For the setup line: "EAL on hugepages (--in-memory)" or "EAL --no-huge".
   std::string memory_note() const;
   // "" when every mbuf of both pools is back; otherwise what is missing.
@@ -55,6 +58,7 @@ class SkiffEnv {
   std::unique_ptr<PacketPool> client_pool_;
   std::unique_ptr<PacketPool> server_pool_;
   bool checksum_offload_ = false;
+  bool gro_ = false;
 };
 
 // Two stacks over a fault-free SimWire: client on end a, server on end b;

@@ -19,7 +19,8 @@ class SkiffRunner final : public Runner {
         lcores_(o.lcores),
         cores_(o.placement.cores),
         hugepages_(o.hugepages),
-        wire_offload_(o.wire_offload) {}
+        wire_offload_(o.wire_offload),
+        gro_(o.gro) {}
 
   std::string_view name() const override { return "skiff"; }
   std::string Describe() const override {
@@ -84,8 +85,10 @@ class SkiffRunner final : public Runner {
  private:
   // What the stacks leave to the wire, as a port's offloads would be listed.
   std::string Wire() const {
-    return wire_offload_ ? "wire: in-process, checksum offload tx+rx"
-                         : "wire: in-process, checksums in software";
+    return std::string(wire_offload_
+                           ? "wire: in-process, checksum offload tx+rx"
+                           : "wire: in-process, checksums in software") +
+           (gro_ ? ", receive GRO on" : ", receive GRO off");
   }
   std::string Memory() const {
     if (!env_) return "EAL not started";
@@ -95,7 +98,7 @@ class SkiffRunner final : public Runner {
     if (env_) return absl::OkStatus();
     auto env = SkiffEnv::Start(hugepages_ ? InProcessMemory::kHugepagesIfFree
                                           : InProcessMemory::kNoHuge,
-                               wire_offload_);
+                               wire_offload_, gro_);
     if (!env.ok()) return env.status();
     env_ = std::move(*env);
     return absl::OkStatus();
@@ -114,6 +117,7 @@ class SkiffRunner final : public Runner {
   int cores_;
   bool hugepages_;
   bool wire_offload_;
+  bool gro_;
   std::unique_ptr<SkiffEnv> env_;
 };
 

@@ -38,6 +38,10 @@ struct Config {
   uint32_t zero_copy_max_held = 64;
   /// Default of Stack::SetNoDelay: Nagle (RFC 1122 §4.2.3.4) off when true.
   bool no_delay = false;
+  /// Receive GRO: each receive burst's in-order TCP segments of a flow are
+  /// merged (DPDK rte_gro) so that TCP input runs once per merged segment.
+  /// Merged payload is copied even under Stack::SetZeroCopyRecv.
+  bool gro = false;
   /// Keepalive timing of every socket that turns it on (RFC 1122 §4.2.3.6).
   Duration keepalive_idle = Duration::Seconds(7200);
   /// Between unanswered keepalive probes.

@@ -50,8 +50,9 @@ class Packet {
   rte_mbuf* Release() { return std::exchange(m_, nullptr); }
   rte_mbuf* mbuf() const { return m_; }
 
-  // The packet's bytes. skiff handles single-segment packets only; the
-  // receive path drops chains (DropReason::kRxMultiSegment).
+  // The first segment's bytes: the whole packet unless it is a chain. The
+  // receive path takes chains only from GRO (headers in the first segment,
+  // stack/net/gro_stage.h) and drops others (DropReason::kRxMultiSegment).
   std::span<std::byte> data() const {
     return {rte_pktmbuf_mtod(m_, std::byte*), m_->data_len};
   }

@@ -64,7 +64,10 @@ bool Ipv4Layer::Validate(const Ipv4View& ip, const Packet& pkt) {
 void Ipv4Layer::Input(Packet pkt, bool link_broadcast, Instant now) {
   ++counters_.in_receives;
   DropReason why{};
-  auto ip = Ipv4View::Parse(pkt.data(), &why);
+  // A chain here is a GRO super-segment: its header is in the first segment.
+  auto ip = pkt.is_contiguous()
+                ? Ipv4View::Parse(pkt.data(), &why)
+                : Ipv4View::ParseChainHead(pkt.data(), pkt.length(), &why);
   if (!ip) {
     drops_.Add(why);
     return;

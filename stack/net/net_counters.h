@@ -15,6 +15,10 @@ struct LinkCounters {
   uint64_t tx_bytes = 0;
   uint64_t rx_arp = 0;   // frames demuxed to ARP
   uint64_t rx_ipv4 = 0;  // frames demuxed to IPv4
+  // Receive GRO (StackConfig::gro): frames that went into super-segments,
+  // and the super-segments (chains of 2+ frames) TCP input then saw.
+  uint64_t rx_gro_frames = 0;
+  uint64_t rx_gro_super_segments = 0;
 };
 
 struct ArpCounters {

@@ -68,6 +68,11 @@ void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
     drops_.Add(why);
     return;
   }
+  // A chain (a GRO super-segment, header in its first segment): the payload
+  // is gathered from every segment.
+  const ConstByteSpan payload = pkt.is_contiguous()
+                                    ? view->payload()
+                                    : GatherPayload(pkt, view->header_len());
   const FourTuple tuple{ip.dst(), hdr->dst_port, ip.src(), hdr->src_port};
   if (auto it = table_.find(tuple); it != table_.end()) {
     const SlabHandle h = it->second;
@@ -76,7 +81,10 @@ void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
     // stays valid until Close() (stack.h), whatever arrives.
     if (s->conn.state() != TcpState::kTimeWait || (s->owned && !s->released) ||
         !TimeWaitReusable(s->conn, *hdr)) {
-      InputToConnection(h, *hdr, view->payload(), now, &pkt);
+      // A chain's payload is copied out: zero-copy receive keeps single
+      // mbufs only.
+      InputToConnection(h, *hdr, payload, now,
+                        pkt.is_contiguous() ? &pkt : nullptr);
       return;
     }
     // RFC 9293 §3.10.7.4 (TIME-WAIT) allows a new incarnation when the SYN
@@ -87,11 +95,20 @@ void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
   if (auto it = listener_by_port_.find(hdr->dst_port);
       it != listener_by_port_.end()) {
     InputToListener(*listeners_.Get(it->second), ListenerId{it->second}, tuple,
-                    *hdr, view->payload(), now);
+                    *hdr, payload, now);
     return;
   }
   drops_.Add(DropReason::kTcpNoSocket);
-  SendReset(tuple, *hdr, view->payload().size(), now);
+  SendReset(tuple, *hdr, payload.size(), now);
+}
+
+ConstByteSpan TcpLayer::GatherPayload(const Packet& pkt, size_t header_len) {
+  const size_t len = pkt.length() - header_len;
+  if (gather_.size() < len) gather_.resize(len);
+  const void* p =
+      rte_pktmbuf_read(pkt.mbuf(), static_cast<uint32_t>(header_len),
+                       static_cast<uint32_t>(len), gather_.data());
+  return {static_cast<const std::byte*>(p), len};
 }
 
 bool TcpLayer::TimeWaitReusable(const Connection& c, const TcpRepr& syn) const {

@@ -198,6 +198,12 @@ class TcpLayer final : public Ipv4Handler {
     Instant wheel_deadline = Instant::Max();
   };
 
+  std::vector<std::byte> gather_;  // GatherPayload's buffer, grown once
+
+  // The payload of a chained segment (a GRO super-segment) in one span:
+  // copied from every segment into gather_ (connections take spans).
+  ConstByteSpan GatherPayload(const Packet& pkt, size_t header_len);
+
   // `pkt`: the segment's mbuf, which zero-copy receive may keep.
   void InputToConnection(SlabHandle h, const TcpRepr& hdr,
                          ConstByteSpan payload, Instant now,

@@ -2,6 +2,7 @@
 #ifndef SKIFF_STACK_WIRE_IPV4_H_
 #define SKIFF_STACK_WIRE_IPV4_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -50,13 +51,47 @@ class Ipv4View {
     }
     return Ipv4View(packet.first(total), hlen);
   }
+  // The same checks for the head of an mbuf chain (a GRO super-segment):
+  // `head` is the first segment, holding the whole header; `chain_len` the
+  // chain's length. total_length() is the datagram's; payload() and
+  // datagram() stop at the end of `head`.
+  static std::optional<Ipv4View> ParseChainHead(ConstByteSpan head,
+                                                size_t chain_len,
+                                                DropReason* why) {
+    if (head.size() < kIpv4MinHeaderLen) {
+      *why = DropReason::kIpTooShort;
+      return std::nullopt;
+    }
+    const size_t total = LoadBe16(head.data() + 2);
+    if (total > chain_len) {
+      *why = DropReason::kIpBadLength;
+      return std::nullopt;
+    }
+    // With the head cut to at most `total` bytes, Parse's checks apply with
+    // the length field read as if the datagram ended there.
+    const size_t in_head = std::min(total, head.size());
+    uint8_t vihl = Load8(head.data());
+    size_t hlen = size_t{vihl & 0x0fu} * 4;
+    if ((vihl >> 4) != 4) {
+      *why = DropReason::kIpBadVersion;
+      return std::nullopt;
+    }
+    if (hlen < kIpv4MinHeaderLen || hlen > in_head || total < hlen) {
+      *why = hlen > in_head && total >= hlen ? DropReason::kIpBadIhl
+                                             : DropReason::kIpBadLength;
+      return std::nullopt;
+    }
+    Ipv4View v(head.first(in_head), hlen);
+    v.total_ = static_cast<uint16_t>(total);
+    return v;
+  }
 
   // The header (options included) sums to zero (RFC 791 §3.1).
   bool ChecksumValid() const { return InternetChecksum(header()) == 0; }
 
   size_t header_len() const { return header_len_; }
   uint8_t tos() const { return Load8(p() + 1); }
-  uint16_t total_length() const { return static_cast<uint16_t>(pkt_.size()); }
+  uint16_t total_length() const { return total_; }
   uint16_t id() const { return LoadBe16(p() + 4); }
   bool dont_fragment() const { return (Load8(p() + 6) & 0x40) != 0; }
   bool more_fragments() const { return (Load8(p() + 6) & 0x20) != 0; }
@@ -79,10 +114,13 @@ class Ipv4View {
 
  private:
   Ipv4View(ConstByteSpan pkt, size_t header_len)
-      : pkt_(pkt), header_len_(static_cast<uint8_t>(header_len)) {}
+      : pkt_(pkt),
+        total_(static_cast<uint16_t>(pkt.size())),
+        header_len_(static_cast<uint8_t>(header_len)) {}
   const std::byte* p() const { return pkt_.data(); }
 
-  ConstByteSpan pkt_;  // exactly total_length bytes
+  ConstByteSpan pkt_;  // total_length bytes (a chain head: up to its end)
+  uint16_t total_;
   uint8_t header_len_;
 };
 

@@ -64,6 +64,8 @@ class TwoStacks : public NextEventLoop<StackCore> {
     c.tcp = tcp;
     StackConfig s{.address = {kServerIp, 24}};
     s.tcp = server_tcp != nullptr ? *server_tcp : tcp;
+    c.gro = gro_;
+    s.gro = gro_;
     client_ = std::make_unique<StackCore>(wire_->a(), c);
     server_ = std::make_unique<StackCore>(wire_->b(), s);
     client_->SetEventHandler(&client_events_);
@@ -92,6 +94,7 @@ class TwoStacks : public NextEventLoop<StackCore> {
   }
 
   bool checksum_offload_ = false;  // the wire's, for the next Build()
+  bool gro_ = false;               // both stacks' StackConfig::gro, likewise
   Recorder client_events_;
   Recorder server_events_;
   uint32_t pool_start_ = 0;
