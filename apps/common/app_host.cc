@@ -22,6 +22,9 @@ ABSL_FLAG(std::string, gateway, "", "default gateway, e.g. 10.88.0.1");
 ABSL_FLAG(std::string, dpdk_port, "0",
           "DPDK port to run on: its id, or its device name (a PCI address "
           "such as 0000:01:00.0, or a vdev such as net_af_packet0)");
+ABSL_FLAG(bool, gro, false,
+          "receive GRO (DPDK rte_gro): merge each rx burst's in-order TCP "
+          "segments of a flow so TCP input runs once per merged segment");
 ABSL_FLAG(int, link_wait_ms, 5000, "how long to wait for the link to come up");
 ABSL_FLAG(int, mbufs, 0,
           "mbufs in the port's pool, at least 1023; 0: the program's default "
@@ -65,6 +68,7 @@ absl::StatusOr<LcoreConfig> ConfigFromFlags(const AppHostOptions& options) {
   }
   c.mbufs = mbufs != 0 ? static_cast<uint32_t>(mbufs) : options.default_mbufs;
   c.stats_interval = StatsIntervalFromFlags();
+  c.stack.gro = absl::GetFlag(FLAGS_gro);
   return c;
 }
 

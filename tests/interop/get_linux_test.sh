@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # skiff-get against a Linux web server (python3 -m http.server) in the
-# namespace: a page and a 4 MiB file byte-exact; --count repeats; a refused
-# port and an unreachable address give clear errors and non-zero exit.
+# namespace: a page and a 4 MiB file byte-exact (also with --gro); --count
+# repeats; a refused port and an unreachable address give clear errors and
+# non-zero exit.
 #
 #   get_linux_test.sh SKIFF-GET LAB-SH
 set -euo pipefail
@@ -36,6 +37,10 @@ log "page: $(grep '^skiff-get' "$WORK/err")"
 "${G[@]}" "http://$PEER_IP:8000/blob.bin" "--output=$WORK/blob.out" 2>"$WORK/err" || { cat "$WORK/err"; fail "skiff-get blob"; }
 [[ "$(sha256sum <"$ROOT/blob.bin")" == "$(sha256sum <"$WORK/blob.out")" ]] || fail "blob.bin differs"
 log "4 MiB byte-exact: $(grep '^skiff-get' "$WORK/err")"
+# The same with receive GRO: the kernel's segments merged before TCP input.
+"${G[@]}" "http://$PEER_IP:8000/blob.bin" "--output=$WORK/blob-gro.out" --gro 2>"$WORK/err" || { cat "$WORK/err"; fail "skiff-get --gro blob"; }
+[[ "$(sha256sum <"$ROOT/blob.bin")" == "$(sha256sum <"$WORK/blob-gro.out")" ]] || fail "blob.bin differs with --gro"
+log "4 MiB byte-exact with --gro: $(grep '^skiff-get' "$WORK/err")"
 "${G[@]}" "http://$PEER_IP:8000/" --count=50 --concurrency=2 >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; fail "skiff-get --count"; }
 log "$(grep '^skiff-get' "$WORK/err")"
 
