@@ -26,23 +26,6 @@ class Gro : public TwoStacks,
       Build({}, {});
     }
   }
-
-  // Moves `bytes` client -> server; true when they arrived byte-exact.
-  bool Transfer(uint64_t bytes, Duration limit) {
-    TcpApp server_app(*server_);
-    TcpApp client_app(*client_);
-    server_app.accept_script = {.close_when_sent = false, .close_on_eof = true};
-    if (!server_->Listen(5001).ok()) return false;
-    const SocketId cs =
-        client_app.Connect(kServerIp, 5001, {.send_total = bytes, .seed = 9});
-    if (!cs.valid()) return false;
-    const Flow* got = nullptr;
-    server_app.on_done = [&](SocketId, Flow& f) { got = &f; };
-    if (!RunUntil([&] { return got != nullptr; }, limit)) return false;
-    const Flow& sent = client_app.flows[cs];
-    return got->received == bytes && got->rx_hash.h == sent.sent_hash.h &&
-           got->eof && !got->reset;
-  }
 };
 
 TEST_P(Gro, BulkTransferIsByteExactAndMerges) {

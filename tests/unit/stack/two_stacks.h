@@ -14,6 +14,7 @@
 #include "stack/stack_core.h"
 #include "tests/support/eal_env.h"
 #include "tests/unit/stack/next_event_loop.h"
+#include "tests/unit/stack/tcp_app.h"
 
 namespace skiff::testing {
 
@@ -86,6 +87,24 @@ class TwoStacks : public NextEventLoop<StackCore> {
     SimLinkConfig back = bad;
     back.seed = seed + 1;
     Build(bad, back);
+  }
+
+  // Moves `bytes` client -> server on port 5001 (TcpApp both ends, the
+  // server closes at EOF); true when they arrived byte-exact.
+  bool Transfer(uint64_t bytes, Duration limit) {
+    TcpApp server_app(*server_);
+    TcpApp client_app(*client_);
+    server_app.accept_script = {.close_when_sent = false, .close_on_eof = true};
+    if (!server_->Listen(5001).ok()) return false;
+    const SocketId cs =
+        client_app.Connect(kServerIp, 5001, {.send_total = bytes, .seed = 9});
+    if (!cs.valid()) return false;
+    const Flow* got = nullptr;
+    server_app.on_done = [&](SocketId, Flow& f) { got = &f; };
+    if (!RunUntil([&] { return got != nullptr; }, limit)) return false;
+    const Flow& sent = client_app.flows[cs];
+    return got->received == bytes && got->rx_hash.h == sent.sent_hash.h &&
+           got->eof && !got->reset;
   }
 
   void TearDown() override {
