@@ -46,21 +46,21 @@ void StackCore::Poll(Instant now) {
   size_t n = device_.RxBurst(std::span<Packet>(rx_));
   counters_.link.rx_packets += n;  // frames as the device gave them
   for (size_t i = 0; i < n; ++i) counters_.link.rx_bytes += rx_[i].length();
-  if (config_.gro && n > 1) {
+  // rx_gro_chain_[i] is meaningful only after GroBurst ran.
+  const bool gro = config_.gro && n > 1;
+  if (gro) {
     n = GroBurst(std::span<Packet>(rx_), n, std::span<bool>(rx_gro_chain_),
                  counters_.link, counters_.drops);
-  } else {
-    std::fill_n(rx_gro_chain_.begin(), n, false);
   }
   if (n > 1) {  // one packet has nothing to overlap its lookup with
     for (size_t i = 0; i < n; ++i) {
-      if (!rx_[i].is_contiguous() && !rx_gro_chain_[i]) continue;
+      if (!rx_[i].is_contiguous() && !(gro && rx_gro_chain_[i])) continue;
       if (auto t = PeekTcpFlow(rx_[i].data())) tcp_.PrefetchFlow(*t);
     }
   }
   // 2. each packet through ethernet -> (arp | ipv4 -> (icmp | tcp))
   for (size_t i = 0; i < n; ++i) {
-    Input(std::move(rx_[i]), now, rx_gro_chain_[i]);
+    Input(std::move(rx_[i]), now, gro && rx_gro_chain_[i]);
   }
   // 3. timers: ARP aging and retries; TCP retransmit, delayed ACK,
   //    persist, keepalive, TIME-WAIT
