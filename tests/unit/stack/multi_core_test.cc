@@ -1,4 +1,5 @@
-// Many cores (issue 10), stepped from one thread: two client Stacks and two
+// Many cores (issue 10), stepped from one thread on a manual clock that
+// jumps to the next event (MultiCore::Turn): two client Stacks and two
 // server Stacks, one per lcore, over a MultiQueueWire with two queue pairs
 // per side. Each StackCore sits on a DispatchDevice (software dispatch, a no-op
 // when the wire steers) under an audit that checks every TCP segment it is
@@ -6,6 +7,7 @@
 // RssPortChooser, so the replies of their active opens come home.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <vector>
@@ -97,7 +99,15 @@ class MultiCore : public ::testing::Test {
     servers_ = {};
     wire_.reset();
     EXPECT_EQ(TestPool().available(), pool_start_) << "mbufs leaked";
+    EXPECT_EQ(stalled_turns_, 0)
+        << "turns where a stack called itself due yet moved nothing";
   }
+
+  // A bound on the turns of one run, far above what any test takes (a turn
+  // is spent only on an event), so a stack that never goes idle fails the
+  // test instead of hanging it.
+  static constexpr int kMaxTurns = 2'000'000;
+  static constexpr Duration kStalledStep = Duration::Micros(50);
 
   // `steer_clients`: whether clients pick ports whose replies come home.
   void Build(SimSteering steering, bool steer_clients = true) {
@@ -136,11 +146,65 @@ class MultiCore : public ::testing::Test {
     }
   }
 
-  void Turn(Duration step = Duration::Micros(20)) {
+  // One turn of every stack, then the clock jumps to the next event: not
+  // at all while a frame is on its way (the wire and the dispatch rings
+  // deliver at once, so it is due now), else to the earliest stack
+  // deadline, but not past `limit`. A turn that moved no frame while a
+  // stack still calls itself due is a busy-spinning loop: counted (a
+  // failure at TearDown), and time moves on by kStalledStep so that the
+  // test ends and reports it.
+  void Turn(Instant limit = Instant::Max()) {
+    const uint64_t moved0 = FramesMoved();
     for (Side* s : {&clients_, &servers_}) {
       for (auto& st : s->stack) st->Poll(clock_.Now());
     }
-    clock_.Advance(step);
+    if (InFlight() > 0) return;
+    Instant next = Instant::Max();
+    for (Side* s : {&clients_, &servers_}) {
+      for (auto& st : s->stack) next = std::min(next, st->NextDeadline());
+    }
+    if (next <= clock_.Now() && FramesMoved() == moved0) {
+      ++stalled_turns_;
+      next = clock_.Now() + kStalledStep;
+    }
+    next = std::min(next, limit);
+    if (next != Instant::Max() && next > clock_.Now()) clock_.Set(next);
+  }
+  // Turns until `d` of simulated time has passed.
+  void RunFor(Duration d) {
+    const Instant end = clock_.Now() + d;
+    for (int turns = 0; clock_.Now() < end; ++turns) {
+      ASSERT_LT(turns, kMaxTurns) << "a stack never goes idle";
+      Turn(end);
+    }
+  }
+  // Frames sent and received on every queue of the wire, and handed between
+  // lcores, so far.
+  uint64_t FramesMoved() {
+    uint64_t n = 0;
+    for (uint16_t k = 0; k < kLcores; ++k) {
+      n += wire_->a(k).sent() + wire_->a(k).received() + wire_->b(k).sent() +
+           wire_->b(k).received();
+    }
+    for (const Side* s : {&clients_, &servers_}) {
+      n += s->Sum(&DispatchCounters::from_peers);
+    }
+    return n;
+  }
+  // Frames on their way: in a receive queue's ring, or in a dispatch ring
+  // (handed off or an ARP copy, not yet taken by the lcore it is for).
+  uint64_t InFlight() {
+    uint64_t sent = 0, received = 0;
+    for (uint16_t k = 0; k < kLcores; ++k) {
+      sent += wire_->a(k).sent() + wire_->b(k).sent();
+      received += wire_->a(k).received() + wire_->b(k).received();
+    }
+    for (const Side* s : {&clients_, &servers_}) {
+      sent += s->Sum(&DispatchCounters::handed_off) +
+              s->Sum(&DispatchCounters::arp_copies);
+      received += s->Sum(&DispatchCounters::from_peers);
+    }
+    return sent - received;
   }
 
   // Every client lcore runs `per_lcore` echo connections of `bytes` each,
@@ -168,7 +232,11 @@ class MultiCore : public ::testing::Test {
       ++opened[k];
     };
     const Instant end = clock_.Now() + limit;
-    while (clock_.Now() < end) {
+    for (int turns = 0; clock_.Now() < end; ++turns) {
+      if (turns == kMaxTurns) {
+        ADD_FAILURE() << kMaxTurns << " turns: a stack never goes idle";
+        break;
+      }
       bool done = true;
       for (uint16_t k = 0; k < kLcores; ++k) {
         const uint64_t finished = good[k] + bad[k];
@@ -179,7 +247,7 @@ class MultiCore : public ::testing::Test {
         done = done && finished == per_lcore;
       }
       if (done) break;
-      Turn();
+      Turn(end);
     }
     uint64_t total_good = 0;
     for (uint16_t k = 0; k < kLcores; ++k) {
@@ -206,6 +274,7 @@ class MultiCore : public ::testing::Test {
   }
 
   ManualClock clock_;
+  int stalled_turns_ = 0;  // see Turn()
   std::unique_ptr<MultiQueueWire> wire_;
   Side clients_, servers_;
   uint32_t pool_start_ = 0;
@@ -268,7 +337,7 @@ TEST_F(MultiCore, SteeringWire_WithoutPortChooser_RepliesGoAstray) {
       ASSERT_TRUE(clients_.stack[k]->Connect(kServerIp, kPort).ok());
     }
   }
-  for (int i = 0; i < 200; ++i) Turn();
+  RunFor(Duration::Millis(4));
   EXPECT_GT(clients_.Sum(&TcpCounters::resets_out), 10u);
 }
 
