@@ -20,7 +20,6 @@ void RenoFamily::Reset(uint32_t mss, uint32_t initial_segments, SeqNum iss) {
   ssthresh_ = UINT32_MAX;
   recover_ = iss;  // RFC 6582 §3.2 step 1 initialization
   in_recovery_ = false;
-  after_rto_ = false;
 }
 
 void RenoFamily::AdoptWindow(const RenoFamily& from) {
@@ -29,7 +28,6 @@ void RenoFamily::AdoptWindow(const RenoFamily& from) {
   ssthresh_ = from.ssthresh_;
   recover_ = from.recover_;
   in_recovery_ = from.in_recovery_;
-  after_rto_ = from.after_rto_;
 }
 
 bool RenoFamily::OnAck(const AckSample& a) {
@@ -51,16 +49,7 @@ bool RenoFamily::OnAck(const AckSample& a) {
     return true;
   }
   if (cwnd_ < ssthresh_) {
-    // Slow start with RFC 3465 Appropriate Byte Counting instead of RFC 5681
-    // §3.1 eq. 2 (min(N, SMSS)): cwnd += min(N, L), L = 2*SMSS (§2.3, the
-    // largest allowed), so a receiver that ACKs less often (delayed ACKs,
-    // one ACK per GRO super-segment) does not slow the growth down (RFC
-    // 5681 §3.1 leaves L > SMSS to RFC 3465's experiment). In the
-    // slow start that follows a retransmission timeout L = 1*SMSS (§2.3):
-    // an ACK there may cover much that left the network long ago.
-    const uint32_t limit = after_rto_ ? mss_ : 2 * mss_;
-    cwnd_ += std::min(a.acked, limit);
-    if (cwnd_ >= ssthresh_) after_rto_ = false;
+    cwnd_ += std::min(a.acked, mss_);  // RFC 5681 §3.1 slow start, eq. 2
   } else {
     GrowInAvoidance(a);
   }
@@ -95,7 +84,6 @@ bool RenoFamily::EnterRecovery(SeqNum snd_una, SeqNum snd_max, uint32_t flight,
   recover_ = snd_max;
   cwnd_ = ssthresh_ + inflation_segments * mss_;
   in_recovery_ = true;
-  after_rto_ = false;  // a new episode: the timeout's slow start is over
   return true;
 }
 
@@ -104,7 +92,6 @@ void RenoFamily::OnRetransmitTimeout(SeqNum snd_max, uint32_t flight) {
   cwnd_ = mss_;        // loss window, RFC 5681 §3.1
   recover_ = snd_max;  // RFC 6582 §3.2 step 1 on timeout
   in_recovery_ = false;
-  after_rto_ = true;  // RFC 3465 §2.3: L = 1*SMSS until ssthresh
 }
 
 void RenoFamily::OnRecoveryRetransmit(uint32_t bytes) {

@@ -59,8 +59,7 @@ class CongestionControl {
   virtual void OnRecoveryRetransmit(uint32_t /*bytes*/) {}
 };
 
-// What NewReno and CUBIC share: slow start (RFC 5681 §3.1, with RFC 3465
-// byte counting: up to 2 SMSS per ACK, 1 SMSS after a timeout), fast recovery
+// What NewReno and CUBIC share: slow start (RFC 5681 §3.1), fast recovery
 // with the RFC 6582 NewReno modification (CUBIC keeps the standard fast
 // recovery, RFC 9438 §4.6), the loss window after a timeout. A subclass
 // says how far the window falls on a congestion event and how it grows in
@@ -112,7 +111,6 @@ class RenoFamily : public CongestionControl {
 
   SeqNum recover_;  // RFC 6582 §3.2 "recover"
   bool in_recovery_ = false;
-  bool after_rto_ = false;  // slow start after a timeout (RFC 3465 §2.3)
 };
 
 // RFC 5681 slow start / congestion avoidance / fast retransmit, with the

@@ -55,17 +55,6 @@ class CubicTest : public ::testing::Test {
   SeqNum next_{1};
 };
 
-// RFC 9438 §4.10: CUBIC's slow start is Reno's (RenoFamily), so RFC 3465
-// byte counting applies with the same limit: min(N, 2*SMSS) per ACK.
-TEST_F(CubicTest, SlowStart_ByteCountingLimitIsTwoSmss) {
-  cc.Reset(kMss, 10, SeqNum(0));
-  AckAt(0, 1500);
-  EXPECT_EQ(cc.cwnd(), 11'500u);
-  AckAt(0, 16 * kMss);  // one ACK for a 16-segment super-segment
-  EXPECT_EQ(cc.cwnd(), 13'500u);
-  EXPECT_FALSE(cc.in_epoch());  // still slow start
-}
-
 TEST_F(CubicTest, Loss_SsthreshIsBetaTimesFlight_WmaxIsCwnd) {
   LossAt(100);
   EXPECT_EQ(cc.ssthresh(), 70 * kMss);  // β_cubic = 0.7 (§4.6)

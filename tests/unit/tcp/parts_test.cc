@@ -315,38 +315,6 @@ TEST(NewReno, SlowStartThenCongestionAvoidance) {
   EXPECT_EQ(cc.cwnd(), 3000u);
 }
 
-// RFC 3465 §2.3 Appropriate Byte Counting in slow start: an ACK covering
-// N bytes grows cwnd by min(N, 2*SMSS) (a stretch ACK, e.g. one per GRO
-// super-segment, is not worth only one SMSS); after a retransmission
-// timeout by min(N, 1*SMSS) until cwnd reaches ssthresh.
-TEST(NewReno, SlowStart_ByteCountingLimitIsTwoSmss) {
-  NewReno cc;
-  cc.Reset(1000, 10, SeqNum(0));
-  cc.OnAck(SeqNum(1501), 1500, 10000);
-  EXPECT_EQ(cc.cwnd(), 11500u);  // +N below the limit
-  cc.OnAck(SeqNum(9501), 8000, 10000);
-  EXPECT_EQ(cc.cwnd(), 13500u);  // +L = 2 SMSS for a stretch ACK
-  cc.OnRetransmitTimeout(SeqNum(20001), 10000);
-  EXPECT_EQ(cc.ssthresh(), 5000u);
-  EXPECT_EQ(cc.cwnd(), 1000u);
-  cc.OnAck(SeqNum(13501), 4000, 1000);
-  EXPECT_EQ(cc.cwnd(), 2000u);  // after the timeout: L = 1 SMSS
-  cc.OnAck(SeqNum(17501), 4000, 2000);
-  cc.OnAck(SeqNum(18501), 1000, 2000);
-  cc.OnAck(SeqNum(19501), 1000, 2000);
-  EXPECT_EQ(cc.cwnd(), 5000u);  // reached ssthresh one SMSS at a time
-  cc.OnAck(SeqNum(20001), 500, 2000);
-  EXPECT_EQ(cc.cwnd(), 5000u);  // congestion avoidance
-  // A loss detected by ACKs ends the post-timeout slow start: a later
-  // slow start (below ssthresh after recovery) counts up to 2 SMSS again.
-  ASSERT_TRUE(cc.OnDupAck(3, SeqNum(20501), SeqNum(30001), 10000));
-  EXPECT_FALSE(cc.OnAck(SeqNum(30001), 10000, 10000));
-  EXPECT_EQ(cc.ssthresh(), 5000u);
-  EXPECT_EQ(cc.cwnd(), 2000u);  // flight 0: max(0, SMSS) + SMSS
-  cc.OnAck(SeqNum(33001), 3000, 2000);
-  EXPECT_EQ(cc.cwnd(), 4000u);
-}
-
 TEST(NewReno, ThirdDupAck_FastRecoveryPartialAndFullAck) {
   NewReno cc;
   cc.Reset(1000, 10, SeqNum(0));
