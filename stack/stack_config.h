@@ -27,8 +27,9 @@ struct StackConfig {
   TcpLayerConfig tcp;                  // see stack/sockets/tcp_layer.h
   // Receive GRO (DPDK rte_gro, stack/net/gro_stage.h): each rx burst's
   // in-order pure-ACK TCP frames of a flow are chained into one
-  // super-segment, so TCP input runs once per chain.
-  bool gro = false;
+  // super-segment, so TCP input runs once per chain. On by default, as
+  // Config::gro.
+  bool gro = true;
 };
 
 }  // namespace skiff

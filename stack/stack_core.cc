@@ -76,7 +76,7 @@ void StackCore::Poll(Instant now) {
 
 void StackCore::Input(Packet frame, Instant now, bool gro_chain) {
   // skiff handles single-segment packets, and GRO's chains (headers in the
-  // first segment, payload gathered by TCP); other chains drop.
+  // first segment, payload taken span by span by TCP); other chains drop.
   if (!frame.is_contiguous() && !gro_chain) {
     counters_.drops.Add(DropReason::kRxMultiSegment);
     return;

@@ -63,10 +63,10 @@ ABSL_FLAG(bool, wire_offload, true,
           "as a NIC port would, and the stacks leave checksums to it; false: "
           "the stacks compute and verify every checksum. The setup line says "
           "which");
-ABSL_FLAG(bool, gro, false,
+ABSL_FLAG(bool, gro, true,
           "skiff: the stacks merge each receive burst's in-order TCP "
           "segments into one super-segment before TCP input (DPDK rte_gro, "
-          "StackConfig::gro). The setup line says which");
+          "StackConfig::gro, on by default). The setup line says which");
 ABSL_FLAG(bool, list_stacks, false,
           "Print the stacks this binary can run, one per line, and exit");
 

@@ -176,7 +176,7 @@ struct SkiffOptions {
   // tx+rx and does the NIC's part (drivers/sim/checksum_offload.h).
   bool wire_offload = true;
   // --gro: the stacks merge received TCP segments (StackConfig::gro).
-  bool gro = false;
+  bool gro = true;
 };
 // Fails with kUnimplemented until the skiff runner is built.
 absl::StatusOr<std::unique_ptr<Runner>> MakeSkiffRunner(

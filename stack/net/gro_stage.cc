@@ -27,14 +27,36 @@ bool L4Good(const rte_mbuf* m) {
          RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 }
 
+// What a mergeable frame must look like where the headers put it, read
+// without the parsers and without side effects: single-segment Ethernet/
+// IPv4/TCP, ACK as the only flag, some payload. Small-packet paths (data
+// with PSH, SYN/FIN, pure ACKs) stop here, so a burst with fewer than two
+// such frames skips GRO altogether. Classify still parses and validates.
+bool MayMerge(const rte_mbuf* m) {
+  if (m->nb_segs != 1) return false;
+  const std::byte* f = rte_pktmbuf_mtod(m, const std::byte*);
+  const size_t len = m->data_len;
+  if (len < kEthernetHeaderLen + kIpv4MinHeaderLen + kTcpMinHeaderLen ||
+      LoadBe16(f + 12) != EtherType::kIpv4) {
+    return false;
+  }
+  const std::byte* l3 = f + kEthernetHeaderLen;
+  const size_t ihl = (std::to_integer<size_t>(l3[0]) & 0x0f) * 4;
+  if (std::to_integer<uint8_t>(l3[9]) != IpProtocol::kTcp ||
+      len < kEthernetHeaderLen + ihl + kTcpMinHeaderLen ||
+      std::to_integer<uint8_t>(l3[ihl + 13]) != kTcpAckOnly) {
+    return false;
+  }
+  const size_t doff = (std::to_integer<size_t>(l3[ihl + 12]) >> 4) * 4;
+  return LoadBe16(l3 + 2) > ihl + doff;
+}
+
 // Parses a frame; a candidate gets packet_type and l2/l3/l4_len set (what
 // gro_tcp4.c reads) and its checksums verified.
 Verdict Classify(rte_mbuf* m, DropCounters& drops) {
-  if (m->nb_segs != 1) return Verdict::kOther;
+  if (!MayMerge(m)) return Verdict::kOther;
   const std::byte* f = rte_pktmbuf_mtod(m, const std::byte*);
   const size_t len = m->data_len;
-  if (len < kEthernetHeaderLen + kIpv4MinHeaderLen) return Verdict::kOther;
-  if (LoadBe16(f + 12) != EtherType::kIpv4) return Verdict::kOther;
   DropReason why{};
   auto ip =
       Ipv4View::Parse(ConstByteSpan(f, len).subspan(kEthernetHeaderLen), &why);
@@ -83,6 +105,13 @@ size_t GroBurst(std::span<Packet> pkts, size_t n, std::span<bool> chained,
   // item per flow slot so that any mix of flows fits.
   constexpr size_t kMax = RTE_GRO_MAX_BURST_ITEM_NUM;
   n = std::min({n, pkts.size(), chained.size(), kMax});
+  // Nothing to merge (request/response, handshakes): leave the burst be.
+  size_t may = 0;
+  for (size_t i = 0; i < n && may < 2; ++i) may += MayMerge(pkts[i].mbuf());
+  if (may < 2) {
+    std::fill_n(chained.begin(), n, false);
+    return n;
+  }
   std::array<rte_mbuf*, kMax> in;
   std::array<Verdict, kMax> verdict;
   for (size_t i = 0; i < n; ++i) {

@@ -23,6 +23,9 @@ namespace skiff {
 // IP and L4 checksum GOOD, so the IPv4 and TCP layers skip them.
 // Other frames pass through untouched and in their place; each run of
 // qualifying frames between them goes through rte_gro_reassemble_burst.
+// A burst with fewer than two frames that could qualify (by flags and
+// length, read in place) is left as it is, checksums to the layers: small-
+// packet paths pay a header read per frame and nothing more.
 // Returns the number of packets now in pkts; chained[i] says that pkts[i] is
 // a chain GRO made (every other chain came from the device). Counts
 // LinkCounters::rx_gro_frames and rx_gro_super_segments.

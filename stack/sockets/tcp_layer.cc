@@ -69,10 +69,10 @@ void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
     return;
   }
   // A chain (a GRO super-segment, header in its first segment): the payload
-  // is gathered from every segment.
-  const ConstByteSpan payload = pkt.is_contiguous()
-                                    ? view->payload()
-                                    : GatherPayload(pkt, view->header_len());
+  // is a span per segment.
+  const PayloadSpans payload = pkt.is_contiguous()
+                                   ? PayloadSpans(view->payload())
+                                   : ChainPayload(pkt, view->header_len());
   const FourTuple tuple{ip.dst(), hdr->dst_port, ip.src(), hdr->src_port};
   if (auto it = table_.find(tuple); it != table_.end()) {
     const SlabHandle h = it->second;
@@ -102,13 +102,14 @@ void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
   SendReset(tuple, *hdr, payload.size(), now);
 }
 
-ConstByteSpan TcpLayer::GatherPayload(const Packet& pkt, size_t header_len) {
-  const size_t len = pkt.length() - header_len;
-  if (gather_.size() < len) gather_.resize(len);
-  const void* p =
-      rte_pktmbuf_read(pkt.mbuf(), static_cast<uint32_t>(header_len),
-                       static_cast<uint32_t>(len), gather_.data());
-  return {static_cast<const std::byte*>(p), len};
+PayloadSpans TcpLayer::ChainPayload(const Packet& pkt, size_t header_len) {
+  chain_parts_.clear();
+  chain_parts_.push_back(pkt.data().subspan(header_len));
+  for (const rte_mbuf* m = pkt.mbuf()->next; m != nullptr; m = m->next) {
+    chain_parts_.emplace_back(rte_pktmbuf_mtod(m, const std::byte*),
+                              m->data_len);
+  }
+  return PayloadSpans(chain_parts_);
 }
 
 bool TcpLayer::TimeWaitReusable(const Connection& c, const TcpRepr& syn) const {
@@ -135,7 +136,7 @@ class HoldKeeper final : public PayloadKeeper {
 }  // namespace
 
 void TcpLayer::InputToConnection(SlabHandle h, const TcpRepr& hdr,
-                                 ConstByteSpan payload, Instant now,
+                                 const PayloadSpans& payload, Instant now,
                                  Packet* pkt) {
   Socket* s = sockets_.Get(h);
   if (pkt != nullptr && s->zero_copy_recv && !payload.empty()) {
@@ -151,7 +152,7 @@ void TcpLayer::InputToConnection(SlabHandle h, const TcpRepr& hdr,
 // RFC 9293 §3.10.7.2, LISTEN state.
 void TcpLayer::InputToListener(Listener& l, ListenerId lid,
                                const FourTuple& tuple, const TcpRepr& hdr,
-                               ConstByteSpan payload, Instant now) {
+                               const PayloadSpans& payload, Instant now) {
   if (hdr.has(TcpFlag::kRst)) {  // "An incoming RST should be ignored."
     drops_.Add(DropReason::kTcpRstInvalid);
     return;
@@ -224,7 +225,7 @@ void TcpLayer::SendSynCookie(Listener& l, const FourTuple& tuple,
 // valid cookie: the caller answers it as an ACK in LISTEN.
 bool TcpLayer::InputCookieAck(Listener& l, ListenerId lid,
                               const FourTuple& tuple, const TcpRepr& hdr,
-                              ConstByteSpan payload, Instant now) {
+                              const PayloadSpans& payload, Instant now) {
   if (!config_.syn_cookies || now - l.last_cookie >= SynCookies::kPeriod * 2)
     return false;
   std::optional<SynCookies::Decoded> cookie = cookies_.Check(tuple, hdr, now);

@@ -40,6 +40,7 @@
 #include "stack/tcp/chunk_pool.h"
 #include "stack/tcp/connection.h"
 #include "stack/tcp/isn.h"
+#include "stack/tcp/payload_spans.h"
 #include "stack/tcp/syn_cookie.h"
 #include "stack/tcp/tcp_config.h"
 #include "stack/tcp/tcp_counters.h"
@@ -198,20 +199,24 @@ class TcpLayer final : public Ipv4Handler {
     Instant wheel_deadline = Instant::Max();
   };
 
-  std::vector<std::byte> gather_;  // GatherPayload's buffer, grown once
+  // ChainPayload's parts, grown once (a chain has at most a few dozen).
+  std::vector<ConstByteSpan> chain_parts_;
 
-  // The payload of a chained segment (a GRO super-segment) in one span:
-  // copied from every segment into gather_ (connections take spans).
-  ConstByteSpan GatherPayload(const Packet& pkt, size_t header_len);
+  // The payload of a chained segment (a GRO super-segment, header in its
+  // first mbuf) as one span per mbuf, into chain_parts_: no copy here, the
+  // connection copies each span once into its receive ring.
+  PayloadSpans ChainPayload(const Packet& pkt, size_t header_len);
 
   // `pkt`: the segment's mbuf, which zero-copy receive may keep.
   void InputToConnection(SlabHandle h, const TcpRepr& hdr,
-                         ConstByteSpan payload, Instant now,
+                         const PayloadSpans& payload, Instant now,
                          Packet* pkt = nullptr);
   void InputToListener(Listener& l, ListenerId lid, const FourTuple& tuple,
-                       const TcpRepr& hdr, ConstByteSpan payload, Instant now);
+                       const TcpRepr& hdr, const PayloadSpans& payload,
+                       Instant now);
   bool InputCookieAck(Listener& l, ListenerId lid, const FourTuple& tuple,
-                      const TcpRepr& hdr, ConstByteSpan payload, Instant now);
+                      const TcpRepr& hdr, const PayloadSpans& payload,
+                      Instant now);
   void SendSynCookie(Listener& l, const FourTuple& tuple, const TcpRepr& syn,
                      Instant now);
   void QueueForAccept(Listener& l, ListenerId lid, SlabHandle h);

@@ -14,6 +14,17 @@ uint32_t SegLen(const TcpSegmentIn& s) {
          (s.header.has(TcpFlag::kFin) ? 1 : 0);
 }
 
+// Copies `payload` into the receive ring at `offset` past its stored bytes,
+// one span at a time (a super-segment's mbufs are copied once, in place).
+bool WritePayload(ByteRing& ring, uint32_t offset,
+                  const PayloadSpans& payload) {
+  return payload.ForEach([&](ConstByteSpan part) {
+    if (!ring.WriteBeyond(offset, part)) return false;
+    offset += static_cast<uint32_t>(part.size());
+    return true;
+  });
+}
+
 // Duplicate ACKs owed beyond the first, at most (enough for 3 dupacks).
 constexpr uint8_t kMaxOwedDupAcks = 3;
 // RFC 5681 §3.2 / RFC 6675 §2 DupThresh.
@@ -128,11 +139,10 @@ void Connection::HandleSynSent(const TcpSegmentIn& seg, Instant now) {
 void Connection::QueueSynText(const TcpSegmentIn& seg) {
   // The window our SYN announced (a SYN's is never scaled, RFC 7323 §2.2).
   const uint32_t room = WindowField(/*syn=*/true);
-  const ConstByteSpan data =
-      seg.payload.first(std::min<size_t>(seg.payload.size(), room));
+  const PayloadSpans data = seg.payload.first(room);
   const uint32_t len = static_cast<uint32_t>(data.size());
   if (len > 0) {
-    if (!rcv_.buf.WriteBeyond(0, data)) {
+    if (!WritePayload(rcv_.buf, 0, data)) {
       Drop(DropReason::kTcpRecvBufferFull);
       return;
     }
@@ -621,8 +631,8 @@ void Connection::ProcessText(const TcpSegmentIn& seg, Instant now) {
   if (seq != rcv_.nxt) {
     // Beyond a hole: keep it, and ACK at once so the sender sees a
     // duplicate ACK (RFC 5681 §4.2; RFC 9293 §3.10.7.4).
-    if (!rcv_.buf.WriteBeyond(static_cast<uint32_t>(seq - rcv_.nxt),
-                              seg.payload)) {
+    if (!WritePayload(rcv_.buf, static_cast<uint32_t>(seq - rcv_.nxt),
+                      seg.payload)) {
       Drop(DropReason::kTcpRecvBufferFull);  // the chunk pool ran dry
     } else if (!rcv_.reass.Add(seq, seq + len, config_->max_ooo_ranges)) {
       Drop(DropReason::kTcpOutOfOrderFull);
@@ -639,13 +649,13 @@ void Connection::ProcessText(const TcpSegmentIn& seg, Instant now) {
   // nothing is queued in the ring (no unread copied bytes, no out-of-order
   // data at offsets from RCV.NXT): the stream stays [held][ring].
   // Anything else is copied, so correctness never depends on the mode.
-  const bool keep = seg.keeper != nullptr && rcv_.buf.empty() &&
-                    rcv_.reass.empty() &&
+  const bool keep = seg.keeper != nullptr && seg.payload.contiguous() &&
+                    rcv_.buf.empty() && rcv_.reass.empty() &&
                     uint64_t{rcv_.held} + len <= rcv_.buf.capacity() &&
-                    seg.keeper->Keep(seg.payload);
+                    seg.keeper->Keep(seg.payload.head());
   if (keep) {
     rcv_.held += len;
-  } else if (!rcv_.buf.WriteBeyond(0, seg.payload)) {
+  } else if (!WritePayload(rcv_.buf, 0, seg.payload)) {
     // The chunk pool ran dry: the peer retransmits (our window shrank).
     Drop(DropReason::kTcpRecvBufferFull);
     owed_.ack = true;

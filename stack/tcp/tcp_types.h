@@ -9,6 +9,7 @@
 
 #include "skiff/errors.h"
 #include "skiff/socket.h"
+#include "stack/tcp/payload_spans.h"
 #include "stack/wire/addr.h"
 #include "stack/wire/bytes.h"
 #include "stack/wire/tcp.h"
@@ -44,10 +45,12 @@ class PayloadKeeper {
 };
 
 // A received segment, already checksummed and demultiplexed by the layer.
-// `keeper`: set by a layer that may keep the payload (zero-copy receive).
+// The payload is one span, or one per mbuf of a GRO super-segment.
+// `keeper`: set by a layer that may keep the payload (zero-copy receive;
+// then the payload is one span).
 struct TcpSegmentIn {
   TcpRepr header;
-  ConstByteSpan payload;
+  PayloadSpans payload;
   PayloadKeeper* keeper = nullptr;
 };
 

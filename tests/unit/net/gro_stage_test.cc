@@ -167,6 +167,24 @@ TEST_F(GroStageTest, OtherFramesPassUntouchedInPlace) {
   EXPECT_EQ(drops_.Total(), 0u);
 }
 
+// One mergeable frame among others: nothing can merge, so the burst is
+// left alone (the checksums are the layers' to verify, as without GRO).
+TEST_F(GroStageTest, OneMergeableFrameLeavesTheBurstUntouched) {
+  std::vector<Bytes> frames = {
+      TcpFrame(1000, TcpFlag::kAck | TcpFlag::kPsh, Payload(kMss, 1)),
+      TcpFrame(2000, TcpFlag::kAck, Payload(kMss, 2)),
+      TcpFrame(3000, TcpFlag::kAck, {}),
+  };
+  frames[1].back() ^= std::byte{0x55};  // bad TCP checksum: not GRO's call
+  ASSERT_EQ(Run(frames), frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    EXPECT_FALSE(chained_[i]);
+    EXPECT_EQ(Linear(pkts_[i]), frames[i]) << i;
+    EXPECT_EQ(pkts_[i].rx_l4_checksum(), RxChecksum::kUnknown) << i;
+  }
+  EXPECT_EQ(drops_.Total(), 0u);
+}
+
 TEST_F(GroStageTest, RunsOnEitherSideOfAnotherFrameMergeSeparately) {
   std::vector<Bytes> frames = {
       TcpFrame(1000, TcpFlag::kAck, Payload(kMss, 1)),
