@@ -1,6 +1,6 @@
 // The TCP socket table (stack/sockets/socket_table.h, the type TcpLayer
-// uses: absl::flat_hash_map from FourTuple to SlabHandle on huge pages),
-// then Slab<Connection>::Get, as TcpLayer::Input
+// uses: a flat_hash_set of slot indices keyed by the tuple in the slot,
+// on huge pages), then Slab<Connection>::Get, as TcpLayer::Input
 // demultiplexes a segment (RFC 9293 §3.10.7). The same types, the real
 // FourTuple hash and real Connections, at 1 K, 100 K and 1 M entries;
 // lookups hit random entries so the large tables miss the caches as a busy
@@ -30,15 +30,16 @@ FourTuple TupleOf(uint32_t i) {
 
 struct Table {
   explicit Table(size_t n) : slab(n) {
-    map.reserve(n);
     for (uint32_t i = 0; i < n; ++i) {
-      map[TupleOf(i)] = slab.Emplace(config, &drops);
+      const SlabHandle h = slab.Emplace(config, &drops);
+      slab.Get(h)->Connect(TupleOf(i), SeqNum(i), Instant());
+      map.Insert(h);
     }
   }
   TcpConfig config;
   DropCounters drops;
   Slab<Connection> slab;
-  SocketTable map;
+  SocketTable<Connection> map{slab};
 };
 
 // One table per size, built once for all the benchmarks that use it.
@@ -67,8 +68,7 @@ void BM_SocketTableLookupHit(benchmark::State& state) {
   std::vector<FourTuple> keys = RandomKeys(n, 1 << 16);
   size_t i = 0;
   for (auto _ : state) {
-    auto it = t.map.find(keys[i++ & 0xffff]);
-    Connection* c = t.slab.Get(it->second);
+    Connection* c = t.slab.Get(t.map.Find(keys[i++ & 0xffff]));
     benchmark::DoNotOptimize(c->state());
   }
   state.counters["entries"] = static_cast<double>(t.map.size());
@@ -89,10 +89,9 @@ void BM_SocketTableLookupBurst(benchmark::State& state) {
   for (auto _ : state) {
     const FourTuple* burst = &keys[i];
     i = (i + kBurst) & 0xffff;
-    for (size_t k = 0; k < kBurst; ++k) t.map.prefetch(burst[k]);
+    for (size_t k = 0; k < kBurst; ++k) t.map.Prefetch(burst[k]);
     for (size_t k = 0; k < kBurst; ++k) {
-      auto it = t.map.find(burst[k]);
-      Connection* c = t.slab.Get(it->second);
+      Connection* c = t.slab.Get(t.map.Find(burst[k]));
       benchmark::DoNotOptimize(c->state());
     }
   }
@@ -116,9 +115,9 @@ void BM_SocketTableLookupBurstTwoStage(benchmark::State& state) {
   for (auto _ : state) {
     const FourTuple* burst = &keys[i];
     i = (i + kBurst) & 0xffff;
-    for (size_t k = 0; k < kBurst; ++k) t.map.prefetch(burst[k]);
+    for (size_t k = 0; k < kBurst; ++k) t.map.Prefetch(burst[k]);
     for (size_t k = 0; k < kBurst; ++k) {
-      conns[k] = t.slab.Get(t.map.find(burst[k])->second);
+      conns[k] = t.slab.Get(t.map.Find(burst[k]));
       __builtin_prefetch(conns[k]);
     }
     for (size_t k = 0; k < kBurst; ++k) {
@@ -143,7 +142,7 @@ void BM_SocketTableLookupMiss(benchmark::State& state) {
   for (FourTuple& k : keys) k.local_port = 81;
   size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(t.map.find(keys[i++ & 0xffff]) == t.map.end());
+    benchmark::DoNotOptimize(t.map.Contains(keys[i++ & 0xffff]));
   }
 }
 BENCHMARK(BM_SocketTableLookupMiss)->Arg(1000)->Arg(100000)->Arg(1000000);

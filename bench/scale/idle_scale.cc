@@ -29,6 +29,7 @@
 #include "bench/micro/frames.h"
 #include "drivers/dpdk/eal.h"
 #include "drivers/sim/test_channel.h"
+#include "stack/sockets/socket_table.h"
 #include "stack/stack_core.h"
 
 ABSL_FLAG(uint32_t, connections, 1000000, "Idle connections to open");
@@ -185,9 +186,9 @@ int Main(uint32_t n, uint32_t probes, PacketPool& pool) {
   std::printf("skiff-scale: %u idle established connections on one StackCore\n",
               n);
   std::printf(
-      "sizeof(Connection) %zu B; socket table slot %zu B + 1 control "
-      "byte (flat_hash_map<FourTuple, SlabHandle>)\n",
-      sizeof(Connection), sizeof(std::pair<FourTuple, SlabHandle>));
+      "sizeof(Connection) %zu B; socket table slot %zu B with its control "
+      "byte (flat_hash_set of slot indices)\n",
+      sizeof(Connection), SocketTable<Connection>::kSlotBytes);
   std::printf("%10s %10s %14s %14s %12s %12s\n", "conns", "open s",
               "RSS delta MiB", "B/conn", "ns/segment", "THP MiB");
   const uint64_t rss_base = RssBytes();

@@ -9,7 +9,6 @@
 #include <bit>
 #include <cstdint>
 #include <new>
-#include <optional>
 #include <utility>
 #include <vector>
 
@@ -27,7 +26,11 @@ class Slab {
   explicit Slab(size_t capacity)
       : capacity_(capacity), shift_(BlockShift(capacity)) {}
   ~Slab() {
-    for (uint32_t i = 0; i < constructed_; ++i) slot(i).~Slot();
+    for (uint32_t i = 0; i < constructed_; ++i) {
+      Slot& s = slot(i);
+      if (s.live()) s.value()->~T();
+      s.~Slot();
+    }
   }
   Slab(const Slab&) = delete;
   Slab& operator=(const Slab&) = delete;
@@ -53,25 +56,39 @@ class Slab {
       return {};
     }
     Slot& s = slot(index);
-    s.value.emplace(std::forward<Args>(args)...);
+    new (s.storage) T(std::forward<Args>(args)...);
+    s.tag |= kLive;
     ++size_;
-    return {index, s.generation};
+    return {index, s.generation()};
   }
 
   // The object behind `h`, or nullptr if it has been freed.
   T* Get(SlabHandle h) {
     if (h.index >= constructed_) return nullptr;
     Slot& s = slot(h.index);
-    return s.generation == h.generation && s.value ? &*s.value : nullptr;
+    return s.tag == (h.generation | kLive) ? s.value() : nullptr;
   }
   const T* Get(SlabHandle h) const { return const_cast<Slab*>(this)->Get(h); }
 
+  // The handle of the live object in slot `index` (an invalid handle if
+  // the slot is free): for an index kept where the slot is known to be live
+  // (the socket table's entries are erased before their slot).
+  SlabHandle HandleAt(uint32_t index) const {
+    if (index >= constructed_ || !slot(index).live()) return {};
+    return {index, slot(index).generation()};
+  }
+
+  // The live object in slot `index` (it must be live: e.g. HandleAt found
+  // it so).
+  const T& At(uint32_t index) const { return *slot(index).value(); }
+
   // Destroys the object; every handle to it goes stale. False if already.
   bool Erase(SlabHandle h) {
-    if (Get(h) == nullptr) return false;
+    T* v = Get(h);
+    if (v == nullptr) return false;
+    v->~T();
     Slot& s = slot(h.index);
-    s.value.reset();
-    ++s.generation;
+    s.tag = (s.tag + 1) & ~kLive;
     free_.push_back(h.index);
     --size_;
     return true;
@@ -82,15 +99,15 @@ class Slab {
   void ForEach(F&& f) {
     for (uint32_t i = 0; i < constructed_; ++i) {
       Slot& s = slot(i);
-      if (s.value) f(SlabHandle{i, s.generation}, *s.value);
+      if (s.live()) f(SlabHandle{i, s.generation()}, *s.value());
     }
   }
 
   template <typename F>
   void ForEach(F&& f) const {
     for (uint32_t i = 0; i < constructed_; ++i) {
-      const Slot& s = slot(i);
-      if (s.value) f(SlabHandle{i, s.generation}, *s.value);
+      Slot& s = slot(i);
+      if (s.live()) f(SlabHandle{i, s.generation()}, std::as_const(*s.value()));
     }
   }
 
@@ -102,9 +119,17 @@ class Slab {
   size_t block_bytes() const { return sizeof(Slot) << shift_; }
 
  private:
+  // The generation and whether the slot is live share one word, ahead of
+  // the object: no std::optional flag and its padding after it (8 bytes a
+  // connection), and a lookup reads the tag on the object's first line.
+  // Generations count modulo 2^31.
+  static constexpr uint32_t kLive = uint32_t{1} << 31;
   struct Slot {
-    std::optional<T> value;
-    uint32_t generation = 0;
+    uint32_t tag = 0;  // generation, | kLive while an object is here
+    alignas(T) std::byte storage[sizeof(T)];
+    bool live() const { return (tag & kLive) != 0; }
+    uint32_t generation() const { return tag & ~kLive; }
+    T* value() { return std::launder(reinterpret_cast<T*>(storage)); }
   };
 
   // A power of two of slots (the index splits with a shift and a mask)

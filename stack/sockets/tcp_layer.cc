@@ -74,8 +74,7 @@ void TcpLayer::Input(const Ipv4View& ip, Packet pkt, Instant now) {
                                    ? PayloadSpans(view->payload())
                                    : ChainPayload(pkt, view->header_len());
   const FourTuple tuple{ip.dst(), hdr->dst_port, ip.src(), hdr->src_port};
-  if (auto it = table_.find(tuple); it != table_.end()) {
-    const SlabHandle h = it->second;
+  if (const SlabHandle h = table_.Find(tuple); h.valid()) {
     const Socket* s = sockets_.Get(h);
     // A TIME-WAIT the application still holds is not reused: its SocketId
     // stays valid until Close() (stack.h), whatever arrives.
@@ -202,7 +201,7 @@ void TcpLayer::InputToListener(Listener& l, ListenerId lid,
   // RFC 7323 §7.1: TSval offset per 4-tuple (stable, for RFC 6191 reuse).
   s->conn.SetTimestampOffset(isn_.TimestampOffset(tuple));
   s->conn.AcceptSyn(tuple, isn_.Next(tuple, now), hdr, now);
-  table_.emplace(tuple, h);
+  table_.Insert(h);
   ++counters_.passive_opens;
   Update(h, now);
 }
@@ -251,7 +250,7 @@ bool TcpLayer::InputCookieAck(Listener& l, ListenerId lid,
   s->parent = lid;
   s->conn.SetTimestampOffset(isn_.TimestampOffset(tuple));
   s->conn.AcceptCookie(tuple, cookie->iss, cookie->syn, hdr, now);
-  table_.emplace(tuple, h);
+  table_.Insert(h);
   ++counters_.passive_opens;
   QueueForAccept(l, lid, h);
   InputToConnection(h, hdr, payload, now);  // data or FIN on the ACK
@@ -359,8 +358,7 @@ void TcpLayer::Free(SlabHandle h) {
       break;
   }
   if (!s->was_connected) ++counters_.attempt_fails;
-  if (auto it = table_.find(c.tuple()); it != table_.end() && it->second == h)
-    table_.erase(it);
+  table_.Erase(h);  // before the slot goes (socket_table.h)
   if (s->parent.valid()) {
     if (Listener* l = listeners_.Get(s->parent.handle)) {
       if (s->in_syn_queue) --l->syn_queue;
@@ -529,7 +527,7 @@ bool TcpLayer::PickEphemeralPort(Ipv4Address source, Ipv4Address remote,
   if (config_.port_chooser != nullptr) {
     const uint16_t p = config_.port_chooser->Choose(
         source, remote, port, offset + ephemeral_next_++, [&](uint16_t c) {
-          return !table_.contains(FourTuple{source, c, remote, port}) &&
+          return !table_.Contains(FourTuple{source, c, remote, port}) &&
                  !listener_by_port_.contains(c);
         });
     *t = FourTuple{source, p, remote, port};
@@ -541,7 +539,7 @@ bool TcpLayer::PickEphemeralPort(Ipv4Address source, Ipv4Address remote,
     const uint16_t p = static_cast<uint16_t>(
         config_.ephemeral_first + (offset + ephemeral_next_ + i) % count);
     *t = FourTuple{source, p, remote, port};
-    if (!table_.contains(*t) && !listener_by_port_.contains(p)) {
+    if (!table_.Contains(*t) && !listener_by_port_.contains(p)) {
       ephemeral_next_ += i + 1;
       return true;
     }
@@ -567,7 +565,7 @@ ConnectResult TcpLayer::Connect(Ipv4Address remote, uint16_t port, Instant now,
   s->owned = true;
   s->conn.SetTimestampOffset(isn_.TimestampOffset(tuple));
   s->conn.Connect(tuple, isn_.Next(tuple, now), now);
-  table_.emplace(tuple, h);
+  table_.Insert(h);
   ++counters_.active_opens;
   Update(h, now);
   return SocketId{h};
@@ -708,12 +706,11 @@ bool TcpLayer::OnIcmpError(const IcmpError& err, Instant now) {
   // The quote's first 8 bytes (RFC 792): ports, then the sequence number.
   const std::byte* t = err.transport.data();
   const FourTuple tuple{err.local, LoadBe16(t), err.remote, LoadBe16(t + 2)};
-  auto it = table_.find(tuple);
-  if (it == table_.end()) {
+  const SlabHandle h = table_.Find(tuple);
+  if (!h.valid()) {
     drops_.Add(DropReason::kIcmpNoSocket);
     return true;
   }
-  const SlabHandle h = it->second;
   Connection& c = sockets_.Get(h)->conn;
   // RFC 5927 §4.1: a blind attacker must also guess a sequence number in
   // flight.

@@ -1,9 +1,9 @@
 // TcpLayer: the socket table and everything between IPv4 and Connections.
 //
-//  - Demultiplexing (RFC 9293 §3.10.7): connections by 4-tuple in an
-//    absl::flat_hash_map of handles into a Slab (never raw pointers into the
-//    map); listeners by local port; a segment that reaches neither gets a
-//    RST (§3.10.7.1), never a RST in answer to a RST.
+//  - Demultiplexing (RFC 9293 §3.10.7): connections by 4-tuple in a hash
+//    set of slot indices into a Slab (socket_table.h; never raw pointers
+//    into the table); listeners by local port; a segment that reaches
+//    neither gets a RST (§3.10.7.1), never a RST in answer to a RST.
 //  - Passive open (steps 1 and 4): a SYN to a listener spawns a dedicated
 //    connection keyed by the client's 4-tuple, bounded by the listener's SYN
 //    queue; once ESTABLISHED it waits in the accept queue. Past a full SYN
@@ -104,7 +104,7 @@ class TcpLayer final : public Ipv4Handler {
   void PollTransmit(Instant now);
   // Before a burst is processed: starts the socket-table probe for a
   // frame's flow (flow_peek.h), so the burst's cache misses overlap.
-  void PrefetchFlow(const FourTuple& t) const { table_.prefetch(t); }
+  void PrefetchFlow(const FourTuple& t) const { table_.Prefetch(t); }
   // The earliest moment anything here needs a turn (Instant::Max if idle).
   Instant NextDeadline() const;
 
@@ -179,24 +179,28 @@ class TcpLayer final : public Ipv4Handler {
   bool OnIcmpError(const IcmpError& err, Instant now) override;
 
  private:
+  // 576 bytes, 552 of them the TCB: the flags in bits in the TCB's tail
+  // padding ([[no_unique_address]] allows it), no padding between the
+  // fields (DESIGN.md "Memory per connection").
   struct Socket {
     Socket(const TcpConfig& config, DropCounters* drops, ChunkPool* pool,
            ChallengeAckLimiter* challenge_limit)
         : conn(config, drops, pool, challenge_limit) {}
-    Connection conn;
-    ListenerId parent;            // set until the application accepts it
-    bool owned = false;           // the application holds a SocketId
-    bool released = false;        // ... and has let go (Close/Abort)
-    bool on_pending = false;      // on pending_
-    bool on_events = false;       // on events_
-    bool waits_for_pool = false;  // on pool_waiters_
-    uint8_t events = 0;           // TcpEvent bits not yet delivered
-    bool was_connected = false;   // reached ESTABLISHED once
-    bool in_syn_queue = false;    // counted in the parent's SYN queue
-    bool zero_copy_recv = false;  // SetZeroCopyRecv
+    [[no_unique_address]] Connection conn;
+    uint8_t events = 0;               // TcpEvent bits not yet delivered
+    bool owned : 1 = false;           // the application holds a SocketId
+    bool released : 1 = false;        // ... and has let go (Close/Abort)
+    bool on_pending : 1 = false;      // on pending_
+    bool on_events : 1 = false;       // on events_
+    bool waits_for_pool : 1 = false;  // on pool_waiters_
+    bool was_connected : 1 = false;   // reached ESTABLISHED once
+    bool in_syn_queue : 1 = false;    // counted in the parent's SYN queue
+    bool zero_copy_recv : 1 = false;  // SetZeroCopyRecv
+    ListenerId parent;                // set until the application accepts it
     // Kept mbufs (zero-copy receive); made by SetZeroCopyRecv(true).
     std::unique_ptr<RecvHold> hold;
     Instant wheel_deadline = Instant::Max();
+    const FourTuple& tuple() const { return conn.tuple(); }  // SocketTable
   };
 
   // ChainPayload's parts, grown once (a chain has at most a few dozen).
@@ -248,7 +252,7 @@ class TcpLayer final : public Ipv4Handler {
   ChunkPool buffers_;  // before sockets_: connections give chunks back
   ChallengeAckLimiter challenge_acks_;  // before sockets_: they point here
   Slab<Socket> sockets_;
-  SocketTable table_;
+  SocketTable<Socket> table_{sockets_};  // after sockets_: keys live there
   Slab<Listener> listeners_;
   absl::flat_hash_map<uint16_t, SlabHandle> listener_by_port_;
   std::vector<SlabHandle> pending_;

@@ -47,13 +47,15 @@ class Cubic final : public RenoFamily {
   void StartEpoch(Instant now);
   void GrowWest(uint32_t acked);
 
-  Instant epoch_ = Instant::Max();  // t_epoch; Max: no stage started yet
-  double k_ = 0;                    // K, seconds
+  // The 32-bit fields first: the first one sits in RenoFamily's tail
+  // padding (64 bytes, not 72).
   uint32_t w_max_ = 0;              // W_max, bytes; 0 before any event
   uint32_t cwnd_prior_ = 0;         // cwnd before the last reduction
   uint32_t w_est_ = 0;              // §4.3 W_est, bytes
   uint32_t w_est_rem_ = 0;          // remainder of W_est's fraction
   uint32_t cwnd_rem_ = 0;           // remainder of cwnd's fraction
+  Instant epoch_ = Instant::Max();  // t_epoch; Max: no stage started yet
+  double k_ = 0;                    // K, seconds
 };
 
 }  // namespace skiff

@@ -55,16 +55,18 @@ struct TcpReceiver {
   // Unread bytes: the ring and what the layer holds ahead of it.
   size_t queued() const { return buf.size() + held; }
 
+  // Ordered so that nothing pads (112 bytes): ts_recent sits in the tail
+  // padding of reass ([[no_unique_address]] allows it).
   SeqNum irs, nxt;
   SeqNum adv;            // the right edge advertised (never moves left)
   SeqNum last_ack_sent;  // RFC 7323 §4.3 Last.ACK.sent
   SeqNum fin_seq;        // a FIN seen beyond a hole (when fin_pending)
+  uint32_t held = 0;     // unread bytes the layer holds, before buf
   ByteRing buf;
-  Reassembly reass;
+  [[no_unique_address]] Reassembly reass;
+  uint32_t ts_recent = 0;  // RFC 7323 §4.3 TS.Recent
   Instant delack_deadline = Instant::Max();
-  uint32_t ts_recent = 0;         // RFC 7323 §4.3 TS.Recent
   uint32_t unacked = 0;           // bytes received since our last ACK
-  uint32_t held = 0;              // unread bytes the layer holds, before buf
   uint16_t mss = 536;             // largest segment seen (delayed-ACK unit)
   uint8_t scale = 0;              // our window scale (RFC 7323)
   bool fin_received : 1 = false;  // peer's FIN processed (EOF after data)

@@ -109,12 +109,10 @@ struct TcpSender {
   }
 
   SeqNum iss, una, nxt, max, wl1, wl2;
-  SeqNum fin_seq;        // where our FIN sits once queued
-  SeqNum rexmit_nxt;     // in recovery: resent up to here (RFC 6675 HighRxt)
-  SeqNum rexmit_mark;    // SND.MAX when the head was last resent (RFC 8985)
-  SeqNum rtt_seq;        // the segment being timed ends here (Karn)
-  uint32_t wnd = 0;      // SND.WND, scaled
-  uint32_t max_wnd = 0;  // largest window seen (RFC 1122 SWS, 5961 §5)
+  SeqNum fin_seq;     // where our FIN sits once queued
+  SeqNum rexmit_nxt;  // in recovery: resent up to here (RFC 6675 HighRxt)
+  SeqNum rtt_seq;     // the segment being timed ends here (Karn)
+  uint32_t wnd = 0;   // SND.WND, scaled
 
   // Instant::Max() when not armed.
   Instant rto_deadline = Instant::Max();      // RFC 6298
@@ -123,24 +121,30 @@ struct TcpSender {
   Instant persist_deadline = Instant::Max();  // RFC 9293 §3.8.6.1
   Instant rtt_start;
 
-  RttEstimator rtt;
-  SendQueue buf;
-  SendLog log;     // RACK per-segment transmit times, while in flight
-  RackState rack;  // RFC 8985 §6.1
-  SackScoreboard sacked;
-
+  // The small fields fill the tail padding of the members before them
+  // ([[no_unique_address]] allows it), and two 32-bit fields moved down
+  // to fill the rest: 312 bytes instead of 344.
+  [[no_unique_address]] RttEstimator rtt;
   uint16_t peer_mss = 536;     // RFC 9293 §3.7.1 default
   uint16_t pmtu_mss = 0xffff;  // RFC 1191: path MTU - 40, if lower
   uint8_t scale = 0;           // the peer's window scale (RFC 7323)
   uint8_t retries = 0;         // consecutive RTO expirations
-  uint8_t persist_backoff = 0;
-  uint8_t dupacks = 0;
-  bool fin_queued : 1 = false;  // Shutdown(): FIN at fin_seq
+  SendQueue buf;
+  [[no_unique_address]] SendLog log;  // RACK per-segment transmit times,
+                                      // while in flight
+  bool fin_queued : 1 = false;        // Shutdown(): FIN at fin_seq
   bool rtt_timing : 1 = false;
   bool tlp_sent : 1 = false;  // one probe per tail, until an ACK advances
+  [[no_unique_address]] RackState rack;  // RFC 8985 §6.1
+  uint8_t persist_backoff = 0;
+  uint8_t dupacks = 0;
+  uint32_t max_wnd = 0;  // largest window seen (RFC 1122 SWS, 5961 §5)
+  [[no_unique_address]] SackScoreboard sacked;
+  SeqNum rexmit_mark;  // SND.MAX when the head was last resent (RFC 8985)
 
  private:
-  std::variant<NewReno, Cubic> cc_;
+  // Its tail padding is the Connection's (connection.h).
+  [[no_unique_address]] std::variant<NewReno, Cubic> cc_;
 };
 
 }  // namespace skiff
